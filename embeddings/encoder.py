@@ -1,0 +1,128 @@
+"""The Encoder protocol, the sentence-transformers encoder, and a content-hash embedding cache."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal, Protocol, runtime_checkable
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+Kind = Literal["query", "document"]
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    model_id: str
+    revision: str
+    dim: int
+
+    def encode(self, texts: Sequence[str], *, kind: Kind = "document") -> np.ndarray:
+        """L2-normalised float32 vectors, one row per text."""
+        ...
+
+
+def text_key(text: str, kind: str) -> str:
+    return hashlib.sha256(f"{kind}\x00{text}".encode("utf-8")).hexdigest()
+
+
+class SentenceTransformerEncoder:
+    """A sentence-transformers model loaded from a local, verified folder (never from a hub)."""
+
+    def __init__(self, path: Path, *, model_id: str, revision: str = "", dtype: str = "auto",
+                 batch_size: int = 32, max_seq_length: int | None = 512, threads: int = 0) -> None:
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        from models.store import torch_dtype
+
+        if threads:
+            torch.set_num_threads(threads)
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        self._dtype = torch_dtype(dtype)
+        self.model = SentenceTransformer(str(path), device="cpu", local_files_only=True,
+                                         model_kwargs={"torch_dtype": self._dtype})
+        if max_seq_length:
+            self.model.max_seq_length = max_seq_length
+        self.model_id = model_id
+        self.revision = revision
+        self.dim = int(self.model.get_sentence_embedding_dimension())
+        self.batch_size = batch_size
+        prompts = getattr(self.model, "prompts", {}) or {}
+        self._has_prompts = "query" in prompts and "document" in prompts
+
+    def encode(self, texts: Sequence[str], *, kind: Kind = "document") -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        kwargs = dict(batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True,
+                      show_progress_bar=False)
+        if self._has_prompts:
+            fn = self.model.encode_query if kind == "query" else self.model.encode_document
+            vecs = fn(list(texts), **kwargs)
+        else:
+            vecs = self.model.encode(list(texts), **kwargs)
+        return np.asarray(vecs, dtype=np.float32)
+
+
+class MemoryCache:
+    """In-process embedding cache; storage provides a persistent one with the same two methods."""
+
+    def __init__(self) -> None:
+        self._store: dict[tuple[str, str], np.ndarray] = {}
+
+    def get_many(self, keys: Sequence[str], model_id: str) -> dict[str, np.ndarray]:
+        return {k: self._store[(k, model_id)] for k in keys if (k, model_id) in self._store}
+
+    def put_many(self, items: dict[str, np.ndarray], model_id: str) -> None:
+        for k, v in items.items():
+            self._store[(k, model_id)] = v
+
+
+class CachedEncoder:
+    """Wraps an Encoder so text already embedded with the same model is never embedded again."""
+
+    def __init__(self, inner: Encoder, cache: object | None = None) -> None:
+        self.inner = inner
+        self.cache = cache if cache is not None else MemoryCache()
+        self.model_id = inner.model_id
+        self.revision = inner.revision
+        self.dim = inner.dim
+
+    def encode(self, texts: Sequence[str], *, kind: Kind = "document") -> np.ndarray:
+        keys = [text_key(t, kind) for t in texts]
+        found = self.cache.get_many(list(dict.fromkeys(keys)), self.model_id)
+        todo = list(dict.fromkeys(k for k in keys if k not in found))
+        if todo:
+            first = {k: t for k, t in zip(keys, texts)}
+            vecs = self.inner.encode([first[k] for k in todo], kind=kind)
+            new = dict(zip(todo, vecs))
+            self.cache.put_many(new, self.model_id)
+            found.update(new)
+        if not keys:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([found[k] for k in keys]).astype(np.float32, copy=False)
+
+
+@lru_cache(maxsize=4)
+def _load(name: str, models_dir: str, dtype: str, threads: int) -> SentenceTransformerEncoder:
+    from models.registry import get_spec
+    from models.store import resolve
+
+    spec = get_spec(name)
+    path = resolve(name, Path(models_dir))
+    logger.info("loading embedder %s from %s", name, path)
+    return SentenceTransformerEncoder(path, model_id=name, revision=spec.revision, dtype=dtype, threads=threads)
+
+
+def load_encoder(settings=None, name: str | None = None) -> SentenceTransformerEncoder:
+    """The embedder named in settings (default EmbeddingGemma-300M), loaded once per process."""
+    if settings is None:
+        from review_service.config import get_settings
+
+        settings = get_settings()
+    return _load(name or settings.embedder, str(settings.models_dir), settings.dtype, settings.threads)

@@ -1,0 +1,9 @@
+"""`review-service affinity` (to be built)."""
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("affinity", help="(not built yet)")
+    p.set_defaults(func=lambda args: 2)

@@ -1,0 +1,9 @@
+"""`review-service match` (to be built)."""
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("match", help="(not built yet)")
+    p.set_defaults(func=lambda args: 2)

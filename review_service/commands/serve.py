@@ -1,0 +1,9 @@
+"""`review-service serve` (to be built)."""
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve", help="(not built yet)")
+    p.set_defaults(func=lambda args: 2)

@@ -1,0 +1,96 @@
+"""Settings: every knob of the service, read from the environment (prefix ``REVIEW_``).
+
+Tests build their own ``Settings(...)``; the CLI and API call :func:`get_settings`.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_models_dir() -> Path:
+    return Path.home() / ".cache" / "review-service" / "models"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REVIEW_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+
+    # --- storage -------------------------------------------------------------------------------
+    data_dir: Path = Path("var")
+    """Where originals (content-addressed), caches and the default database live."""
+    database_url: str = ""
+    """``sqlite:///path/to/file.db``; empty means ``sqlite:///{data_dir}/review.db``."""
+
+    # --- models --------------------------------------------------------------------------------
+    models_dir: Path = Field(default_factory=_default_models_dir)
+    """Cache of installed model weights, outside the checkout so clean clones reuse it."""
+    embedder: str = "embeddinggemma-300m"
+    generator_backend: Literal["local", "openai", "none"] = "local"
+    generator: str = "qwen2.5-coder-1.5b-instruct"
+    generator_url: str = ""
+    """Base URL of an OpenAI-compatible endpoint (vLLM, Ollama, TGI) when generator_backend=openai."""
+    generator_api_key: str = ""
+    generator_remote_model: str = ""
+    speech_model: str = "whisper-base"
+    dtype: Literal["auto", "bf16", "fp32"] = "auto"
+    """auto: bf16 where the CPU supports it (AVX512-BF16/AMX), else fp32."""
+    threads: int = 0
+    """Torch threads; 0 means all cores."""
+
+    # --- intake --------------------------------------------------------------------------------
+    max_file_mb: float = 50.0
+    max_unpacked_mb: float = 300.0
+    """Limit on the total uncompressed size of a DOCX/PPTX (zip-bomb guard)."""
+    max_compression_ratio: float = 200.0
+    max_media_minutes: float = 20.0
+    ocr: Literal["auto", "off"] = "auto"
+    ocr_languages: str = "kaz+rus+eng"
+    chunk_chars: int = 900
+    chunk_overlap_chars: int = 150
+
+    # --- contest rules (advice for organizers, never automatic rejection) ---------------------
+    contest_name: str = "Жаңа мүмкіндіктер уақыты 3.0"
+    deadline: datetime = datetime.fromisoformat("2026-11-15T23:59:59+05:00")
+    max_age: int = 35
+    presentation_minutes: float = 3.0
+    presentation_tolerance: float = 0.34
+    """Relative tolerance around presentation_minutes before the check warns."""
+    seconds_per_slide: float = 20.0
+    """Used to estimate a slide deck's speaking time."""
+    filename_pattern: str = r"^(ЖИ|JI|ZhI|ZHI)[ _-]*(байқауы|baiqauy|bayqauy)[ _-]+[^\W\d_][\w-]*$"
+    """The naming rule ``ЖИ байқауы_Тегі`` (AI contest_Surname), matched on the NFC stem, ignoring case."""
+
+    # --- duplicates / themes / matching / search (stage-specific thresholds) ------------------
+    dup_near_jaccard: float = 0.5
+    dup_partial_containment: float = 0.35
+    dup_semantic_margin: float = 1.06
+    dup_semantic_coverage: float = 0.5
+    jurors_per_entry: int = 3
+
+    @model_validator(mode="after")
+    def _check(self) -> "Settings":
+        if self.environment == "production" and self.generator_backend == "openai" and not self.generator_url:
+            raise ValueError("REVIEW_GENERATOR_URL must be set when REVIEW_GENERATOR_BACKEND=openai")
+        if self.max_file_mb <= 0:
+            raise ValueError("REVIEW_MAX_FILE_MB must be positive")
+        return self
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'review.db'}"
+
+    @property
+    def originals_dir(self) -> Path:
+        return self.data_dir / "originals"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

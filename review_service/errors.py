@@ -1,0 +1,78 @@
+"""One error hierarchy. Each error has a stable ``code`` and a message a person can act on.
+
+The CLI maps errors to exit codes and the API to ``application/problem+json`` in one place each.
+"""
+from __future__ import annotations
+
+
+class ReviewError(Exception):
+    code = "error"
+    http_status = 500
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class ConfigError(ReviewError):
+    code = "config"
+    exit_code = 2
+
+
+class InputError(ReviewError):
+    """Bad arguments or an exchange file that does not follow its format."""
+
+    code = "bad_input"
+    http_status = 422
+    exit_code = 2
+
+
+class NotFound(ReviewError):
+    code = "not_found"
+    http_status = 404
+
+
+class ModelNotInstalled(ReviewError):
+    code = "model_not_installed"
+    http_status = 503
+    exit_code = 3
+
+
+class ModelIntegrityError(ReviewError):
+    code = "model_integrity"
+    http_status = 503
+    exit_code = 3
+
+
+class InfeasibleAssignment(ReviewError):
+    code = "infeasible"
+    http_status = 409
+    exit_code = 4
+
+
+class GeneratorError(ReviewError):
+    code = "generator"
+    http_status = 502
+
+
+class IntakeError(ReviewError):
+    """A file could not be taken in. ``code`` is one of the documented intake reason codes."""
+
+    http_status = 422
+
+    def __init__(self, code: str, message: str, *, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.code = code
+
+
+class PermissionDenied(ReviewError):
+    """An action reserved for a person (score, decision, final assignment) was attempted without one."""
+
+    code = "permission_denied"
+    http_status = 403
+    exit_code = 2

@@ -1,0 +1,44 @@
+"""Shared fixtures: real settings in tmp_path, the real packaged models (loaded once per session)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from review_service.config import Settings  # noqa: E402
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings for one test: its own data dir and SQLite file; models from the normal cache."""
+    return Settings(environment="test", data_dir=tmp_path / "var")
+
+
+@pytest.fixture(scope="session")
+def encoder():
+    """The real default embedder (EmbeddingGemma-300M), loaded once."""
+    from embeddings import load_encoder
+
+    return load_encoder(Settings(environment="test"))
+
+
+@pytest.fixture(scope="session")
+def tiny_encoder():
+    """all-MiniLM-L6-v2: English-only, for plumbing tests that do not judge multilingual quality."""
+    from embeddings import load_encoder
+
+    return load_encoder(Settings(environment="test"), name="all-minilm-l6-v2")
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    path = SHARED / "data"
+    if not path.is_dir():
+        pytest.skip("../shared/data is not beside this checkout")
+    return path
