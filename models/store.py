@@ -226,10 +226,22 @@ def _derive_generator(folder: Path, dtype_policy: str) -> dict[str, str]:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     hf = folder / "hf"
-    logger.info("dequantising %s once (about 90 s)…", folder.name)
+    logger.info("dequantising the GGUF once into safetensors (about 90 s)…")
     tok = AutoTokenizer.from_pretrained(folder, gguf_file="model.gguf")
     model = AutoModelForCausalLM.from_pretrained(folder, gguf_file="model.gguf", torch_dtype=torch_dtype(dtype_policy))
-    model.save_pretrained(hf, safe_serialization=True)
+    # transformers marks GGUF-loaded models as quantized and refuses save_pretrained; the weights are already
+    # dequantised, so write them with safetensors (which handles the tied embeddings) and a plain config.
+    from safetensors.torch import save_model
+
+    hf.mkdir(parents=True, exist_ok=True)
+    save_model(model, str(hf / "model.safetensors"), metadata={"format": "pt"})
+    config = model.config
+    if hasattr(config, "quantization_config"):
+        del config.quantization_config
+    config.torch_dtype = str(torch_dtype(dtype_policy)).removeprefix("torch.")
+    config.save_pretrained(hf)
+    if getattr(model, "generation_config", None) is not None:
+        model.generation_config.save_pretrained(hf)
     tok.save_pretrained(hf)
     return {
         str(p.relative_to(folder)): sha256_file(p) for p in sorted(hf.glob("*.safetensors"))

@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     presentation_minutes: float = 3.0
     presentation_tolerance: float = 0.34
     """Relative tolerance around presentation_minutes before the check warns."""
+    allowed_library_types: tuple[str, ...] = ("public_mcib", "university", "college")
+    """Public libraries of the Ministry of Culture and Information, university and college libraries."""
     seconds_per_slide: float = 20.0
     """Used to estimate a slide deck's speaking time."""
     filename_pattern: str = r"^(ЖИ|JI|ZhI|ZHI)[ _-]*(байқауы|baiqauy|bayqauy)[ _-]+[^\W\d_][\w-]*$"
