@@ -1,9 +1,54 @@
-"""`review-service screen` (to be built)."""
+"""`review-service screen DIR [--forms FORMS.csv] --out REPORT_DIR` — batch pre-screening."""
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+
+from review_service.config import get_settings
+from review_service.pipeline import STAGES, ScreenOptions, run_screen
+from review_service.report import write_report
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("screen", help="(not built yet)")
-    p.set_defaults(func=lambda args: 2)
+    p = sub.add_parser(
+        "screen",
+        help="take in a folder of entries, pre-check them and write screening.json + report.html",
+        description="Take in every file under DIR (originals kept by SHA-256), extract text with anchors, run the "
+                    "eligibility pre-checks and the AI stages (drafts only), and write REPORT_DIR/screening.json "
+                    "and REPORT_DIR/report.html. Exit code 0: nothing needs attention; 1: some entries need a "
+                    "person's attention. Running it again resumes and changes nothing already done.",
+    )
+    p.add_argument("dir", type=Path, help="folder with the entries (PDF, DOCX, PPTX, TXT/MD/HTML, audio, video)")
+    p.add_argument("--forms", type=Path, help="application-form CSV (file_name, surname, age, library_type, …)")
+    p.add_argument("--out", type=Path, required=True, help="report folder")
+    p.add_argument("--archive", type=Path, help="past projects (JSONL) for duplicate flags")
+    p.add_argument("--jurors", type=Path, help="jurors (JSONL) for suggested assignment")
+    p.add_argument("--k", type=int, default=None, help="jurors per entry (default: setting jurors_per_entry)")
+    p.add_argument("--themes", type=int, default=None, help="number of themes (default: chosen automatically)")
+    p.add_argument("--notes-lang", default="ru", choices=["kk", "ru", "en"], help="language of the draft notes")
+    p.add_argument("--generator", default="none", choices=["none", "local", "openai"],
+                   help="generator for abstractive notes (default none: extractive, cited notes only)")
+    p.add_argument("--skip", action="append", default=[], choices=list(STAGES), help="skip an AI stage")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    options = ScreenOptions(
+        forms=args.forms, archive=args.archive, jurors=args.jurors,
+        jurors_per_entry=args.k or settings.jurors_per_entry, notes_lang=args.notes_lang, generator=args.generator,
+        stages=tuple(s for s in STAGES if s not in args.skip), progress=not args.no_progress and sys.stderr.isatty(),
+        themes_k=args.themes,
+    )
+    result = run_screen(args.dir, settings, options, out_dir=args.out)
+    json_path, html_path = write_report(result.report, args.out)
+    s = result.report["summary"]
+    print(f"{s['files']} files: {s['ok']} ok, {s['needs_attention']} need attention, {s['failed']} could not be read")
+    if s["forms_without_file"]:
+        print(f"forms with no file: {', '.join(s['forms_without_file'])}")
+    for e in result.report["stage_errors"]:
+        print(f"stage {e['stage']} failed: {e['message']}", file=sys.stderr)
+    print(f"wrote {json_path} and {html_path}")
+    return result.exit_code
