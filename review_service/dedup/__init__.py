@@ -1,0 +1,1 @@
+"""Building blocks of duplicate detection: shingles/MinHash (lexical) and margin-scored alignment (semantic)."""

@@ -1,0 +1,143 @@
+"""Paraphrase and cross-lingual duplicates: passage alignment over chunk embeddings with margin scores.
+
+Raw cosine is not comparable across language pairs: with EmbeddingGemma a kk↔ru translation of a news article
+can score below two unrelated Russian articles. So, as in bitext mining (Artetxe & Schwenk 2019), a passage
+pair is scored by the *ratio margin*
+
+    margin(x, y) = cos(x, y) / ((knn_L(y)(x) + knn_L(x)(y)) / 2)
+
+where ``knn_L(x)`` is the mean cosine of ``x`` to its ``k`` nearest passages *written in language L* in the whole
+pool (batch and archive, the passage's own document excluded). A pair only counts when it stands out from what
+each side usually scores against that language — hubs and same-language pairs are discounted automatically.
+
+A document pair is a duplicate when enough of *each* document (length-weighted coverage) has a counterpart
+whose margin clears ``margin`` and which is mutually best. If only the shorter one is covered, that is
+a partial copy (a section taken into a longer entry).
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+
+def encode_texts(texts: Sequence[str], encoder: object, *, progress: Callable | None = None,
+                 desc: str = "embedding passages", batch: int = 32) -> np.ndarray:
+    """Document-prompt vectors for ``texts`` in batches, advancing a progress bar made by
+    ``progress(total=, desc=)`` (tqdm-like) if given."""
+    parts = []
+    bar = progress(total=len(texts), desc=desc) if progress and len(texts) else None
+    for lo in range(0, len(texts), batch):
+        parts.append(np.asarray(encoder.encode(list(texts[lo:lo + batch]), kind="document"), dtype=np.float32))
+        if bar is not None:
+            bar.update(len(parts[-1]))
+    if bar is not None:
+        bar.close()
+    dim = int(getattr(encoder, "dim", 0))
+    return np.vstack(parts) if parts else np.zeros((0, dim), np.float32)
+
+
+@dataclass(frozen=True)
+class Passages:
+    """All chunks of the pool, flattened: vectors (L2-normalised), owning doc index, language, length."""
+
+    vectors: np.ndarray
+    doc: np.ndarray  # int index into the pool's documents
+    lang: np.ndarray  # language code per passage (of its document)
+    length: np.ndarray  # characters, used as weights
+
+
+@dataclass(frozen=True)
+class Alignment:
+    a: int
+    b: int
+    coverage_a: float
+    coverage_b: float
+    score: float
+    pairs: tuple[tuple[int, int, float], ...]  # (passage in a, passage in b, margin), best first
+
+
+def knn_means(p: Passages, k: int, block: int = 2048) -> dict[str, np.ndarray]:
+    """For each language L in the pool: mean cosine of every passage to its k nearest L-passages
+    of other documents. Fewer than k available: mean of what there is (none: 0)."""
+    out: dict[str, np.ndarray] = {}
+    for lang in sorted(set(p.lang.tolist())):
+        cols = np.flatnonzero(p.lang == lang)
+        target = p.vectors[cols]
+        res = np.zeros(len(p.vectors), dtype=np.float32)
+        for lo in range(0, len(p.vectors), block):
+            sims = p.vectors[lo:lo + block] @ target.T
+            same = p.doc[lo:lo + block, None] == p.doc[cols][None, :]
+            sims[same] = -np.inf
+            kk = min(k, len(cols))
+            if kk == 0:
+                continue
+            top = -np.partition(-sims, kk - 1, axis=1)[:, :kk]
+            valid = np.isfinite(top)
+            res[lo:lo + block] = np.where(valid, top, 0).sum(1) / np.maximum(valid.sum(1), 1)
+        out[lang] = res
+    return out
+
+
+def margin_matrix(p: Passages, rows: np.ndarray, cols: np.ndarray, knn: dict[str, np.ndarray]) -> np.ndarray:
+    """Ratio margins between passages ``rows`` and ``cols``."""
+    cos = p.vectors[rows] @ p.vectors[cols].T
+    lang_r, lang_c = p.lang[rows[0]], p.lang[cols[0]]
+    den = (knn[lang_c][rows][:, None] + knn[lang_r][cols][None, :]) / 2
+    return cos / np.maximum(den, 1e-6)
+
+
+def align_pair(p: Passages, rows: np.ndarray, cols: np.ndarray, knn: dict[str, np.ndarray], a: int, b: int,
+               *, margin: float) -> Alignment:
+    """Length-weighted share of each document whose best counterpart in the other clears ``margin``."""
+    m = margin_matrix(p, rows, cols, knn)
+    best_b = m.argmax(1)
+    best_a = m.argmax(0)
+    ok_a = m[np.arange(len(rows)), best_b] >= margin
+    ok_b = m[best_a, np.arange(len(cols))] >= margin
+    w_a, w_b = p.length[rows], p.length[cols]
+    cov_a = float((w_a * ok_a).sum() / max(w_a.sum(), 1))
+    cov_b = float((w_b * ok_b).sum() / max(w_b.sum(), 1))
+    pairs = sorted({(int(i), int(best_b[i]), float(m[i, best_b[i]])) for i in range(len(rows)) if ok_a[i]}
+                   | {(int(best_a[j]), int(j), float(m[best_a[j], j])) for j in range(len(cols)) if ok_b[j]},
+                   key=lambda t: -t[2])
+    # score: mean margin of the aligned passages, in [0, ~2]; reported alongside coverage
+    score = float(np.mean([t[2] for t in pairs])) if pairs else 0.0
+    return Alignment(a, b, cov_a, cov_b, score, tuple(pairs))
+
+
+def candidate_doc_pairs(p: Passages, knn: dict[str, np.ndarray], *, top: int, margin: float,
+                        allowed: Sequence[tuple[int, int]] | None = None,
+                        block: int = 2048) -> set[tuple[int, int]]:
+    """Document pairs that share at least one passage pair among each other's ``top`` margin-neighbours
+    clearing ``margin`` (cheap pre-filter before full alignment)."""
+    pairs: set[tuple[int, int]] = set()
+    n = len(p.vectors)
+    knn_stack = {lang: v for lang, v in knn.items()}
+    for lo in range(0, n, block):
+        cos = p.vectors[lo:lo + block] @ p.vectors.T
+        den = np.zeros_like(cos)
+        for lang_c in knn_stack:
+            cmask = p.lang == lang_c
+            for lang_r in knn_stack:
+                rmask = p.lang[lo:lo + block] == lang_r
+                if rmask.any() and cmask.any():
+                    sub = (knn_stack[lang_c][lo:lo + block][rmask][:, None] + knn_stack[lang_r][cmask][None, :]) / 2
+                    den[np.ix_(rmask, cmask)] = sub
+        m = cos / np.maximum(den, 1e-6)
+        m[p.doc[lo:lo + block, None] == p.doc[None, :]] = -np.inf
+        t = min(top, n - 1)
+        if t <= 0:
+            continue
+        idx = np.argpartition(-m, t - 1, axis=1)[:, :t]
+        for r, cands in enumerate(idx):
+            da = int(p.doc[lo + r])
+            for c in cands:
+                if m[r, c] >= margin:
+                    db = int(p.doc[c])
+                    pairs.add((min(da, db), max(da, db)))
+    return pairs

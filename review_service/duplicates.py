@@ -1,0 +1,293 @@
+"""Duplicate flags over a batch of entries and an archive of past projects (pure; no I/O).
+
+Kinds, strongest first (one flag per pair, the strongest kind found):
+- ``exact``: same text after folding (case, punctuation, Kazakh script);
+- ``near_copy``: word-shingle Jaccard ≥ ``near_jaccard`` (MinHash + LSH for candidates, exact Jaccard decides);
+- ``crosslingual`` / ``paraphrase``: most of *each* document has a counterpart passage in the other
+  (margin-scored passage alignment over chunk embeddings; see :mod:`review_service.dedup.semantic`);
+- ``partial``: a section of one entry appears in the other — by shared shingles (share of the shorter text
+  contained in the longer) or by alignment covering the shorter text only.
+
+Flags are drafts for the jury, never decisions. Pairs inside the archive are not compared.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from review_service.chunking import chunk_text, split_sentences
+from review_service.dedup import semantic, shingles
+from review_service.domain import Chunk, Document, DuplicateFlag, Evidence
+from review_service.language import detect_language
+
+logger = logging.getLogger(__name__)
+
+KIND_ORDER = ("exact", "near_copy", "crosslingual", "paraphrase", "partial")
+EVIDENCE_CHARS = 600
+
+
+@dataclass(frozen=True)
+class DuplicateParams:
+    near_jaccard: float = 0.5
+    partial_containment: float = 0.35
+    semantic_margin: float = 1.06
+    semantic_coverage: float = 0.5
+    shingle_size: int = 5
+    num_perm: int = 128
+    partial_min_shared: int = 8
+    """At least this many shared shingles (≈ a sentence or two) before a partial copy is considered."""
+    knn: int = 4
+    candidate_top: int = 8
+    max_evidence: int = 3
+    chunk_chars: int = 900
+    chunk_overlap: int = 150
+
+    @classmethod
+    def from_settings(cls, settings: object | None, **overrides: object) -> DuplicateParams:
+        if settings is None:
+            return cls(**overrides)  # type: ignore[arg-type]
+        base = dict(near_jaccard=settings.dup_near_jaccard, partial_containment=settings.dup_partial_containment,
+                    semantic_margin=settings.dup_semantic_margin, semantic_coverage=settings.dup_semantic_coverage,
+                    chunk_chars=settings.chunk_chars, chunk_overlap=settings.chunk_overlap_chars)
+        for name in ("knn", "shingle_size", "partial_min_shared"):
+            if hasattr(settings, f"dup_{name}"):
+                base[name] = getattr(settings, f"dup_{name}")
+        base.update(overrides)
+        return cls(**base)  # type: ignore[arg-type]
+
+
+@dataclass
+class _Pool:
+    docs: list[Document]
+    n_batch: int
+    chunks: list[tuple[Chunk, ...]] = field(default_factory=list)
+    langs: list[str] = field(default_factory=list)
+
+    def is_archive(self, i: int) -> bool:
+        return i >= self.n_batch
+
+    def comparable(self, i: int, j: int) -> bool:
+        return i != j and not (self.is_archive(i) and self.is_archive(j))
+
+
+def _chunks_of(doc: Document, params: DuplicateParams) -> tuple[Chunk, ...]:
+    if doc.chunks:
+        return doc.chunks
+    return chunk_text(doc.id, doc.text, max_chars=params.chunk_chars, overlap=params.chunk_overlap)
+
+
+def _lang_of(doc: Document) -> str:
+    return doc.lang if doc.lang != "und" else detect_language(doc.text)
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= EVIDENCE_CHARS else text[:EVIDENCE_CHARS - 1].rstrip() + "…"
+
+
+def _text_key(text: str) -> str:
+    return hashlib.sha256(" ".join(shingles.words(text)).encode("utf-8")).hexdigest()
+
+
+# --- lexical kinds -------------------------------------------------------------------------------------------
+def _exact(pool: _Pool) -> dict[tuple[int, int], float]:
+    first: dict[str, list[int]] = {}
+    for i, doc in enumerate(pool.docs):
+        if doc.text.strip():
+            first.setdefault(_text_key(doc.text), []).append(i)
+    found = {}
+    for members in first.values():
+        for x in range(len(members)):
+            for y in range(x + 1, len(members)):
+                if pool.comparable(members[x], members[y]):
+                    found[(members[x], members[y])] = 1.0
+    return found
+
+
+def _lexical(pool: _Pool, params: DuplicateParams, sets: list[np.ndarray],
+             ) -> tuple[dict[tuple[int, int], float], dict[tuple[int, int], float]]:
+    """near_copy (MinHash LSH candidates, exact Jaccard) and partial (exact containment of the shorter)."""
+    near: dict[tuple[int, int], float] = {}
+    sig = shingles.minhash_signatures(sets, params.num_perm)
+    bands, rows = shingles.lsh_params(params.near_jaccard, params.num_perm)
+    for i, j in shingles.lsh_candidates(sig, bands, rows):
+        if pool.comparable(i, j):
+            jac = shingles.jaccard(sets[i], sets[j])
+            if jac >= params.near_jaccard:
+                near[(i, j)] = jac
+    partial: dict[tuple[int, int], float] = {}
+    for (i, j), shared in shingles.shared_shingle_pairs(sets, min_shared=params.partial_min_shared).items():
+        if (i, j) in near or not pool.comparable(i, j):
+            continue
+        containment = shared / max(1, min(len(sets[i]), len(sets[j])))
+        if containment >= params.partial_containment:
+            partial[(i, j)] = containment
+    return near, partial
+
+
+def _sentences(chunks: Sequence[Chunk]) -> list[tuple[str, str]]:
+    """(sentence, anchor label) for every sentence of a document, in order."""
+    seen: set[str] = set()
+    out = []
+    for c in chunks:
+        for sentence in split_sentences(c.text):
+            if sentence not in seen:  # chunk overlap repeats a sentence
+                seen.add(sentence)
+                out.append((sentence, c.anchor.label()))
+    return out
+
+
+def _lexical_evidence(pool: _Pool, i: int, j: int, params: DuplicateParams) -> tuple[Evidence, ...]:
+    """Runs of consecutive sentences of ``i`` found (by shingles) in ``j``, side by side with the span of
+    ``j`` they came from; best-covered runs first."""
+    sa, sb = _sentences(pool.chunks[i]), _sentences(pool.chunks[j])
+    size = params.shingle_size
+    ha = [shingles.shingle_hashes(t, size) for t, _ in sa]
+    hb = [shingles.shingle_hashes(t, size) for t, _ in sb]
+    all_b = np.unique(np.concatenate(hb)) if hb else np.zeros(0, np.uint64)
+    hit = [len(h) > 0 and shingles.overlap(h, all_b) / len(h) >= 0.5 for h in ha]
+    runs, start = [], None
+    for x, ok in enumerate([*hit, False]):
+        if ok and start is None:
+            start = x
+        elif not ok and start is not None:
+            runs.append((start, x))
+            start = None
+    scored = []
+    for lo, hi in runs:
+        run_h = np.unique(np.concatenate(ha[lo:hi]))
+        matched = [y for y, h in enumerate(hb) if len(h) and shingles.overlap(h, run_h) > 0]
+        if not matched:
+            continue
+        blo, bhi = min(matched), max(matched) + 1
+        if bhi - blo > 3 * (hi - lo) + 2:  # scattered matches: show the best sentence only
+            y = max(matched, key=lambda y: shingles.overlap(hb[y], run_h))
+            blo, bhi = y, y + 1
+        cover = shingles.overlap(run_h, all_b) / max(1, len(run_h))
+        scored.append((sum(len(h) for h in ha[lo:hi]), cover, lo, hi, blo, bhi))
+    scored.sort(key=lambda t: (-t[0], t[2]))
+    out = []
+    for _, cover, lo, hi, blo, bhi in scored[:params.max_evidence]:
+        out.append(Evidence(_clip(" ".join(t for t, _ in sa[lo:hi])), _clip(" ".join(t for t, _ in sb[blo:bhi])),
+                            _span_label(sa[lo:hi]), _span_label(sb[blo:bhi]), round(float(cover), 4)))
+    return tuple(out)
+
+
+def _span_label(units: Sequence[tuple[str, str]]) -> str:
+    first, last = units[0][1], units[-1][1]
+    return first if first == last else f"{first} – {last}"
+
+
+# --- semantic kinds ------------------------------------------------------------------------------------------
+def _encode_passages(pool: _Pool, encoder: object, progress: Callable | None) -> semantic.Passages:
+    texts, owner, langs, lengths = [], [], [], []
+    for i, chunks in enumerate(pool.chunks):
+        for c in chunks:
+            texts.append(c.text)
+            owner.append(i)
+            langs.append(pool.langs[i])
+            lengths.append(len(c.text))
+    vectors = semantic.encode_texts(texts, encoder, progress=progress)
+    return semantic.Passages(vectors, np.array(owner, dtype=np.int64), np.array(langs), np.array(lengths, float))
+
+
+def _semantic(pool: _Pool, params: DuplicateParams, p: semantic.Passages,
+              ) -> dict[tuple[int, int], tuple[str, semantic.Alignment]]:
+    if not len(p.vectors):
+        return {}
+    knn = semantic.knn_means(p, params.knn)
+    rows_of = {i: np.flatnonzero(p.doc == i) for i in range(len(pool.docs))}
+    found: dict[tuple[int, int], tuple[str, semantic.Alignment]] = {}
+    for i, j in sorted(semantic.candidate_doc_pairs(p, knn, top=params.candidate_top, margin=params.semantic_margin)):
+        if not pool.comparable(i, j) or not len(rows_of[i]) or not len(rows_of[j]):
+            continue
+        al = semantic.align_pair(p, rows_of[i], rows_of[j], knn, i, j, margin=params.semantic_margin)
+        lo_cov, hi_cov = sorted((al.coverage_a, al.coverage_b))
+        if lo_cov >= params.semantic_coverage:
+            kind = "crosslingual" if pool.langs[i] != pool.langs[j] else "paraphrase"
+        elif hi_cov >= params.semantic_coverage and _shorter_covered(pool, al, i, j):
+            kind = "partial"
+        else:
+            continue
+        found[(i, j)] = (kind, al)
+    return found
+
+
+def _shorter_covered(pool: _Pool, al: semantic.Alignment, i: int, j: int) -> bool:
+    short_is_a = len(pool.docs[i].text) <= len(pool.docs[j].text)
+    return (al.coverage_a if short_is_a else al.coverage_b) >= max(al.coverage_a, al.coverage_b)
+
+
+def _semantic_evidence(pool: _Pool, p: semantic.Passages, al: semantic.Alignment,
+                       params: DuplicateParams) -> tuple[Evidence, ...]:
+    rows_a, rows_b = np.flatnonzero(p.doc == al.a), np.flatnonzero(p.doc == al.b)
+    ca, cb = pool.chunks[al.a], pool.chunks[al.b]
+    out = []
+    for x, y, m in al.pairs[:params.max_evidence]:
+        cx, cy = ca[int(rows_a[x] - rows_a[0])], cb[int(rows_b[y] - rows_b[0])]
+        out.append(Evidence(_clip(cx.text), _clip(cy.text), cx.anchor.label(), cy.anchor.label(), round(m, 4)))
+    return tuple(out)
+
+
+# --- composition ---------------------------------------------------------------------------------------------
+def find_duplicates(docs: Sequence[Document], *, archive: Sequence[Document] = (), encoder: object | None = None,
+                    settings: object | None = None, params: DuplicateParams | None = None,
+                    progress: Callable | None = None) -> list[DuplicateFlag]:
+    """Draft duplicate flags among ``docs`` and between ``docs`` and ``archive``.
+
+    ``encoder`` (the :class:`embeddings.encoder.Encoder` protocol) enables the paraphrase/cross-lingual
+    kinds; without it only exact, near-copy and partial (lexical) flags are produced. ``progress`` is a
+    factory ``progress(total=, desc=)`` returning a tqdm-like bar (``update``, ``close``) used while embedding.
+    """
+    params = params or DuplicateParams.from_settings(settings)
+    pool = _Pool(docs=[*docs, *archive], n_batch=len(docs))
+    ids = [d.id for d in pool.docs]
+    if len(set(ids)) != len(ids):
+        from review_service.errors import InputError
+
+        raise InputError("document ids must be unique across the batch and the archive")
+    pool.chunks = [_chunks_of(d, params) for d in pool.docs]
+    pool.langs = [_lang_of(d) for d in pool.docs]
+    sets = [shingles.shingle_hashes(d.text, params.shingle_size) for d in pool.docs]
+
+    best: dict[tuple[int, int], tuple[str, float, tuple[Evidence, ...]]] = {}
+
+    def offer(pair: tuple[int, int], kind: str, score: float, evidence: Callable[[], tuple[Evidence, ...]]) -> None:
+        if pair in best and KIND_ORDER.index(best[pair][0]) <= KIND_ORDER.index(kind):
+            return
+        best[pair] = (kind, score, evidence())
+
+    for pair, score in _exact(pool).items():
+        offer(pair, "exact", score, lambda: ())
+    near, partial = _lexical(pool, params, sets)
+    for pair, score in near.items():
+        offer(pair, "near_copy", score, lambda pair=pair: _lexical_evidence(pool, *pair, params))
+    for pair, score in partial.items():
+        offer(pair, "partial", score, lambda pair=pair: _lexical_evidence(pool, *pair, params))
+    if encoder is not None:
+        p = _encode_passages(pool, encoder, progress)
+        for pair, (kind, al) in _semantic(pool, params, p).items():
+            score = min(al.coverage_a, al.coverage_b) if kind != "partial" else max(al.coverage_a, al.coverage_b)
+            offer(pair, kind, round(score, 4), lambda al=al: _semantic_evidence(pool, p, al, params))
+
+    flags = []
+    for (i, j), (kind, score, evidence) in sorted(best.items(), key=lambda t: (KIND_ORDER.index(t[1][0]), -t[1][1])):
+        if pool.is_archive(i):  # keep the batch entry first
+            i, j = j, i
+            evidence = tuple(Evidence(e.b_text, e.a_text, e.b_anchor, e.a_anchor, e.score) for e in evidence)
+        flags.append(DuplicateFlag(a=ids[i], b=ids[j], kind=kind, score=round(float(score), 4), evidence=evidence,
+                                   b_is_archive=pool.is_archive(j)))
+    logger.info("%d duplicate flags among %d entries (+%d archive)", len(flags), len(docs), len(archive))
+    return flags
+
+
+def flag_to_row(flag: DuplicateFlag) -> dict:
+    """The exchange-file form: ``{"a","b","kind","score","evidence":[...]}`` (+ ``b_is_archive``)."""
+    return {"a": flag.a, "b": flag.b, "kind": flag.kind, "score": flag.score,
+            "evidence": [{"a_text": e.a_text, "a_anchor": e.a_anchor, "b_text": e.b_text, "b_anchor": e.b_anchor,
+                          "score": e.score} for e in flag.evidence],
+            "b_is_archive": flag.b_is_archive}
