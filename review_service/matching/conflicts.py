@@ -1,0 +1,241 @@
+"""Conflicts of interest between jurors and entries, each with a reason a person can read.
+
+Kinds: ``organization`` (same organisation, names normalised), ``library`` (same library), ``declared``
+(the juror declared it), ``opt_out`` (the juror opted out of the entry), ``author`` (the juror is one of the
+entry's authors). The region cap is a solver constraint (:mod:`review_service.matching.solver`), not a pair
+conflict.
+
+Organisation names are compared as *keys*: transliterated to one Latin skeleton
+(:func:`review_service.normalize.fold`, so Kazakh Latin/Cyrillic and Russian meet), punctuation and quotes
+dropped, words for university / library / college / national … mapped to one concept across kk/ru/en,
+function words and "named after" dedications ("имени X", "X атындағы") dropped, word order ignored (so
+"University of X" = "X University"); then equal keys, the alias table
+(``data/org_aliases.json``: "ЕНУ" = "ENU" = "Eurasian National University" = "Еуразия ұлттық университеті"),
+an abbreviation rule (an upper-case short word equals the initials of the other name) or a fuzzy token match
+(transliteration variants such as Nazarbayev / Назарбаев) make two names the same organisation.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from review_service.domain import Document, Juror
+from review_service.normalize import fold
+
+logger = logging.getLogger(__name__)
+
+ALIASES_PATH = Path(__file__).with_name("data") / "org_aliases.json"
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+FUZZY = 0.8  # token similarity for transliteration variants (only for tokens of 5+ letters)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    juror: str
+    entry: str
+    kind: str  # organization | library | declared | opt_out | author
+    reason: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"juror": self.juror, "entry": self.entry, "kind": self.kind, "reason": self.reason}
+
+
+@lru_cache(maxsize=1)
+def _tables() -> tuple[dict[str, str], frozenset[str], dict[tuple[str, ...], str]]:
+    data = json.loads(ALIASES_PATH.read_text(encoding="utf-8"))
+    words = {fold(w): concept for concept, forms in data["words"].items() for w in forms}
+    drop = frozenset(fold(w) for w in data["drop"])
+    aliases: dict[tuple[str, ...], str] = {}
+    for entry in data["aliases"]:
+        for name in entry["names"]:
+            aliases[_key_uncached(name, words, drop)] = entry["id"]
+    return words, drop, aliases
+
+
+_DEDICATION_AFTER = ("imeni", "im")  # ru: "имени Л.Н. Гумилева" — the name follows
+_DEDICATION_BEFORE = ("atindagi", "atyndagy")  # kk: "Л.Н. Гумилев атындағы" — the name precedes
+
+
+def _tokens(name: str, drop: frozenset[str]) -> list[str]:
+    """Folded word tokens with the "named after" dedication (initials + one surname) removed."""
+    text = unicodedata.normalize("NFC", name)
+    raw = [fold(w) for w in _WORD.findall(text)]
+    out: list[str] = []
+    i = 0
+    while i < len(raw):
+        w = raw[i]
+        after = w in _DEDICATION_AFTER or (w == "named" and i + 1 < len(raw) and raw[i + 1] == "after")
+        if after:
+            i += 2 if w == "named" else 1
+            while i < len(raw) and len(raw[i]) <= 2:  # initials
+                i += 1
+            i += 1  # the surname
+            continue
+        if w in _DEDICATION_BEFORE:
+            if out:
+                out.pop()  # the surname
+            while out and len(out[-1]) <= 2:  # initials
+                out.pop()
+            i += 1
+            continue
+        out.append(w)
+        i += 1
+    return [w for w in out if w not in drop]
+
+
+_RU_ADJ = re.compile(r"(skaia|skoi|skii|skogo|skoe|skih|skaya|skiy)$")  # "Павлодарская" → "pavlodar"
+
+
+def _key_uncached(name: str, words: dict[str, str], drop: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted(words.get(t) or (_RU_ADJ.sub("", t) if len(t) > 7 else t) for t in _tokens(name, drop)))
+
+
+@lru_cache(maxsize=20_000)
+def org_key(name: str) -> tuple[str, ...]:
+    """The comparison key of an organisation name (sorted concept/word tokens)."""
+    words, drop, _ = _tables()
+    return _key_uncached(name, words, drop)
+
+
+def _alias(name: str) -> str | None:
+    _, _, aliases = _tables()
+    key = org_key(name)
+    if key in aliases:
+        return aliases[key]
+    compact = tuple(sorted("".join(key)))  # "НАБ РК" ~ "НАБРК"
+    for k, v in aliases.items():
+        if len(k) <= 2 and tuple(sorted("".join(k))) == compact:
+            return v
+    return None
+
+
+def _initials(name: str) -> str:
+    _, drop, _ = _tables()
+    return "".join(t[0] for t in _tokens(name, drop) if t)
+
+
+def _abbreviation(a: str, b: str) -> bool:
+    """'ENU' vs 'Eurasian National University': a short upper-case word equals the other's initials."""
+    for short, long in ((a, b), (b, a)):
+        s = short.strip()
+        if 2 <= len(s) <= 8 and s.replace(" ", "").isupper() and len(_initials(long)) >= 2:
+            if fold(s.replace(" ", "").lower()) == _initials(long):
+                return True
+    return False
+
+
+def _fuzzy_equal(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    if len(a) != len(b) or not a:
+        return False
+    rest = list(b)
+    for t in a:
+        match = next((u for u in rest if u == t or (min(len(t), len(u)) >= 5
+                                                    and SequenceMatcher(None, t, u).ratio() >= FUZZY)), None)
+        if match is None:
+            return False
+        rest.remove(match)
+    return True
+
+
+@lru_cache(maxsize=100_000)
+def same_organization(a: str, b: str) -> bool:
+    """Whether two organisation names refer to the same organisation (see the module docstring)."""
+    if not a.strip() or not b.strip():
+        return False
+    ka, kb = org_key(a), org_key(b)
+    if not ka or not kb:
+        return False
+    if ka == kb:
+        return True
+    ia, ib = _alias(a), _alias(b)
+    if ia is not None and ia == ib:
+        return True
+    if ia is not None and ib is not None:
+        return False
+    return _abbreviation(a, b) or _fuzzy_equal(ka, kb)
+
+
+def _name_key(name: str) -> tuple[str, ...]:
+    return tuple(sorted(fold(w) for w in _WORD.findall(name) if len(w) > 1))
+
+
+def same_person(a: str, b: str) -> bool:
+    """Names equal up to script, case, word order and transliteration variants ("Иванов А." ~ "A. Ivanov")."""
+    ka, kb = _name_key(a), _name_key(b)
+    if not ka or not kb:
+        return False
+    if ka == kb or _fuzzy_equal(ka, kb):
+        return True
+    # surname + initials: the long words agree and the other's initials fit
+    la, lb = [t for t in ka if len(t) > 2], [t for t in kb if len(t) > 2]
+    short, long = (la, lb) if len(la) <= len(lb) else (lb, la)
+    return bool(short) and all(any(s == t or (len(s) >= 5 and SequenceMatcher(None, s, t).ratio() >= FUZZY)
+                                   for t in long) for s in short) and len(short) >= 1 and len(long) - len(short) <= 1 \
+        and _initials_fit(a, b)
+
+
+def _initials_fit(a: str, b: str) -> bool:
+    ia = {fold(w)[0] for w in _WORD.findall(a)}
+    ib = {fold(w)[0] for w in _WORD.findall(b)}
+    return ia <= ib or ib <= ia
+
+
+def _authors(entry: Document) -> list[str]:
+    raw = entry.meta.get("authors", "") or entry.meta.get("author", "")
+    if not raw:
+        return []
+    try:
+        val = json.loads(raw)
+        if isinstance(val, list):
+            return [str(v) for v in val]
+    except json.JSONDecodeError:
+        pass
+    return [s.strip() for s in re.split(r"[;,\n]", raw) if s.strip()]
+
+
+def find_conflicts(jurors: Sequence[Juror], entries: Sequence[Document]) -> list[Conflict]:
+    """Every conflict between a juror and an entry, one per (juror, entry, kind)."""
+    out: list[Conflict] = []
+    for juror in jurors:
+        declared, opted = set(juror.conflicts), set(juror.opt_outs)
+        for e in entries:
+            if e.id in declared:
+                out.append(Conflict(juror.id, e.id, "declared", "conflict declared by the juror"))
+            if e.id in opted:
+                out.append(Conflict(juror.id, e.id, "opt_out", "the juror opted out of this entry"))
+            org = e.meta.get("organization", "")
+            if juror.organization and org and same_organization(juror.organization, org):
+                out.append(Conflict(juror.id, e.id, "organization",
+                                    f"same organisation: juror's '{juror.organization}' = entry's '{org}'"))
+            lib = e.meta.get("library", "")
+            for mine in {juror.library, juror.organization} - {""}:
+                if lib and same_organization(mine, lib):
+                    out.append(Conflict(juror.id, e.id, "library",
+                                        f"same library: juror's '{mine}' = entry's library '{lib}'"))
+                    break
+            if juror.name:
+                for author in _authors(e):
+                    if same_person(juror.name, author):
+                        out.append(Conflict(juror.id, e.id, "author",
+                                            f"the juror '{juror.name}' is an author ('{author}') of the entry"))
+                        break
+    return out
+
+
+def conflict_mask(conflicts: Sequence[Conflict], juror_ids: Sequence[str], entry_ids: Sequence[str]) -> np.ndarray:
+    jpos = {j: i for i, j in enumerate(juror_ids)}
+    epos = {e: i for i, e in enumerate(entry_ids)}
+    mask = np.zeros((len(juror_ids), len(entry_ids)), dtype=bool)
+    for c in conflicts:
+        if c.juror in jpos and c.entry in epos:
+            mask[jpos[c.juror], epos[c.entry]] = True
+    return mask
