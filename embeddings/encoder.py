@@ -51,7 +51,8 @@ class SentenceTransformerEncoder:
             self.model.max_seq_length = max_seq_length
         self.model_id = model_id
         self.revision = revision
-        self.dim = int(self.model.get_sentence_embedding_dimension())
+        dim_of = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dim = int(dim_of())
         self.batch_size = batch_size
         prompts = getattr(self.model, "prompts", {}) or {}
         self._has_prompts = "query" in prompts and "document" in prompts
