@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     database_url: str = ""
     """``sqlite:///path/to/file.db``; empty means ``sqlite:///{data_dir}/review.db``."""
 
+    archive: Path = Path("sample_data/archive.jsonl")
+    """Past projects (CORPUS JSONL with year, region, library_type, outcome …) searched by the API."""
+
     # --- models --------------------------------------------------------------------------------
     models_dir: Path = Field(default_factory=_default_models_dir)
     """Cache of installed model weights, outside the checkout so clean clones reuse it."""
