@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from review_service.chunking import chunk_text, split_sentences
+from review_service.chunking import chunk_text, split_sentences, text_blocks
 from review_service.dedup import semantic, shingles
 from review_service.domain import Chunk, Document, DuplicateFlag, Evidence
 from review_service.language import detect_language
@@ -64,8 +64,13 @@ class DuplicateParams:
 class _Pool:
     docs: list[Document]
     n_batch: int
-    chunks: list[tuple[Chunk, ...]] = field(default_factory=list)
-    langs: list[str] = field(default_factory=list)
+    params: DuplicateParams
+    _chunks: dict[int, tuple[Chunk, ...]] = field(default_factory=dict)
+
+    def chunks(self, i: int) -> tuple[Chunk, ...]:
+        if i not in self._chunks:
+            self._chunks[i] = _chunks_of(self.docs[i], self.params)
+        return self._chunks[i]
 
     def is_archive(self, i: int) -> bool:
         return i >= self.n_batch
@@ -77,7 +82,7 @@ class _Pool:
 def _chunks_of(doc: Document, params: DuplicateParams) -> tuple[Chunk, ...]:
     if doc.chunks:
         return doc.chunks
-    return chunk_text(doc.id, doc.text, max_chars=params.chunk_chars, overlap=params.chunk_overlap)
+    return chunk_text(doc.id, doc.text, max_chars=params.chunk_chars, overlap=params.chunk_overlap, detect=False)
 
 
 def _lang_of(doc: Document) -> str:
@@ -129,22 +134,24 @@ def _lexical(pool: _Pool, params: DuplicateParams, sets: list[np.ndarray],
     return near, partial
 
 
-def _sentences(chunks: Sequence[Chunk]) -> list[tuple[str, str]]:
-    """(sentence, anchor label) for every sentence of a document, in order."""
+def _sentences(doc: Document, chunks: Sequence[Chunk]) -> list[tuple[str, str]]:
+    """(sentence, anchor label) for every sentence of a document, in order; plain text is anchored by paragraph
+    (section N), parsed documents by their chunks' anchors (page, slide, time)."""
+    units = [(b.text, b.anchor) for b in text_blocks(doc.text)] if not doc.chunks else [(c.text, c.anchor) for c in chunks]
     seen: set[str] = set()
     out = []
-    for c in chunks:
-        for sentence in split_sentences(c.text):
+    for text, anchor in units:
+        for sentence in split_sentences(text):
             if sentence not in seen:  # chunk overlap repeats a sentence
                 seen.add(sentence)
-                out.append((sentence, c.anchor.label()))
+                out.append((sentence, anchor.label()))
     return out
 
 
 def _lexical_evidence(pool: _Pool, i: int, j: int, params: DuplicateParams) -> tuple[Evidence, ...]:
     """Runs of consecutive sentences of ``i`` found (by shingles) in ``j``, side by side with the span of
     ``j`` they came from; best-covered runs first."""
-    sa, sb = _sentences(pool.chunks[i]), _sentences(pool.chunks[j])
+    sa, sb = _sentences(pool.docs[i], pool.chunks(i)), _sentences(pool.docs[j], pool.chunks(j))
     size = params.shingle_size
     ha = [shingles.shingle_hashes(t, size) for t, _ in sa]
     hb = [shingles.shingle_hashes(t, size) for t, _ in sb]
@@ -185,11 +192,12 @@ def _span_label(units: Sequence[tuple[str, str]]) -> str:
 # --- semantic kinds ------------------------------------------------------------------------------------------
 def _encode_passages(pool: _Pool, encoder: object, progress: Callable | None) -> semantic.Passages:
     texts, owner, langs, lengths = [], [], [], []
-    for i, chunks in enumerate(pool.chunks):
-        for c in chunks:
+    doc_langs = [_lang_of(d) for d in pool.docs]
+    for i in range(len(pool.docs)):
+        for c in pool.chunks(i):
             texts.append(c.text)
             owner.append(i)
-            langs.append(pool.langs[i])
+            langs.append(doc_langs[i])
             lengths.append(len(c.text))
     vectors = semantic.encode_texts(texts, encoder, progress=progress)
     return semantic.Passages(vectors, np.array(owner, dtype=np.int64), np.array(langs), np.array(lengths, float))
@@ -208,7 +216,7 @@ def _semantic(pool: _Pool, params: DuplicateParams, p: semantic.Passages,
         al = semantic.align_pair(p, rows_of[i], rows_of[j], knn, i, j, margin=params.semantic_margin)
         lo_cov, hi_cov = sorted((al.coverage_a, al.coverage_b))
         if lo_cov >= params.semantic_coverage:
-            kind = "crosslingual" if pool.langs[i] != pool.langs[j] else "paraphrase"
+            kind = "crosslingual" if p.lang[rows_of[i][0]] != p.lang[rows_of[j][0]] else "paraphrase"
         elif hi_cov >= params.semantic_coverage and _shorter_covered(pool, al, i, j):
             kind = "partial"
         else:
@@ -225,7 +233,7 @@ def _shorter_covered(pool: _Pool, al: semantic.Alignment, i: int, j: int) -> boo
 def _semantic_evidence(pool: _Pool, p: semantic.Passages, al: semantic.Alignment,
                        params: DuplicateParams) -> tuple[Evidence, ...]:
     rows_a, rows_b = np.flatnonzero(p.doc == al.a), np.flatnonzero(p.doc == al.b)
-    ca, cb = pool.chunks[al.a], pool.chunks[al.b]
+    ca, cb = pool.chunks(al.a), pool.chunks(al.b)
     out = []
     for x, y, m in al.pairs[:params.max_evidence]:
         cx, cy = ca[int(rows_a[x] - rows_a[0])], cb[int(rows_b[y] - rows_b[0])]
@@ -244,14 +252,12 @@ def find_duplicates(docs: Sequence[Document], *, archive: Sequence[Document] = (
     factory ``progress(total=, desc=)`` returning a tqdm-like bar (``update``, ``close``) used while embedding.
     """
     params = params or DuplicateParams.from_settings(settings)
-    pool = _Pool(docs=[*docs, *archive], n_batch=len(docs))
+    pool = _Pool(docs=[*docs, *archive], n_batch=len(docs), params=params)
     ids = [d.id for d in pool.docs]
     if len(set(ids)) != len(ids):
         from review_service.errors import InputError
 
         raise InputError("document ids must be unique across the batch and the archive")
-    pool.chunks = [_chunks_of(d, params) for d in pool.docs]
-    pool.langs = [_lang_of(d) for d in pool.docs]
     sets = [shingles.shingle_hashes(d.text, params.shingle_size) for d in pool.docs]
 
     best: dict[tuple[int, int], tuple[str, float, tuple[Evidence, ...]]] = {}

@@ -26,12 +26,24 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+_CRC: dict[str, int] = {}
+
+
+def _code(token: str) -> int:
+    code = _CRC.get(token)
+    if code is None:
+        code = zlib.crc32(token.encode("utf-8"))
+        if len(_CRC) < 2_000_000:
+            _CRC[token] = code
+    return code
+
+
 def shingle_hashes(text: str, size: int = 5) -> np.ndarray:
     """Sorted unique 64-bit hashes of the ``size``-word shingles of folded ``text`` (short texts: one shingle)."""
     toks = words(text)
     if not toks:
         return np.zeros(0, dtype=np.uint64)
-    codes = np.fromiter((zlib.crc32(t.encode("utf-8")) for t in toks), dtype=np.uint64, count=len(toks))
+    codes = np.fromiter(map(_code, toks), dtype=np.uint64, count=len(toks))
     n = max(1, len(toks) - size + 1)
     width = min(size, len(toks))
     h = np.zeros(n, dtype=np.uint64)

@@ -1,0 +1,126 @@
+"""Duplicate flags: exact, near-copy (incl. Latin↔Cyrillic Kazakh), partial, and the CLI round trip (lexical)."""
+from __future__ import annotations
+
+import json
+import random
+
+import numpy as np
+import pytest
+
+from review_service.cli import main
+from review_service.dedup import shingles
+from review_service.domain import Document
+from review_service.duplicates import DuplicateParams, find_duplicates
+from review_service.normalize import kk_cyrillic_to_latin
+
+KK = ("Кітапхана оқырмандарына жасанды интеллект арқылы кітап ұсынатын жүйе жасалды. Жоба ауылдық кітапханаларда "
+      "сыналды және оқырмандар саны екі есе өсті. Жүйе қазақ және орыс тілдерінде жұмыс істейді. Келесі кезеңде "
+      "аудиокітаптар мен электрондық каталог қосылады. Кітапханашылар жаңа құралды пайдалануды үйренді.")
+RU = ("Проект создаёт в районной библиотеке чат-бота, который отвечает на вопросы читателей круглосуточно. "
+      "Бот обучен на каталоге библиотеки и правилах пользования фондом. За три месяца он ответил на две тысячи "
+      "вопросов, а очередь к библиотекарю сократилась вдвое.")
+EN = ("Our team digitised the regional newspaper archive from 1920 to 1990 and built a search service over it. "
+      "Optical character recognition errors were corrected by volunteers from the reading club.")
+
+
+def _flags(docs, **kw):
+    return {(f.a, f.b): f for f in find_duplicates(docs, **kw)}
+
+
+def test_exact_ignores_case_punctuation_and_script():
+    flags = _flags([Document("a", KK), Document("b", KK.upper().replace(".", " .")), Document("c", RU)])
+    assert set(flags) == {("a", "b")}
+    assert flags[("a", "b")].kind == "exact"
+
+
+def test_near_copy_with_edits_and_evidence():
+    edited = KK.replace("екі есе", "үш есе").replace("Жоба", "Біздің жоба")
+    flags = _flags([Document("a", KK), Document("b", edited), Document("c", RU), Document("d", EN)])
+    assert set(flags) == {("a", "b")}
+    f = flags[("a", "b")]
+    assert f.kind == "near_copy" and 0.5 <= f.score < 1.0
+    assert f.evidence and f.evidence[0].a_anchor == "section 1" and "Кітапхана" in f.evidence[0].b_text
+
+
+def test_latin_kazakh_copy_of_cyrillic_entry_is_caught():
+    latin = kk_cyrillic_to_latin(KK.replace("екі есе", "үш есе"))
+    assert "Kitaphana" in latin
+    flags = _flags([Document("cyr", KK), Document("lat", latin), Document("other", RU)])
+    assert set(flags) == {("cyr", "lat")}
+    assert flags[("cyr", "lat")].kind in {"near_copy", "exact"}
+
+
+def test_partial_copy_of_a_section_into_a_longer_entry():
+    longer = "\n\n".join([EN, RU, EN.replace("1920", "1900") + " " + EN[::-1], "Заключение: " + EN[:80]])
+    flags = _flags([Document("short", RU), Document("long", longer), Document("kk", KK)])
+    assert set(flags) == {("short", "long")}
+    f = flags[("short", "long")]
+    assert f.kind == "partial" and f.score >= 0.9
+    assert f.evidence[0].b_anchor == "section 2"
+    assert "чат-бота" in f.evidence[0].a_text and "чат-бота" in f.evidence[0].b_text
+
+
+def test_unrelated_texts_and_shared_boilerplate_are_not_flagged():
+    boiler = "Байқауға қатысу туралы өтінім. "
+    docs = [Document("a", boiler + KK), Document("b", boiler + RU), Document("c", boiler + EN)]
+    assert find_duplicates(docs) == []
+
+
+def test_archive_pairs_are_reported_with_the_batch_entry_first():
+    archive = [Document("old-1", KK), Document("old-2", KK)]  # copies inside the archive are not our business
+    flags = find_duplicates([Document("new", RU), Document("new-copy", KK + " Толықтыру.")], archive=archive)
+    pairs = {(f.a, f.b, f.b_is_archive) for f in flags}
+    assert pairs == {("new-copy", "old-1", True), ("new-copy", "old-2", True)}
+
+
+def test_minhash_lsh_matches_brute_force_jaccard():
+    rng = random.Random(3)
+    vocab = [f"w{i}" for i in range(400)]
+    base = [" ".join(rng.choice(vocab) for _ in range(80)) for _ in range(60)]
+    texts = base + [b.replace(b.split()[5], "zz", 1) for b in base[:10]]
+    sets = [shingles.shingle_hashes(t, 5) for t in texts]
+    sig = shingles.minhash_signatures(sets, 128)
+    bands, rows = shingles.lsh_params(0.5, 128)
+    cand = shingles.lsh_candidates(sig, bands, rows)
+    truth = {(i, j) for i in range(len(sets)) for j in range(i + 1, len(sets)) if shingles.jaccard(sets[i], sets[j]) >= 0.5}
+    assert truth and truth <= cand
+    est = (sig[0] == sig[60]).mean()
+    assert abs(est - shingles.jaccard(sets[0], sets[60])) < 0.15
+    assert np.array_equal(sig, shingles.minhash_signatures(sets, 128))  # deterministic
+
+
+def test_thresholds_come_from_settings(settings):
+    strict = settings.model_copy(update={"dup_near_jaccard": 0.99, "dup_partial_containment": 0.99})
+    edited = KK.replace("екі есе", "үш есе")
+    assert find_duplicates([Document("a", KK), Document("b", edited)], settings=settings)
+    assert not find_duplicates([Document("a", KK), Document("b", edited)], settings=strict)
+    assert DuplicateParams.from_settings(strict).near_jaccard == 0.99
+
+
+def test_cli_round_trip_lexical(tmp_path, capsys):
+    corpus = tmp_path / "corpus.jsonl"
+    archive = tmp_path / "archive.jsonl"
+    corpus.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        {"id": "e1", "text": KK}, {"id": "e2", "text": RU, "lang": "ru"}, {"id": "e3", "text": kk_cyrillic_to_latin(KK)},
+    ]) + "\n", encoding="utf-8")
+    more = ("The reading room was rebuilt with accessible shelves, tactile floor marks and a reading machine for blind "
+            "visitors. Weekly workshops teach older readers to use e-government services on tablets.")
+    archive.write_text(json.dumps({"id": "p2024", "text": "\n\n".join([EN, RU, more]), "year": 2024}) + "\n",
+                       encoding="utf-8")
+    out = tmp_path / "flags.jsonl"
+    rc = main(["duplicates", str(corpus), "--archive", str(archive), "--out", str(out), "--lexical-only"])
+    assert rc == 0
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    got = {(r["a"], r["b"], r["kind"]) for r in rows}
+    assert got == {("e1", "e3", "exact"), ("e2", "p2024", "partial")}
+    for r in rows:
+        assert set(r) >= {"a", "b", "kind", "score", "evidence"}
+        for e in r["evidence"]:
+            assert set(e) == {"a_text", "a_anchor", "b_text", "b_anchor", "score"}
+    assert "2 draft flags" in capsys.readouterr().out
+
+
+def test_cli_bad_corpus_is_an_input_error(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "no id"}\n', encoding="utf-8")
+    assert main(["duplicates", str(bad), "--out", str(tmp_path / "f.jsonl"), "--lexical-only"]) == 2
