@@ -157,12 +157,21 @@ _OTHER_BINARIES = ((b"MZ", "a Windows program (.exe/.dll)"), (b"\x7fELF", "a Lin
                    (b"\xca\xfe\xba\xbe", "a program file"), (b"%!PS", "a PostScript file"))
 
 
+def _mpeg_audio_frame(head: bytes) -> bool:
+    """An MP3/MP2 frame header (11 sync bits, a real version, Layer II/III, valid bitrate and rate)."""
+    if len(head) < 4 or head[0] != 0xFF or head[1] & 0xE0 != 0xE0:
+        return False
+    version, layer = (head[1] >> 3) & 3, (head[1] >> 1) & 3
+    bitrate, rate = head[2] >> 4, (head[2] >> 2) & 3
+    return version != 1 and layer in (1, 2) and bitrate not in (0, 15) and rate != 3
+
+
 def _media(head: bytes) -> str | None:
     if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
         return "audio"
     if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
         return "video"
-    if head[:3] == b"ID3" or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0 and head[1] & 0x06):
+    if head[:3] == b"ID3" or _mpeg_audio_frame(head):
         return "audio"
     if head[:4] in (b"OggS", b"fLaC") or head[:4] == b"\x30\x26\xb2\x75":  # Ogg, FLAC, ASF/WMA
         return "audio"
@@ -200,14 +209,15 @@ def decode_text(data: bytes) -> tuple[str, str] | None:
             except UnicodeDecodeError:
                 return None
     sample = data[:4096]
-    if sample.count(b"\x00") > len(sample) // 4:  # UTF-16 without a BOM: every other byte is NUL
-        enc = "utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0) else "utf-16-be"
-        try:
-            text = data.decode(enc)
-        except UnicodeDecodeError:
-            return None
-        return (text, enc) if _looks_like_text(text) else None
-    if b"\x00" in sample:
+    if b"\x00" in sample:  # UTF-16 without a BOM: the high bytes are nearly all 0x00 (Latin) or 0x04 (Cyrillic)
+        for enc, high in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
+            if sum(b in (0x00, 0x04) for b in high) >= 0.9 * len(high):
+                try:
+                    text = data[: len(data) // 2 * 2].decode(enc)
+                except UnicodeDecodeError:
+                    continue
+                if _looks_like_text(text):
+                    return text, enc
         return None
     try:
         text = data.decode("utf-8")
@@ -249,12 +259,18 @@ def _sniff(path: Path, head: bytes, ext: str) -> Detected:
         if head.startswith(magic):
             raise IntakeError("unsupported_type", f"the file is {what}, not a document",
                               hint="if it is a scan, put the pages into a PDF; otherwise " + SAVE_AS)
+    if any(head.startswith(bom) for bom, _ in _BOMS):
+        return _text(path, ext)
     media = _media(head)
     if media:
         return Detected(media)
     for magic, what in _OTHER_BINARIES:
         if head.startswith(magic):
             raise IntakeError("unsupported_type", f"the file is {what}, not a project document", hint=SAVE_AS)
+    return _text(path, ext)
+
+
+def _text(path: Path, ext: str) -> Detected:
     decoded = decode_text(path.read_bytes())
     if decoded is None:
         raise IntakeError("unsupported_type", "the file's content is not a document type this service reads "
