@@ -46,10 +46,10 @@ fi
 
 # 4. the project (re-installed only when pyproject.toml changes)
 stamp="$VENV/.review-service-installed"
-want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+want=$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   log "installing review-service and its dependencies"
-  $PIP install -e '.[dev]'
+  $PIP install -e '.[dev]' --config-settings editable_mode=compat
   echo "$want" > "$stamp"
 fi
 
