@@ -214,3 +214,22 @@ def compute_affinity(jurors: Sequence[Juror], entries: Sequence[Document], encod
     return Affinity(tuple(j.id for j in jurors), tuple(d.id for d in entries), scores.astype(np.float64),
                     semantic, lexical, tuple(items), tuple(i_chunks), tuple(e_chunks), iv, ev, e_owner,
                     getattr(encoder, "model_id", ""), getattr(encoder, "revision", ""))
+
+
+def affinity_from_mapping(mapping: dict, juror_ids: Sequence[str], entry_ids: Sequence[str]) -> Affinity:
+    """Scores read back from AFFINITY.json (``{juror_id: {entry_id: score}}``); no explanations."""
+    from review_service.errors import InputError
+
+    scores = np.zeros((len(juror_ids), len(entry_ids)))
+    for a, j in enumerate(juror_ids):
+        row = mapping.get(j)
+        if not isinstance(row, dict):
+            raise InputError(f"affinity file has no row for juror {j!r}", hint="recompute it with `affinity`")
+        for b, e in enumerate(entry_ids):
+            if e not in row:
+                raise InputError(f"affinity file has no score for juror {j!r}, entry {e!r}")
+            scores[a, b] = float(row[e])
+    empty = np.zeros((0, 1), np.float32)
+    return Affinity(tuple(juror_ids), tuple(entry_ids), scores, scores.astype(np.float32),
+                    np.zeros_like(scores, np.float32), (), (), (), empty, empty, np.zeros(0, np.int64),
+                    "affinity-file", "")
