@@ -120,3 +120,11 @@ def test_html_detected_by_content_in_txt(tmp_path: Path, settings) -> None:
     doc = parse_file(make_text(tmp_path / "e.txt", "<html><body><p>Мәтін</p></body></html>"), settings)
     assert doc.format == "html" and doc.text == "Мәтін"
     assert doc.warnings == ()  # .txt holding HTML is text either way: no wrong-extension warning
+
+
+def test_page_numbers_and_running_footers_are_dropped() -> None:
+    from review_service.parsing.pdf import strip_running_lines
+
+    pages = {1: "1\nБірінші бет\nҰлттық кітапхана, 2026", 2: "Екінші бет\nҰлттық кітапхана, 2026\n2",
+             3: "Стр. 3 из 10\nҮшінші бет\nҰлттық кітапхана, 2026", 4: "Алматы\n2026"}
+    assert strip_running_lines(pages) == {1: "Бірінші бет", 2: "Екінші бет", 3: "Үшінші бет", 4: "Алматы\n2026"}

@@ -77,3 +77,11 @@ def test_blank_scan_gives_no_text(tmp_path: Path, settings) -> None:
         parse_file(path, settings)
     assert info.value.code == "no_text"
     assert "needs OCR" in info.value.message
+
+
+def test_garbled_text_layer_is_recognised() -> None:
+    from review_service.parsing.pdf import garbled
+
+    assert garbled(" ".join(chr(0xE000 + i) * 5 for i in range(8)))
+    assert not garbled(RU_TEXT)
+    assert not garbled("\ue012 ok")  # too short to judge
