@@ -197,10 +197,10 @@ def make_zip_bomb_ooxml(src: Path, dest: Path, *, member_mb: int = 40) -> Path:
     ~1000:1 — what a zip bomb looks like in the ZIP directory."""
     shutil.copyfile(src, dest)
     zero_mb = b"\0" * (1024 * 1024)
-    with zipfile.ZipFile(dest, "a", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        with zf.open("customXml/item99.xml", "w", force_zip64=True) as member:
-            for _ in range(member_mb):
-                member.write(zero_mb)
+    with (zipfile.ZipFile(dest, "a", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf,
+          zf.open("customXml/item99.xml", "w", force_zip64=True) as member):
+        for _ in range(member_mb):
+            member.write(zero_mb)
     return dest
 
 

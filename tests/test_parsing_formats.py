@@ -128,3 +128,27 @@ def test_page_numbers_and_running_footers_are_dropped() -> None:
     pages = {1: "1\nБірінші бет\nҰлттық кітапхана, 2026", 2: "Екінші бет\nҰлттық кітапхана, 2026\n2",
              3: "Стр. 3 из 10\nҮшінші бет\nҰлттық кітапхана, 2026", 4: "Алматы\n2026"}
     assert strip_running_lines(pages) == {1: "Бірінші бет", 2: "Екінші бет", 3: "Үшінші бет", 4: "Алматы\n2026"}
+
+
+def test_docx_text_inside_content_control_is_read(tmp_path: Path, settings) -> None:
+    """Word puts cover pages in content controls (w:sdt); their text must not be lost."""
+    import copy
+
+    import docx
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    document = docx.Document()
+    cover = document.add_paragraph("Мұқаба беті: жоба атауы")
+    document.add_heading("Кіріспе", level=1)
+    document.add_paragraph(KK_TEXT)
+    sdt = etree.SubElement(document.element.body, qn("w:sdt"))
+    content = etree.SubElement(sdt, qn("w:sdtContent"))
+    content.append(copy.deepcopy(cover._p))
+    cover._p.addprevious(sdt)
+    cover._p.getparent().remove(cover._p)
+    path = tmp_path / "cover.docx"
+    document.save(str(path))
+    doc = parse_file(path, settings)
+    assert doc.blocks[0].text == "Мұқаба беті: жоба атауы" and doc.blocks[0].anchor == Anchor("section", 0)
+    assert [b.kind for b in doc.blocks] == ["paragraph", "heading", "paragraph"]

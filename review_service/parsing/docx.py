@@ -66,6 +66,23 @@ def _text_boxes(paragraph) -> list[str]:
     return texts
 
 
+def _body_items(element, parent):
+    """Paragraphs and tables in document order, including those inside content controls (``w:sdt``:
+    Word's cover pages and form fields), which python-docx's ``iter_inner_content`` skips."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    for child in element.iterchildren():
+        if child.tag == f"{_W}p":
+            yield Paragraph(child, parent)
+        elif child.tag == f"{_W}tbl":
+            yield Table(child, parent)
+        elif child.tag == f"{_W}sdt":
+            content = child.find(f"{_W}sdtContent")
+            if content is not None:
+                yield from _body_items(content, parent)
+
+
 def _meta(document) -> dict[str, str]:
     meta: dict[str, str] = {}
     props = document.core_properties
@@ -97,7 +114,7 @@ def parse_docx(path: Path, *, warnings: tuple[Reason, ...] = ()) -> ParsedDocume
     blocks: list[Block] = []
     section = 0
     try:
-        for item in document.iter_inner_content():
+        for item in _body_items(document.element.body, document._body):
             if isinstance(item, Table):
                 text = normalize_text(_table_text(item))
                 if text:
