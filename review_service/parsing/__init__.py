@@ -23,6 +23,8 @@ from .detect import Detected, check_zip, detect
 
 logger = logging.getLogger(__name__)
 
+PARSER_VERSION = "2"
+"""Bumped whenever a parser's output changes, so cached parse results are recomputed."""
 INTAKE_CODES = ("empty", "too_large", "encrypted", "corrupt", "zip_bomb", "unsupported_type", "no_text",
                 "media_too_long", "needs_ocr")
 """Codes of :class:`IntakeError` raised by :func:`parse_file`."""
@@ -93,4 +95,4 @@ def parse_file(path: Path, settings: Settings, *, declared_name: str | None = No
     return _PARSERS[found.format](path, settings, found)
 
 
-__all__ = ["INTAKE_CODES", "WARNING_CODES", "Detected", "Reason", "detect", "parse_file"]
+__all__ = ["INTAKE_CODES", "PARSER_VERSION", "WARNING_CODES", "Detected", "Reason", "detect", "parse_file"]
