@@ -143,29 +143,35 @@ def _min_cut(p: Problem) -> tuple[str, str]:
     """Max flow ignoring min loads; the sink side of the min cut is the group of entries short of slots."""
     n_j, n_e = p.shape
     src, sink = n_j + n_e, n_j + n_e + 1
-    jj, ee = np.nonzero(p.allowed)
+    allowed, hi, k = p.allowed.copy(), p.max_load.copy(), p.k.copy()
+    for j, e in set(p.pinned):  # pinned pairs are fixed: they use a slot of the juror and of the entry
+        allowed[j, e] = False
+        hi[j] -= 1
+        k[e] -= 1
+    jj, ee = np.nonzero(allowed)
     tails = np.concatenate([np.full(n_j, src), jj, n_j + np.arange(n_e)])
     heads = np.concatenate([np.arange(n_j), n_j + ee, np.full(n_e, sink)])
-    caps = np.concatenate([p.max_load, np.ones(len(jj), np.int64), p.k])
+    caps = np.concatenate([hi, np.ones(len(jj), np.int64), k])
     mf = max_flow.SimpleMaxFlow()
     mf.add_arcs_with_capacity(tails.astype(np.int32), heads.astype(np.int32), caps.astype(np.int64))
     mf.solve(src, sink)
     flow = int(mf.optimal_flow())
-    need = int(p.k.sum())
+    need = int(k.sum())
+    pins = f" besides {len(set(p.pinned))} pinned pair(s)" if p.pinned else ""
     if flow >= need:
         return ("the min loads cannot all be met together with k per entry and the conflicts",
                 "lower some jurors' min_load")
     side = set(mf.get_source_side_min_cut())
     ents = [e for e in range(n_e) if n_j + e not in side]
-    d = int(p.k[ents].sum())
+    d = int(k[ents].sum())
     c = d - (need - flow)
-    helpers = np.nonzero(p.allowed[:, ents].any(axis=1))[0]
+    helpers = np.nonzero(allowed[:, ents].any(axis=1))[0]
     where = ""
     if p.entry_groups:
         langs = sorted({p.entry_groups[e] for e in ents})
         where = f" (languages: {', '.join(langs)})"
-    return (f"{len(ents)} entries{where} need {d} juror slots but the {len(helpers)} jurors allowed for them can "
-            f"give only {c}; missing {need - flow} slots. Entries: {_ids([_eid(p, e) for e in ents])}",
+    return (f"{len(ents)} entries{where} need {d} juror slots{pins} but the {len(helpers)} jurors allowed for "
+            f"them can give only {c}; missing {need - flow} slots. Entries: {_ids([_eid(p, e) for e in ents])}",
             f"raise max_load of {_ids([_jid(p, j) for j in helpers])}, add jurors without conflicts for "
             f"these entries, or lower k")
 
