@@ -49,6 +49,8 @@ class Settings(BaseSettings):
 
     # --- intake --------------------------------------------------------------------------------
     max_file_mb: float = 50.0
+    max_media_mb: float = 500.0
+    """Size limit for audio/video entries (a 3-minute 1080p video is often over max_file_mb)."""
     max_unpacked_mb: float = 300.0
     """Limit on the total uncompressed size of a DOCX/PPTX (zip-bomb guard)."""
     max_compression_ratio: float = 200.0

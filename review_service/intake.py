@@ -31,10 +31,13 @@ logger = logging.getLogger(__name__)
 RECORD_VERSION = "1"
 
 
-def _parser_version() -> str:
+def _parser_version(settings: Settings) -> str:
+    """Parse-cache key: parser version, record version, and whether OCR could run (so installing Tesseract
+    later re-reads the scanned files)."""
     from review_service import parsing
 
-    return f"{getattr(parsing, 'PARSER_VERSION', '1')}+r{RECORD_VERSION}"
+    ocr = "ocr" if settings.ocr == "auto" and shutil.which("tesseract") else "noocr"
+    return f"{getattr(parsing, 'PARSER_VERSION', '1')}+r{RECORD_VERSION}+{ocr}"
 
 
 @dataclass
@@ -150,7 +153,7 @@ def _text_stats(parsed: ParsedDocument, chunks: tuple[Chunk, ...]) -> dict:
 def _parse(path: Path, sha: str, settings: Settings, db: Database) -> ParsedDocument:
     from review_service.parsing import parse_file
 
-    version = _parser_version()
+    version = _parser_version(settings)
     cached = db.get_parsed(sha, version)
     if cached is not None:
         return parsed_from_json(cached)

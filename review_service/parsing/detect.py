@@ -49,16 +49,22 @@ class Detected:
 # --- size and emptiness ------------------------------------------------------------------------------
 
 
-def check_size(path: Path, settings: Settings) -> int:
+def check_size(path: Path, settings: Settings, fmt: str | None = None) -> int:
+    """Empty or too large? Audio/video have their own limit (``max_media_mb``); before the format is known
+    the larger of the two limits applies, after it the format's own."""
     size = path.stat().st_size
     if size == 0:
         raise IntakeError("empty", "the file is empty (0 bytes)",
                           hint="ask the applicant to send the file again; the upload or copy probably failed")
-    if size > settings.max_file_mb * MB:
+    media = fmt in ("audio", "video")
+    limit = (settings.max_media_mb if media else settings.max_file_mb) if fmt else max(
+        settings.max_file_mb, settings.max_media_mb)
+    if size > limit * MB:
+        setting = "REVIEW_MAX_MEDIA_MB" if media else "REVIEW_MAX_FILE_MB"
         raise IntakeError(
             "too_large",
-            f"the file is {size / MB:.1f} MB, over the limit of {settings.max_file_mb:g} MB",
-            hint="ask for a smaller file (compress images, shorten the video) or raise REVIEW_MAX_FILE_MB",
+            f"the file is {size / MB:.1f} MB, over the limit of {limit:g} MB",
+            hint=f"ask for a smaller file (compress images, shorten the video) or raise {setting}",
         )
     return size
 
@@ -294,6 +300,7 @@ def detect(path: Path, settings: Settings, declared_name: str | None = None) -> 
     name = declared_name or path.name
     ext = Path(name).suffix.lower()
     found = _sniff(path, head, ext)
+    check_size(path, settings, found.format)
     human, extensions = FORMATS[found.format]
     if found.format in ("audio", "video"):
         extensions = FORMATS["audio"][1] | FORMATS["video"][1]
