@@ -169,3 +169,19 @@ def test_pinned_conflict_is_reported():
                      juror_ids=tuple("abcde"), entry_ids=("e0", "e1", "e2", "e3"))
     with pytest.raises(InfeasibleAssignment, match=r"pinned pair b → e2 is blocked \(conflict\)"):
         solve(p)
+
+
+def test_certification_with_region_cap_min_loads_and_pins_matches_full_flow():
+    rng = np.random.default_rng(3)
+    a = rng.dirichlet(np.ones(6) * 0.3, 60) @ rng.dirichlet(np.ones(6) * 0.3, 150).T
+    allowed = rng.random(a.shape) > 0.05
+    allowed[0, 0] = allowed[5, 7] = True
+    region = rng.integers(0, 4, 60)
+    p = make_problem(a, allowed, k=3, max_load=10, min_load=2, region=region, region_cap=1,
+                     pinned=((0, 0), (5, 7)))
+    fast, full = solve(p), full_min_cost_flow(p)
+    assert fast.integer_cost == full.integer_cost
+    assert fast.assigned[0, 0] and fast.assigned[5, 7]
+    assert (fast.assigned.sum(1) >= 2).all() and (fast.assigned.sum(1) <= 10).all()
+    for e in range(150):
+        assert np.bincount(region[fast.assigned[:, e]], minlength=4).max() <= 1

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -31,6 +32,7 @@ TOP_ITEMS = 3
 LEXICAL_WEIGHT = 0.0
 ENTRY_KIND = "query"
 ITEM_KIND = "document"
+BLOCK = 20_000_000  # similarity cells per block (80 MB of float32)
 
 
 @dataclass(frozen=True)
@@ -82,18 +84,22 @@ class Affinity:
         return {j: {e: round(float(self.scores[a, b]), 6) for b, e in enumerate(self.entry_ids)}
                 for a, j in enumerate(self.juror_ids)}
 
+    @cached_property
+    def _chunk_juror(self) -> np.ndarray:
+        return np.array([self.items[i].juror for _, i in self.item_chunks], dtype=np.int64)
+
     def explain(self, j: int, e: int, *, n_terms: int = 6, chars: int = 300) -> Explanation:
-        ic = np.array([self.items[i].juror == j for _, i in self.item_chunks], dtype=bool)
-        ec = self.entry_chunk_owner == e
-        if not ic.any() or not ec.any():
+        ic = np.flatnonzero(self._chunk_juror == j)
+        ec = np.flatnonzero(self.entry_chunk_owner == e)
+        if not len(ic) or not len(ec):
             return Explanation("", "", "", "", "", (), float(self.semantic[j, e]), float(self.lexical[j, e]))
         sims = self.item_vecs[ic] @ self.entry_vecs[ec].T
         a, b = np.unravel_index(int(np.argmax(sims)), sims.shape)
-        item_chunk = [c for c, keep in zip(self.item_chunks, ic) if keep][a]
-        entry_chunk = [c for c, keep in zip(self.entry_chunks, ec) if keep][b]
-        item = self.items[item_chunk[1]]
-        terms = shared_terms(item_chunk[0], entry_chunk.text, n_terms)
-        return Explanation(item.id, item.title, _clip(item_chunk[0], chars), _clip(entry_chunk.text, chars),
+        item_text, item_index = self.item_chunks[int(ic[a])]
+        entry_chunk = self.entry_chunks[int(ec[b])]
+        item = self.items[item_index]
+        terms = shared_terms(item_text, entry_chunk.text, n_terms)
+        return Explanation(item.id, item.title, _clip(item_text, chars), _clip(entry_chunk.text, chars),
                            entry_chunk.anchor.label(), terms, float(self.semantic[j, e]),
                            float(self.lexical[j, e]))
 
@@ -131,13 +137,17 @@ def profile_items(jurors: Sequence[Juror]) -> list[ProfileItem]:
     return items
 
 
-def entry_chunks(entries: Sequence[Document], chars: int = CHUNK_CHARS) -> list[Chunk]:
+def entry_chunks(entries: Sequence[Document], chars: int = CHUNK_CHARS) -> tuple[list[Chunk], np.ndarray]:
+    """The entries' chunks (their own if given, else cut from title + text) and each chunk's entry index."""
     out: list[Chunk] = []
-    for d in entries:
+    owner: list[int] = []
+    for i, d in enumerate(entries):
         chunks = d.chunks or chunk_text(d.id, "\n\n".join(t for t in (d.title, d.text) if t.strip()),
                                         max_chars=chars, overlap=150, detect=False)
-        out.extend(chunks or (Chunk(d.id, 0, d.title or d.id, _anchor()),))
-    return out
+        chunks = chunks or (Chunk(d.id, 0, d.title or d.id, _anchor()),)
+        out.extend(chunks)
+        owner.extend([i] * len(chunks))
+    return out, np.array(owner, dtype=np.int64)
 
 
 def _anchor():
@@ -188,9 +198,7 @@ def compute_affinity(jurors: Sequence[Juror], entries: Sequence[Document], encod
     """Affinity of every juror for every entry (see the module docstring)."""
     items = profile_items(jurors)
     n_j, n_e = len(jurors), len(entries)
-    e_chunks = entry_chunks(entries, chunk_chars)
-    pos = {d.id: i for i, d in enumerate(entries)}
-    e_owner = np.array([pos[c.doc_id] for c in e_chunks], dtype=np.int64)
+    e_chunks, e_owner = entry_chunks(entries, chunk_chars)
     i_chunks: list[tuple[str, int]] = []
     for i, it in enumerate(items):
         pieces = chunk_text(it.id, it.text, max_chars=chunk_chars, overlap=150, detect=False)
@@ -202,8 +210,19 @@ def compute_affinity(jurors: Sequence[Juror], entries: Sequence[Document], encod
     iv = encoder.encode([t for t, _ in i_chunks], kind=item_kind)
     semantic = np.zeros((n_j, n_e), np.float32)
     if len(i_chunks) and len(e_chunks):
-        sims = iv @ ev.T  # item chunks × entry chunks
-        per_item = _group_reduce(_group_reduce(sims, i_owner, len(items), 0), e_owner, n_e, 1)
+        per_item = np.full((len(items), n_e), -1.0, dtype=np.float32)
+        step = max(1, BLOCK // max(1, len(i_chunks)))  # entry chunks per block: bounded memory
+        start = 0
+        while start < len(e_chunks):
+            stop = min(len(e_chunks), start + step)
+            while stop < len(e_chunks) and e_owner[stop] == e_owner[stop - 1]:
+                stop += 1  # never split an entry across blocks
+            sims = iv @ ev[start:stop].T  # item chunks × entry chunks of this block
+            by_item = _group_reduce(sims, i_owner, len(items), 0)
+            owners = e_owner[start:stop]
+            lo, hi = int(owners[0]), int(owners[-1]) + 1
+            per_item[:, lo:hi] = _group_reduce(by_item, owners - lo, hi - lo, 1)
+            start = stop
         semantic = top_mean(per_item, np.array([it.juror for it in items]), n_j, top_items)
     lexical = np.zeros_like(semantic)
     if lexical_weight > 0 and items:
