@@ -22,7 +22,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from review_service.matching.solver import full_min_cost_flow, make_problem, solve  # noqa: E402
+from review_service.matching.solver import full_min_cost_flow, make_problem, solve
 
 
 def instance(n_entries: int, n_jurors: int, *, topics: int = 25, conflict_rate: float = 0.02, seed: int = 0):
@@ -86,12 +86,12 @@ def main() -> None:
         max_load = math.ceil(k * n_e / n_j) + 1
         p = make_problem(a, ~conflicts, k=k, max_load=max_load)
         runs = {
-            "ours optimal": lambda: solve(p, "optimal"),
-            "ours fair": lambda: solve(p, "fair"),
-            "baseline full min-cost flow": lambda: full_min_cost_flow(p),
+            "ours optimal": lambda p=p: solve(p, "optimal"),
+            "ours fair": lambda p=p: solve(p, "fair"),
+            "baseline full min-cost flow": lambda p=p: full_min_cost_flow(p),
         }
         if p.allowed.sum() <= args.lp_max_pairs:
-            runs["baseline LP (HiGHS)"] = lambda: lp_baseline(p)
+            runs["baseline LP (HiGHS)"] = lambda p=p: lp_baseline(p)
         results = {}
         for name, fn in runs.items():
             out, sec, peak = measure(fn, args.repeat if "LP" not in name else 1)

@@ -15,7 +15,7 @@ import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -112,7 +112,7 @@ class MatchResult:
             "status": "draft",
             "note": "AI suggestion for the organisers; a person confirms the final assignment. Not a decision.",
             "provenance": {"model": aff.model, "model_revision": aff.model_revision, "input_hash": self.input_hash,
-                           "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                           "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
                            "method": "affinity: chunk embeddings vs profile items, top-3 mean; "
                                      "solver: min-cost flow (OR-Tools)"},
             "solver": {"mode": sol.mode, **self.options, "certified_optimal": sol.certified,

@@ -72,9 +72,11 @@ def diagnose(p: Problem) -> tuple[str, str]:
     need, cap = int(k.sum()), int(hi.sum())
     if cap < need:
         avg = max(1.0, cap / max(1, n_j))
-        return (f"total juror capacity is {cap} slots but {n_e} entries × k need {need}; missing {need - cap} "
-                f"slots", f"raise max_load (by ≈{-(-(need - cap) // max(1, n_j))} per juror), add ≈"
-                f"{int(np.ceil((need - cap) / avg))} jurors, or lower k")
+        message = (f"total juror capacity is {cap} slots but {n_e} entries × k need {need}; "
+                   f"missing {need - cap} slots")
+        hint = (f"raise max_load (by ≈{-(-(need - cap) // max(1, n_j))} per juror), "
+                f"add ≈{int(np.ceil((need - cap) / avg))} jurors, or lower k")
+        return message, hint
     if int(lo.sum()) > need:
         return (f"min loads add up to {int(lo.sum())} but only {need} slots exist ({n_e} entries × k)",
                 f"lower min_load by {int(lo.sum()) - need} slots in total")
@@ -170,10 +172,12 @@ def _min_cut(p: Problem) -> tuple[str, str]:
     if p.entry_groups:
         langs = sorted({p.entry_groups[e] for e in ents})
         where = f" (languages: {', '.join(langs)})"
-    return (f"{len(ents)} entries{where} need {d} juror slots{pins} but the {len(helpers)} jurors allowed for "
-            f"them can give only {c}; missing {need - flow} slots. Entries: {_ids([_eid(p, e) for e in ents])}",
-            f"raise max_load of {_ids([_jid(p, j) for j in helpers])}, add jurors without conflicts for "
+    message = (f"{len(ents)} entries{where} need {d} juror slots{pins} but the {len(helpers)} jurors allowed "
+               f"for them can give only {c}; missing {need - flow} slots. Entries: "
+               f"{_ids([_eid(p, e) for e in ents])}")
+    hint = (f"raise max_load of {_ids([_jid(p, j) for j in helpers])}, add jurors without conflicts for "
             f"these entries, or lower k")
+    return message, hint
 
 
 def infeasible_error(p: Problem) -> InfeasibleAssignment:

@@ -163,7 +163,6 @@ class _Residual:
 
 
 def _residual(p: Problem) -> _Residual:
-    n_j, n_e = p.shape
     allowed = p.allowed.copy()
     k, lo, hi = p.k.copy(), p.min_load.copy(), p.max_load.copy()
     used: dict[int, int] = {}
