@@ -1,0 +1,15 @@
+"""Searching past projects: hybrid (BM25 + dense) cross-lingual kk/ru/en retrieval with filters and facets.
+
+``SearchEngine.build(docs, encoder)`` → ``.search(query, k, filters)`` / ``.more_like_this(id)`` → SearchResult;
+``.save(folder)`` / ``SearchEngine.load(folder, encoder)``; ``engine_for_corpus`` caches one per corpus and model.
+"""
+from __future__ import annotations
+
+from review_service.search.cache import engine_for_corpus
+from review_service.search.engine import SearchEngine, chunk_documents
+from review_service.search.facets import FACETS, FilterSet
+from review_service.search.fusion import FusionConfig
+from review_service.search.results import Hit, Passage, SearchResult
+
+__all__ = ["FACETS", "FilterSet", "FusionConfig", "Hit", "Passage", "SearchEngine", "SearchResult",
+           "chunk_documents", "engine_for_corpus"]

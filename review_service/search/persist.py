@@ -1,0 +1,90 @@
+"""Save a SearchEngine to one folder and load it back warm; the folder is replaced atomically.
+
+Layout: ``engine.json`` (format version, fusion config, model id/revision, counts), ``docs.jsonl``,
+``chunks.jsonl``, ``bm25/`` (bm25s files) and ``vectors/`` (:class:`embeddings.index.FaissIndex`).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from embeddings.index import FaissIndex
+from review_service.domain import Anchor, Chunk, Document
+from review_service.errors import InputError
+from review_service.search.engine import SearchEngine
+from review_service.search.fusion import FusionConfig
+
+FORMAT = 1
+
+
+def save_engine(engine: SearchEngine, path: str | Path, *, extra: dict | None = None) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    try:
+        (tmp / "engine.json").write_text(json.dumps({
+            "format": FORMAT, "config": engine.config.to_dict(), "lexical_unit": engine.lexical_unit,
+            "passage_style": engine.passage_style, "model_id": engine.model_id, "revision": engine.revision,
+            "documents": len(engine.doc_ids), "chunks": len(engine.chunk_ids), **(extra or {}),
+        }, ensure_ascii=False, indent=2), encoding="utf-8")
+        with open(tmp / "docs.jsonl", "w", encoding="utf-8") as f:
+            for doc_id in engine.doc_ids:
+                d = engine.docs[doc_id]
+                f.write(json.dumps({"id": d.id, "title": d.title, "lang": d.lang, "year": d.year, "meta": d.meta},
+                                   ensure_ascii=False) + "\n")
+        with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as f:
+            for c in engine.chunks:
+                a = c.anchor
+                f.write(json.dumps({"doc_id": c.doc_id, "index": c.index, "text": c.text, "lang": c.lang,
+                                    "anchor": [a.kind, a.start, a.end, a.part]}, ensure_ascii=False) + "\n")
+        engine.bm25.save(str(tmp / "bm25"), show_progress=False)
+        engine.index.save(tmp / "vectors")
+        if path.exists():
+            old = path.with_name(f".{path.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(path, old)
+            os.replace(tmp, path)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, path)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def read_manifest(path: str | Path) -> dict:
+    manifest = Path(path) / "engine.json"
+    if not manifest.is_file():
+        raise InputError(f"{path}: not a saved search index (no engine.json)")
+    return json.loads(manifest.read_text(encoding="utf-8"))
+
+
+def load_engine(path: str | Path, encoder=None) -> SearchEngine:
+    """The engine saved at ``path``; ``encoder`` embeds queries (must be the model the index was built with)."""
+    import bm25s
+
+    path = Path(path)
+    meta = read_manifest(path)
+    if meta.get("format") != FORMAT:
+        raise InputError(f"{path}: search index format {meta.get('format')} is not {FORMAT}; rebuild it")
+    if encoder is not None and meta["model_id"] and encoder.model_id != meta["model_id"]:
+        raise InputError(f"{path}: index was built with {meta['model_id']}, not {encoder.model_id}",
+                         hint="load it with the same embedder or rebuild the index")
+    docs = []
+    with open(path / "docs.jsonl", encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            docs.append(Document(r["id"], "", r["title"], r["lang"], (), r["year"], r["meta"]))
+    chunks = []
+    with open(path / "chunks.jsonl", encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            kind, start, end, part = r["anchor"]
+            chunks.append(Chunk(r["doc_id"], r["index"], r["text"], Anchor(kind, start, end, part), r["lang"]))
+    bm25 = bm25s.BM25.load(str(path / "bm25"), show_progress=False)
+    index = FaissIndex.load(path / "vectors")
+    return SearchEngine(docs, chunks, bm25, index, encoder=encoder, config=FusionConfig(**meta["config"]),
+                        lexical_unit=meta["lexical_unit"], passage_style=meta["passage_style"],
+                        model_id=meta["model_id"], revision=meta["revision"])
