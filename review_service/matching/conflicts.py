@@ -126,10 +126,9 @@ def _initials(name: str) -> str:
 def _abbreviation(a: str, b: str) -> bool:
     """'ENU' vs 'Eurasian National University': a short upper-case word equals the other's initials."""
     for short, long in ((a, b), (b, a)):
-        s = short.strip()
-        if 2 <= len(s) <= 8 and s.replace(" ", "").isupper() and len(_initials(long)) >= 2:
-            if fold(s.replace(" ", "").lower()) == _initials(long):
-                return True
+        s = short.strip().replace(" ", "")
+        if 2 <= len(s) <= 8 and s.isupper() and len(_initials(long)) >= 2 and fold(s.lower()) == _initials(long):
+            return True
     return False
 
 
@@ -168,6 +167,7 @@ def _name_key(name: str) -> tuple[str, ...]:
     return tuple(sorted(fold(w) for w in _WORD.findall(name) if len(w) > 1))
 
 
+@lru_cache(maxsize=100_000)
 def same_person(a: str, b: str) -> bool:
     """Names equal up to script, case, word order and transliteration variants ("Иванов А." ~ "A. Ivanov")."""
     ka, kb = _name_key(a), _name_key(b)
@@ -178,9 +178,11 @@ def same_person(a: str, b: str) -> bool:
     # surname + initials: the long words agree and the other's initials fit
     la, lb = [t for t in ka if len(t) > 2], [t for t in kb if len(t) > 2]
     short, long = (la, lb) if len(la) <= len(lb) else (lb, la)
-    return bool(short) and all(any(s == t or (len(s) >= 5 and SequenceMatcher(None, s, t).ratio() >= FUZZY)
-                                   for t in long) for s in short) and len(short) >= 1 and len(long) - len(short) <= 1 \
-        and _initials_fit(a, b)
+    if not short or len(long) - len(short) > 1:
+        return False
+    words_agree = all(any(s == t or (len(s) >= 5 and SequenceMatcher(None, s, t).ratio() >= FUZZY) for t in long)
+                      for s in short)
+    return words_agree and _initials_fit(a, b)
 
 
 def _initials_fit(a: str, b: str) -> bool:
@@ -204,30 +206,26 @@ def _authors(entry: Document) -> list[str]:
 
 def find_conflicts(jurors: Sequence[Juror], entries: Sequence[Document]) -> list[Conflict]:
     """Every conflict between a juror and an entry, one per (juror, entry, kind)."""
+    facts = [(e.id, e.meta.get("organization", ""), e.meta.get("library", ""), _authors(e)) for e in entries]
     out: list[Conflict] = []
     for juror in jurors:
         declared, opted = set(juror.conflicts), set(juror.opt_outs)
-        for e in entries:
-            if e.id in declared:
-                out.append(Conflict(juror.id, e.id, "declared", "conflict declared by the juror"))
-            if e.id in opted:
-                out.append(Conflict(juror.id, e.id, "opt_out", "the juror opted out of this entry"))
-            org = e.meta.get("organization", "")
+        mine = [x for x in dict.fromkeys((juror.library, juror.organization)) if x]
+        for eid, org, lib, authors in facts:
+            if eid in declared:
+                out.append(Conflict(juror.id, eid, "declared", "conflict declared by the juror"))
+            if eid in opted:
+                out.append(Conflict(juror.id, eid, "opt_out", "the juror opted out of this entry"))
             if juror.organization and org and same_organization(juror.organization, org):
-                out.append(Conflict(juror.id, e.id, "organization",
+                out.append(Conflict(juror.id, eid, "organization",
                                     f"same organisation: juror's '{juror.organization}' = entry's '{org}'"))
-            lib = e.meta.get("library", "")
-            for mine in {juror.library, juror.organization} - {""}:
-                if lib and same_organization(mine, lib):
-                    out.append(Conflict(juror.id, e.id, "library",
-                                        f"same library: juror's '{mine}' = entry's library '{lib}'"))
-                    break
-            if juror.name:
-                for author in _authors(e):
-                    if same_person(juror.name, author):
-                        out.append(Conflict(juror.id, e.id, "author",
-                                            f"the juror '{juror.name}' is an author ('{author}') of the entry"))
-                        break
+            hit = next((m for m in mine if lib and same_organization(m, lib)), None)
+            if hit:
+                out.append(Conflict(juror.id, eid, "library", f"same library: juror's '{hit}' = entry's library '{lib}'"))
+            author = next((a for a in authors if juror.name and same_person(juror.name, a)), None)
+            if author:
+                out.append(Conflict(juror.id, eid, "author",
+                                    f"the juror '{juror.name}' is an author ('{author}') of the entry"))
     return out
 
 
