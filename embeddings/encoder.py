@@ -37,7 +37,10 @@ class SentenceTransformerEncoder:
     def __init__(self, path: Path, *, model_id: str, revision: str = "", dtype: str = "auto",
                  batch_size: int = 32, max_seq_length: int | None = 512, threads: int = 0) -> None:
         import torch
+        import transformers
         from sentence_transformers import SentenceTransformer
+
+        transformers.logging.disable_progress_bar()
 
         from models.store import torch_dtype
 
