@@ -36,10 +36,14 @@ class DuplicateParams:
     partial_containment: float = 0.35
     semantic_margin: float = 1.06
     semantic_coverage: float = 0.5
+    same_language_margin: float = 1.2
+    """Same-language passages score higher for everything (shared wording, names): a stricter margin."""
     shingle_size: int = 5
     num_perm: int = 128
     partial_min_shared: int = 8
     """At least this many shared shingles (≈ a sentence or two) before a partial copy is considered."""
+    partial_min_passages: int = 2
+    """A semantic partial copy needs at least this many aligned passages (one shared paragraph is a topic)."""
     knn: int = 4
     candidate_top: int = 8
     max_evidence: int = 3
@@ -208,16 +212,25 @@ def _semantic(pool: _Pool, params: DuplicateParams, p: semantic.Passages,
     if not len(p.vectors):
         return {}
     knn = semantic.knn_means(p, params.knn)
+    best = semantic.best_docs(p, knn)
     rows_of = {i: np.flatnonzero(p.doc == i) for i in range(len(pool.docs))}
     found: dict[tuple[int, int], tuple[str, semantic.Alignment]] = {}
     for i, j in sorted(semantic.candidate_doc_pairs(p, knn, top=params.candidate_top, margin=params.semantic_margin)):
         if not pool.comparable(i, j) or not len(rows_of[i]) or not len(rows_of[j]):
             continue
-        al = semantic.align_pair(p, rows_of[i], rows_of[j], knn, i, j, margin=params.semantic_margin)
+        same_lang = p.lang[rows_of[i][0]] == p.lang[rows_of[j][0]]
+        margin = params.same_language_margin if same_lang else params.semantic_margin
+        al = semantic.align_pair(p, rows_of[i], rows_of[j], knn, i, j, margin=margin, best=best)
         lo_cov, hi_cov = sorted((al.coverage_a, al.coverage_b))
         if lo_cov >= params.semantic_coverage:
-            kind = "crosslingual" if p.lang[rows_of[i][0]] != p.lang[rows_of[j][0]] else "paraphrase"
-        elif hi_cov >= params.semantic_coverage and _shorter_covered(pool, al, i, j):
+            kind = "paraphrase" if same_lang else "crosslingual"
+        elif hi_cov >= params.semantic_coverage:
+            # a section copied (or translated) into a longer entry: held to the stricter margin
+            al = semantic.align_pair(p, rows_of[i], rows_of[j], knn, i, j, best=best,
+                                     margin=max(margin, params.same_language_margin))
+            if len(al.pairs) < params.partial_min_passages or max(al.coverage_a, al.coverage_b) < params.semantic_coverage \
+                    or not _shorter_covered(pool, al, i, j):
+                continue
             kind = "partial"
         else:
             continue

@@ -61,25 +61,55 @@ class Alignment:
     pairs: tuple[tuple[int, int, float], ...]  # (passage in a, passage in b, margin), best first
 
 
-def knn_means(p: Passages, k: int, block: int = 2048) -> dict[str, np.ndarray]:
-    """For each language L in the pool: mean cosine of every passage to its k nearest L-passages
-    of other documents. Fewer than k available: mean of what there is (none: 0)."""
+def knn_means(p: Passages, k: int, *, prior: float = 0.4, block: int = 2048) -> dict[str, np.ndarray]:
+    """For each language L in the pool: mean cosine of every passage to its k nearest L-passages of other
+    documents. Where the pool has fewer than k such passages (a small batch, a language with one entry), the
+    missing neighbours count as ``prior`` — a typical similarity to an unrelated passage — so a lone pair is
+    not its own yardstick."""
     out: dict[str, np.ndarray] = {}
     for lang in sorted(set(p.lang.tolist())):
         cols = np.flatnonzero(p.lang == lang)
         target = p.vectors[cols]
-        res = np.zeros(len(p.vectors), dtype=np.float32)
+        res = np.full(len(p.vectors), prior, dtype=np.float32)
+        kk = min(k, len(cols))
         for lo in range(0, len(p.vectors), block):
-            sims = p.vectors[lo:lo + block] @ target.T
-            same = p.doc[lo:lo + block, None] == p.doc[cols][None, :]
-            sims[same] = -np.inf
-            kk = min(k, len(cols))
             if kk == 0:
-                continue
+                break
+            sims = p.vectors[lo:lo + block] @ target.T
+            sims[p.doc[lo:lo + block, None] == p.doc[cols][None, :]] = -np.inf
             top = -np.partition(-sims, kk - 1, axis=1)[:, :kk]
             valid = np.isfinite(top)
-            res[lo:lo + block] = np.where(valid, top, 0).sum(1) / np.maximum(valid.sum(1), 1)
+            res[lo:lo + block] = (np.where(valid, top, 0).sum(1) + prior * (k - valid.sum(1))) / k
         out[lang] = res
+    return out
+
+
+def best_docs(p: Passages, knn: dict[str, np.ndarray], block: int = 2048) -> dict[str, np.ndarray]:
+    """For each language L: the document holding each passage's best-margin L-passage in the whole pool
+    (own document excluded; -1 if none). A passage only counts as aligned to document B when B is where its
+    best counterpart in B's language is — the mutual-nearest-neighbour constraint of bitext mining."""
+    out: dict[str, np.ndarray] = {}
+    for lang in sorted(knn):
+        cols = np.flatnonzero(p.lang == lang)
+        res = np.full(len(p.vectors), -1, dtype=np.int64)
+        for lo in range(0, len(p.vectors), block):
+            cos = p.vectors[lo:lo + block] @ p.vectors[cols].T
+            rows_lang = p.lang[lo:lo + block]
+            den = (knn[lang][lo:lo + block][:, None] + _col_knn(knn, p, cols, rows_lang)) / 2
+            m = cos / np.maximum(den, 1e-6)
+            m[p.doc[lo:lo + block, None] == p.doc[cols][None, :]] = -np.inf
+            arg = m.argmax(1)
+            has = np.isfinite(m[np.arange(len(arg)), arg])
+            res[lo:lo + block] = np.where(has, p.doc[cols][arg], -1)
+        out[lang] = res
+    return out
+
+
+def _col_knn(knn: dict[str, np.ndarray], p: Passages, cols: np.ndarray, rows_lang: np.ndarray) -> np.ndarray:
+    """knn of the column passages towards each row's language: (rows, cols)."""
+    out = np.empty((len(rows_lang), len(cols)), dtype=np.float32)
+    for lr in set(rows_lang.tolist()):
+        out[rows_lang == lr] = knn[lr][cols][None, :]
     return out
 
 
@@ -92,13 +122,17 @@ def margin_matrix(p: Passages, rows: np.ndarray, cols: np.ndarray, knn: dict[str
 
 
 def align_pair(p: Passages, rows: np.ndarray, cols: np.ndarray, knn: dict[str, np.ndarray], a: int, b: int,
-               *, margin: float) -> Alignment:
-    """Length-weighted share of each document whose best counterpart in the other clears ``margin``."""
+               *, margin: float, best: dict[str, np.ndarray] | None = None) -> Alignment:
+    """Length-weighted share of each document whose best counterpart in the other clears ``margin`` (and,
+    given ``best``, whose best counterpart in the whole pool lies in the other document)."""
     m = margin_matrix(p, rows, cols, knn)
     best_b = m.argmax(1)
     best_a = m.argmax(0)
     ok_a = m[np.arange(len(rows)), best_b] >= margin
     ok_b = m[best_a, np.arange(len(cols))] >= margin
+    if best is not None:
+        ok_a &= best[p.lang[cols[0]]][rows] == b
+        ok_b &= best[p.lang[rows[0]]][cols] == a
     w_a, w_b = p.length[rows], p.length[cols]
     cov_a = float((w_a * ok_a).sum() / max(w_a.sum(), 1))
     cov_b = float((w_b * ok_b).sum() / max(w_b.sum(), 1))

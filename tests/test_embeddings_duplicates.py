@@ -1,0 +1,48 @@
+"""Cross-lingual duplicates with the real embedder: a real NTREX kk↔ru translation pair is flagged, unrelated
+articles are not (4 short documents, 5 passages)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from review_service.domain import Document
+from review_service.duplicates import find_duplicates
+from review_service.normalize import normalize_text
+
+
+@pytest.fixture(scope="module")
+def ntrex(shared_data):
+    rows = {}
+    for line in open(shared_data / "crosslingual/ntrex_docs.jsonl", encoding="utf-8"):
+        row = json.loads(line)
+        rows[row["doc_id"]] = row
+    return rows
+
+
+def test_translation_pair_flagged_unrelated_not(encoder, ntrex):
+    def doc(doc_id: str, lang: str) -> Document:
+        return Document(id=f"{doc_id}-{lang}", text=normalize_text(ntrex[doc_id][lang]))
+
+    docs = [doc("bbc.381701", "kk"), doc("bbc.381694", "kk"), doc("euronews-en.153800", "ru")]
+    archive = [doc("bbc.381701", "ru")]
+    bars = []
+
+    class Bar:
+        def __init__(self, total, desc):
+            self.n, self.total = 0, total
+            bars.append(self)
+
+        def update(self, n):
+            self.n += n
+
+        def close(self):
+            pass
+
+    flags = find_duplicates(docs, archive=archive, encoder=encoder, progress=lambda total, desc: Bar(total, desc))
+    assert [(f.a, f.b, f.kind, f.b_is_archive) for f in flags] == [
+        ("bbc.381701-kk", "bbc.381701-ru", "crosslingual", True)]
+    f = flags[0]
+    assert f.score >= 0.5 and f.evidence
+    assert f.evidence[0].a_anchor.startswith("section") and f.evidence[0].score > 1.0
+    assert bars and bars[0].n == bars[0].total > 0
