@@ -31,8 +31,21 @@ def text_key(text: str, kind: str) -> str:
     return hashlib.sha256(f"{kind}\x00{text}".encode("utf-8")).hexdigest()
 
 
+def embedding_text(text: str) -> str:
+    """What the model sees: Latin-script Kazakh is transliterated to Cyrillic, the script the multilingual
+    embedder knows (it maps Latin Kazakh poorly); everything else is unchanged."""
+    from review_service.language import is_latin_script_kazakh
+    from review_service.normalize import kk_latin_to_cyrillic
+
+    return kk_latin_to_cyrillic(text) if is_latin_script_kazakh(text) else text
+
+
 class SentenceTransformerEncoder:
-    """A sentence-transformers model loaded from a local, verified folder (never from a hub)."""
+    """A sentence-transformers model loaded from a local, verified folder (never from a hub).
+
+    Latin-script Kazakh input is transliterated to Cyrillic before encoding (:func:`embedding_text`)."""
+
+    PREPROCESSING = "kk-latin-to-cyrillic"
 
     def __init__(self, path: Path, *, model_id: str, revision: str = "", dtype: str = "auto",
                  batch_size: int = 32, max_seq_length: int | None = 512, threads: int = 0) -> None:
@@ -53,7 +66,7 @@ class SentenceTransformerEncoder:
         if max_seq_length:
             self.model.max_seq_length = max_seq_length
         self.model_id = model_id
-        self.revision = revision
+        self.revision = f"{revision}+{self.PREPROCESSING}" if revision else self.PREPROCESSING
         dim_of = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         self.dim = int(dim_of())
         self.batch_size = batch_size
@@ -65,6 +78,7 @@ class SentenceTransformerEncoder:
             return np.zeros((0, self.dim), dtype=np.float32)
         kwargs = dict(batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True,
                       show_progress_bar=False)
+        texts = [embedding_text(t) for t in texts]
         if self._has_prompts:
             fn = self.model.encode_query if kind == "query" else self.model.encode_document
             vecs = fn(list(texts), **kwargs)
@@ -93,19 +107,20 @@ class CachedEncoder:
     def __init__(self, inner: Encoder, cache: object | None = None) -> None:
         self.inner = inner
         self.cache = cache if cache is not None else MemoryCache()
+        self._cache_id = f"{inner.model_id}@{inner.revision}"
         self.model_id = inner.model_id
         self.revision = inner.revision
         self.dim = inner.dim
 
     def encode(self, texts: Sequence[str], *, kind: Kind = "document") -> np.ndarray:
         keys = [text_key(t, kind) for t in texts]
-        found = self.cache.get_many(list(dict.fromkeys(keys)), self.model_id)
+        found = self.cache.get_many(list(dict.fromkeys(keys)), self._cache_id)
         todo = list(dict.fromkeys(k for k in keys if k not in found))
         if todo:
             first = {k: t for k, t in zip(keys, texts)}
             vecs = self.inner.encode([first[k] for k in todo], kind=kind)
             new = dict(zip(todo, vecs))
-            self.cache.put_many(new, self.model_id)
+            self.cache.put_many(new, self._cache_id)
             found.update(new)
         if not keys:
             return np.zeros((0, self.dim), dtype=np.float32)

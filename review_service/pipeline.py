@@ -88,6 +88,27 @@ class _Stages:
             self._encoder = CachedEncoder(load_encoder(self.settings), cache=self.db)
         return self._encoder
 
+    def precompute(self, docs: list[Document], batch: int = 64) -> None:
+        """Encode every chunk of the batch in large batches (one progress bar), cached by content hash."""
+        todo = [(d.id, i, c.text) for d in docs if d.id not in self._chunk_vectors for i, c in enumerate(d.chunks)]
+        if not todo:
+            return
+        from tqdm import tqdm
+
+        vectors = []
+        with tqdm(total=len(todo), desc="embedding", unit="passage", disable=not self.options.progress,
+                  file=sys.stderr, dynamic_ncols=True) as bar:
+            for start in range(0, len(todo), batch):
+                part = todo[start:start + batch]
+                vectors.append(self.encoder.encode([t for _, _, t in part], kind="document"))
+                bar.update(len(part))
+        matrix = np.concatenate(vectors)
+        rows: dict[str, list[int]] = {}
+        for row, (doc_id, _, _) in enumerate(todo):
+            rows.setdefault(doc_id, []).append(row)
+        for doc_id, idx in rows.items():
+            self._chunk_vectors[doc_id] = matrix[idx]
+
     def chunk_vectors(self, doc: Document) -> np.ndarray:
         if doc.id not in self._chunk_vectors:
             self._chunk_vectors[doc.id] = self.encoder.encode([c.text for c in doc.chunks], kind="document")
@@ -184,13 +205,11 @@ def _topic(stages: _Stages, items: list[IntakeItem]) -> None:
 
     checker = RelevanceChecker(stages.encoder)
     enc = stages.encoder
-    bar = _progress(len(items), "embedding", stages.options.progress)
+    stages.precompute([it.document for it in items if it.document is not None])
     for it in items:
-        bar.update()
         doc = it.document
         if doc is None or not doc.chunks:
             continue
         check = checker.check(doc, stages.chunk_vectors(doc))
         it.record["checks"] = [c for c in it.record["checks"] if c["name"] != "topic"] + [check.__dict__]
-    bar.close()
     stages.report["provenance"]["topic"] = _provenance(enc.model_id, enc.revision, [it.record["sha256"] for it in items])

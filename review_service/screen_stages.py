@@ -57,6 +57,7 @@ def themes(stages, docs: list[Document]) -> None:
     from review_service.pipeline import _provenance
     from review_service.themes import assign_themes, theme_map_png
 
+    stages.precompute(docs)
     vectors = []
     for d in docs:
         v = stages.chunk_vectors(d).mean(axis=0)
