@@ -204,29 +204,87 @@ def _authors(entry: Document) -> list[str]:
     return [s.strip() for s in re.split(r"[;,\n]", raw) if s.strip()]
 
 
-def find_conflicts(jurors: Sequence[Juror], entries: Sequence[Document]) -> list[Conflict]:
-    """Every conflict between a juror and an entry, one per (juror, entry, kind)."""
-    facts = [(e.id, e.meta.get("organization", ""), e.meta.get("library", ""), _authors(e)) for e in entries]
-    out: list[Conflict] = []
-    for juror in jurors:
-        declared, opted = set(juror.conflicts), set(juror.opt_outs)
-        mine = [x for x in dict.fromkeys((juror.library, juror.organization)) if x]
-        for eid, org, lib, authors in facts:
-            if eid in declared:
-                out.append(Conflict(juror.id, eid, "declared", "conflict declared by the juror"))
-            if eid in opted:
-                out.append(Conflict(juror.id, eid, "opt_out", "the juror opted out of this entry"))
-            if juror.organization and org and same_organization(juror.organization, org):
-                out.append(Conflict(juror.id, eid, "organization",
-                                    f"same organisation: juror's '{juror.organization}' = entry's '{org}'"))
-            hit = next((m for m in mine if lib and same_organization(m, lib)), None)
-            if hit:
-                out.append(Conflict(juror.id, eid, "library", f"same library: juror's '{hit}' = entry's library '{lib}'"))
-            author = next((a for a in authors if juror.name and same_person(juror.name, a)), None)
-            if author:
-                out.append(Conflict(juror.id, eid, "author",
-                                    f"the juror '{juror.name}' is an author ('{author}') of the entry"))
+def _org_signatures(name: str) -> set[str]:
+    """Cheap blocking keys: two names can only be the same organisation if their signatures intersect."""
+    key = org_key(name)
+    sig = {"key:" + " ".join(key), "ini:" + _initials(name)}
+    alias = _alias(name)
+    if alias:
+        sig.add("alias:" + alias)
+    compact = name.strip().replace(" ", "")
+    if 2 <= len(compact) <= 8 and compact.isupper():
+        sig.add("ini:" + fold(compact.lower()))
+    sig.update("tok:" + _skeleton(t) for t in key if not t.isupper())
+    return sig
+
+
+_VOWELS = re.compile(r"[aeiouy'’]+")
+
+
+def _skeleton(token: str) -> str:
+    """Consonants only: transliteration variants share it (nazarbaiev / nazarbaev → nzrbv)."""
+    return _VOWELS.sub("", token) or token
+
+
+def _name_signatures(name: str) -> set[str]:
+    return {_skeleton(t) for t in _name_key(name) if len(t) > 2}
+
+
+def _pairs(left: dict[str, list[int]], right: dict[str, list[int]], signatures, same) -> list[tuple[str, str]]:
+    """(left string, right string) pairs that ``same`` accepts, compared only within shared signatures."""
+    index: dict[str, set[str]] = {}
+    for r in right:
+        for sig in signatures(r):
+            index.setdefault(sig, set()).add(r)
+    out = []
+    for a in left:
+        cands = set().union(*(index.get(sig, set()) for sig in signatures(a)))
+        out.extend((a, b) for b in sorted(cands) if same(a, b))
     return out
+
+
+def _group(values: Sequence[Sequence[str]]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for i, vals in enumerate(values):
+        for v in dict.fromkeys(v.strip() for v in vals if v and v.strip()):
+            out.setdefault(v, []).append(i)
+    return out
+
+
+def find_conflicts(jurors: Sequence[Juror], entries: Sequence[Document]) -> list[Conflict]:
+    """Every conflict between a juror and an entry, one per (juror, entry, kind), in juror then entry order.
+
+    Names are compared once per distinct pair of strings, and only when a cheap signature (a token prefix,
+    the initials, the alias) is shared, so thousands of jurors × entries stay fast.
+    """
+    epos = {e.id: i for i, e in enumerate(entries)}
+    found: dict[tuple[int, int, str], str] = {}
+    for j, juror in enumerate(jurors):
+        for eid in juror.conflicts:
+            if eid in epos:
+                found[(j, epos[eid], "declared")] = "conflict declared by the juror"
+        for eid in juror.opt_outs:
+            if eid in epos:
+                found[(j, epos[eid], "opt_out")] = "the juror opted out of this entry"
+    j_org = _group([(j.organization,) for j in jurors])
+    e_org = _group([(e.meta.get("organization", ""),) for e in entries])
+    for a, b in _pairs(j_org, e_org, _org_signatures, same_organization):
+        for j in j_org[a]:
+            for e in e_org[b]:
+                found[(j, e, "organization")] = f"same organisation: juror's '{a}' = entry's '{b}'"
+    j_lib = _group([(j.library, j.organization) for j in jurors])
+    e_lib = _group([(e.meta.get("library", ""),) for e in entries])
+    for a, b in _pairs(j_lib, e_lib, _org_signatures, same_organization):
+        for j in j_lib[a]:
+            for e in e_lib[b]:
+                found.setdefault((j, e, "library"), f"same library: juror's '{a}' = entry's library '{b}'")
+    j_name = _group([(j.name,) for j in jurors])
+    e_auth = _group([_authors(e) for e in entries])
+    for a, b in _pairs(j_name, e_auth, _name_signatures, same_person):
+        for j in j_name[a]:
+            for e in e_auth[b]:
+                found.setdefault((j, e, "author"), f"the juror '{a}' is an author ('{b}') of the entry")
+    return [Conflict(jurors[j].id, entries[e].id, kind, reason) for (j, e, kind), reason in sorted(found.items())]
 
 
 def conflict_mask(conflicts: Sequence[Conflict], juror_ids: Sequence[str], entry_ids: Sequence[str]) -> np.ndarray:
