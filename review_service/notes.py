@@ -122,9 +122,10 @@ class DraftNote:
         return out + list(self.form.medium_evidence) + list(self.questions)
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain JSON types (lists, not tuples): the same shape whether fresh or read back from the cache."""
         data = asdict(self)
         data.pop("extra")
-        return data
+        return json.loads(json.dumps(data, ensure_ascii=False))
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
@@ -203,7 +204,9 @@ def _abstractive(document: Document, chunks: Sequence[Chunk], sources: Sequence[
     ])
     picked = central_chunks(chunk_vecs, [len(c.text) for c in chunks], PROMPT_BUDGET_CHARS)
     passages = "\n".join(f"[{n}] {chunks[ci].text[:PROMPT_BUDGET_CHARS]}" for n, ci in enumerate(picked, 1))
-    answer = ask_json(generator, prompt, {"title": document.title or document.id, "passages": passages},
+    n_sentences, n_questions = answer_size(max_new_tokens)
+    answer = ask_json(generator, prompt, {"title": document.title or document.id, "passages": passages,
+                                          "max_sentences": n_sentences, "max_questions": n_questions},
                       max_new_tokens=max_new_tokens)
     if answer.value is None:
         return _Abstractive((), (), 0, 0, answer.error or "no usable answer")
@@ -234,6 +237,13 @@ def _abstractive(document: Document, chunks: Sequence[Chunk], sources: Sequence[
         if anchors and not numbers(q["text"]) - numbers(source_text):
             gen_q.append(Cited(q["text"].strip(), anchors, "generated", lang, "related"))
     return _Abstractive(tuple(kept), tuple(gen_q), len(texts), len(kept))
+
+
+def answer_size(max_new_tokens: int) -> tuple[int, int]:
+    """How many sentences and questions to ask for so the JSON fits the token budget (≈ 60 tokens a sentence)."""
+    n_sentences = max(1, min(4, (max_new_tokens - 20) // 60))
+    n_questions = max(0, min(2, (max_new_tokens - 20 - 60 * n_sentences) // 50))
+    return n_sentences, n_questions
 
 
 def _extractive(sources: Sequence[SourceSentence], vectors: np.ndarray, k: int) -> tuple[Cited, ...]:

@@ -1,0 +1,117 @@
+"""Drafting speed vs raw ``model.generate()`` tokens/s of the same packaged model, in the same run.
+
+    .venv/bin/python bench/bench_generate.py [--entries 2] [--max-new-tokens 160] [--lang ru]
+
+For each entry: (1) raw: the note prompt rendered exactly as draft_note renders it, tokenised with the chat
+template, ``model.generate(min_new_tokens=N, max_new_tokens=N)`` — tokens/s of the bare model;
+(2) drafting: ``draft_note`` end to end (passage selection, generation, JSON parsing, support checks,
+taxonomy, questions) — generated tokens / wall seconds of the whole draft. Prints both and the ratio
+(target ≥ 0.9). Entries come from sample_data/ when present, else built from ../shared/data texts.
+The embedder is warmed first so neither side pays its load time.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def sample_entries(lang: str, n: int):
+    from review_service.chunking import chunk_text
+    from review_service.domain import Document
+
+    docs = []
+    for path in sorted((ROOT / "sample_data").glob("*.jsonl")) if (ROOT / "sample_data").is_dir() else []:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            if isinstance(row.get("text"), str) and row.get("lang", lang) == lang and len(row["text"]) > 300:
+                docs.append(Document(id=str(row["id"]), text=row["text"], title=str(row.get("title", "")), lang=lang))
+    if not docs:
+        shared = ROOT.parent / "shared" / "data" / "crosslingual" / "ntrex_docs.jsonl"
+        for line in shared.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            docs.append(Document(id=row["doc_id"], text=row[lang][:2500], title=row["doc_id"], lang=lang))
+    return [Document(id=d.id, text=d.text, title=d.title, lang=d.lang, chunks=chunk_text(d.id, d.text))
+            for d in docs[:n]]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--entries", type=int, default=2)
+    ap.add_argument("--max-new-tokens", type=int, default=160)
+    ap.add_argument("--lang", default="ru", choices=("ru", "en"))
+    args = ap.parse_args()
+
+    import torch
+
+    from embeddings import load_encoder
+    from models.generator import load_generator
+    from prompts import load_prompt
+    from review_service.config import Settings
+    from review_service.notes import draft_note
+
+    settings = Settings(environment="test")
+    t0 = time.perf_counter()
+    encoder = load_encoder(settings)
+    gen = load_generator(settings, backend="local")
+    print(f"loaded embedder + generator in {time.perf_counter() - t0:.1f} s; torch threads {torch.get_num_threads()}")
+    encoder.encode(["warm-up"], kind="document")
+    prompt = load_prompt("note", args.lang)
+    docs = sample_entries(args.lang, args.entries)
+    raw_tok = raw_s = draft_tok = draft_s = 0.0
+    for doc in docs:
+        # raw: the same rendered prompt the note sends (passages picked by the same rule)
+        captured: dict[str, str] = {}
+        counts = {"calls": 0, "tokens": 0}
+        real_generate = gen.generate
+
+        def capture(prompt_text, **kw):
+            captured.setdefault("prompt", prompt_text)
+            captured.setdefault("system", kw.get("system", ""))
+            text = real_generate(prompt_text, **kw)
+            counts["calls"] += 1
+            counts["tokens"] += gen.last_stats.new_tokens
+            return text
+
+        gen.generate = capture  # type: ignore[method-assign]
+        t = time.perf_counter()
+        note = draft_note(doc, lang=args.lang, encoder=encoder, generator=gen, prompt=prompt,
+                          max_new_tokens=args.max_new_tokens)
+        d_s = time.perf_counter() - t
+        gen.generate = real_generate  # type: ignore[method-assign]
+        d_tok, calls = counts["tokens"], counts["calls"]
+        if not calls:
+            print(f"{doc.id}: the generator was not called ({note.fallback_reason}); skipped")
+            continue
+        inputs = gen.chat_ids(captured["prompt"], captured["system"])
+        n = max(d_tok, 1)
+        t = time.perf_counter()
+        with torch.inference_mode():
+            out = gen.model.generate(**inputs, max_new_tokens=n, min_new_tokens=n, do_sample=False,
+                                     pad_token_id=gen.tokenizer.eos_token_id)
+        r_s = time.perf_counter() - t
+        r_tok = out.shape[1] - inputs["input_ids"].shape[1]
+        print(f"{doc.id}: prompt {inputs['input_ids'].shape[1]} tok; raw generate {r_tok} tok in {r_s:.1f} s "
+              f"({r_tok / r_s:.2f} tok/s); draft_note {d_tok} tok in {d_s:.1f} s ({d_tok / d_s:.2f} tok/s), "
+              f"mode {note.summary_mode}, supported {note.grounding.get('abstractive_supported')}/"
+              f"{note.grounding.get('abstractive_generated')}, calls {calls}")
+        raw_tok += r_tok
+        raw_s += r_s
+        draft_tok += d_tok
+        draft_s += d_s
+    raw_rate, draft_rate = raw_tok / raw_s, draft_tok / draft_s
+    print(f"raw model.generate: {raw_rate:.2f} tok/s | drafting: {draft_rate:.2f} tok/s | "
+          f"ratio {draft_rate / raw_rate:.2f} (target >= 0.90)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
