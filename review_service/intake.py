@@ -202,8 +202,14 @@ def take_in_file(path: Path, settings: Settings, db: Database, forms: dict[str, 
         record["chunk_languages"] = dict(Counter(c.lang for c in chunks))
         record["stats"] = _text_stats(parsed, chunks)
         title = (form or {}).get("project_title") or parsed.meta.get("title", "") or Path(file_name).stem
-        document = Document(id=entry_id, text=text, title=title, lang=lang, chunks=chunks,
-                            meta={"file_name": file_name, "format": parsed.format})
+        meta = {"file_name": file_name, "format": parsed.format}
+        if form:  # what conflict-of-interest checks and search facets need from the application form
+            authors = ", ".join(x for x in (f"{form.get('name', '')} {form.get('surname', '')}".strip(),
+                                            form.get("team_members", "")) if x)
+            meta.update({"library": form.get("library", ""), "organization": form.get("library", ""),
+                         "region": form.get("region", ""), "library_type": form.get("library_type", ""),
+                         "authors": authors})
+        document = Document(id=entry_id, text=text, title=title, lang=lang, chunks=chunks, meta=meta)
     checks = run_checks(file_name=file_name, fmt=record["format"] or "", slides=parsed.slides if parsed else None,
                         duration_s=parsed.duration_s if parsed else None, form=form, settings=settings)
     if form is None:

@@ -175,6 +175,7 @@ def _run(folder: Path, settings: Settings, options: ScreenOptions, db: Database,
 
     stages = _Stages(settings, db, options, report)
     stages.out_dir = out_dir
+    stages.records = [it.record for it in items]
     docs = [it.document for it in items if it.document is not None and it.document.chunks]
     if docs:
         stages.run("topic", lambda: _topic(stages, items))

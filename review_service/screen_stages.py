@@ -85,22 +85,52 @@ def themes(stages, docs: list[Document]) -> None:
 def matching(stages, docs: list[Document]) -> None:
     if not stages.options.jurors:
         return
-    from review_service.matching import load_jurors, suggest_assignment
+    from review_service.matching import match, read_jurors
 
-    from review_service.pipeline import _provenance
-
-    jurors = load_jurors(stages.options.jurors)
-    suggestion = suggest_assignment(jurors, docs, encoder=stages.encoder, k=stages.options.jurors_per_entry,
-                                    settings=stages.settings)
-    enc = stages.encoder
-    prov = _provenance(enc.model_id, enc.revision, [d.id for d in docs] + [j.id for j in jurors])
+    jurors = read_jurors(stages.options.jurors)
+    result = match(jurors, docs, k=stages.options.jurors_per_entry, encoder=stages.encoder)
+    suggestion = result.as_dict()
+    names = {d.id: d.meta.get("file_name", d.id) for d in docs}
+    for entry_id, entry in suggestion["entries"].items():
+        entry["file_name"] = names.get(entry_id, entry_id)
     stages.report["assignment"] = suggestion
-    stages.report["provenance"]["matching"] = prov
-    stages.db.save_ai_result("assignment_suggestion", suggestion, prov)
+    stages.report["provenance"]["matching"] = suggestion["provenance"]
+    stages.db.save_ai_result("assignment_suggestion", suggestion, suggestion["provenance"])
 
 
 def notes(stages, docs: list[Document]) -> None:
-    from review_service.notes import draft_notes_for_screen
+    from models.generator import load_generator
+    from review_service.notes import draft_batch
+    from review_service.storage.notes_cache import NotesCache
 
-    rows = draft_notes_for_screen(docs, stages=stages)
+    generator = load_generator(stages.settings, backend=stages.options.generator)
+    flags = [_flag(r) for r in stages.report["duplicates"]]
+    checks = {it["entry_id"]: [_check(c) for c in it["checks"]] for it in stages.records}
+    cache = NotesCache.for_settings(stages.settings)
+    names = {d.id: d.meta.get("file_name", d.id) for d in docs}
+    rows = []
+    try:
+        for row, _cached in draft_batch(docs, lang=stages.options.notes_lang, encoder=stages.encoder,
+                                        generator=generator, cache=cache, flags=flags, checks=checks,
+                                        progress=stages.options.progress):
+            row["file_name"] = names.get(row.get("doc_id", ""), "")
+            rows.append(row)
+    finally:
+        cache.close()
     stages.report["notes"] = rows
+    if rows:
+        stages.report["provenance"]["notes"] = rows[0]["provenance"]
+        stages.db.save_ai_result("notes", rows, rows[0]["provenance"])
+
+
+def _flag(row: dict):
+    from review_service.domain import DuplicateFlag, Evidence
+
+    return DuplicateFlag(a=row["a"], b=row["b"], kind=row["kind"], score=row["score"],
+                         evidence=tuple(Evidence(**e) for e in row["evidence"]), b_is_archive=row["b_is_archive"])
+
+
+def _check(c: dict):
+    from review_service.domain import Check
+
+    return Check(c["name"], c["outcome"], c["reason"], c.get("evidence", ""))
