@@ -16,10 +16,11 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from review_service.errors import ConfigError, GeneratorError
 
@@ -95,7 +96,7 @@ class LocalGenerator:
     def generate(self, prompt: str, *, max_new_tokens: int = 256, system: str = "",
                  temperature: float = 0.0) -> str:
         inputs = self.chat_ids(prompt, system)
-        kwargs: dict[str, Any] = dict(max_new_tokens=max_new_tokens, pad_token_id=self.tokenizer.eos_token_id)
+        kwargs: dict[str, Any] = {"max_new_tokens": max_new_tokens, "pad_token_id": self.tokenizer.eos_token_id}
         if temperature > 0:
             kwargs.update(do_sample=True, temperature=temperature)
         else:

@@ -53,7 +53,7 @@ class PromptTemplate(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _placeholders_ok(self) -> "PromptTemplate":
+    def _placeholders_ok(self) -> PromptTemplate:
         tpl = string.Template(self.template)
         if not tpl.is_valid():
             raise ValueError("template has an invalid $placeholder")
@@ -135,7 +135,7 @@ def ask_json(generator, prompt: PromptTemplate, variables: dict[str, Any], *, ma
         first_error = str(exc)
     if not retry:
         return JsonAnswer(None, 1, first_error)
-    logger.info("answer to %s did not parse (%s); retrying once", prompt.ref, first_error)
+    logger.info("answer to %s did not parse (%s); retrying once; it began: %r", prompt.ref, first_error, raw[:300])
     fix = load_prompt("repair", prompt.language)
     fix_text = fix.render(request=text, previous=raw[:2000], error=first_error)
     try:
@@ -146,5 +146,14 @@ def ask_json(generator, prompt: PromptTemplate, variables: dict[str, Any], *, ma
         return JsonAnswer(None, 2, f"{first_error}; retry: {exc}")
 
 
-__all__ = ["PromptTemplate", "MissingPromptVariable", "JsonAnswer", "load_prompt", "load_file", "all_prompts",
-           "ask_json", "parse_output", "TEMPLATES_DIR"]
+__all__ = [
+    "TEMPLATES_DIR",
+    "JsonAnswer",
+    "MissingPromptVariable",
+    "PromptTemplate",
+    "all_prompts",
+    "ask_json",
+    "load_file",
+    "load_prompt",
+    "parse_output",
+]

@@ -26,7 +26,7 @@ class SchemaViolation(ValueError):
 def check_schema(schema: Any, where: str = "$") -> None:
     """Raise ValueError if ``schema`` uses keywords or types this validator does not implement."""
     if not isinstance(schema, dict):
-        raise ValueError(f"{where}: a schema must be a table/object")
+        raise ValueError(f"{where}: a schema must be a table/object")  # noqa: TRY004
     unknown = set(schema) - KNOWN_KEYS
     if unknown:
         raise ValueError(f"{where}: unsupported schema keyword(s) {sorted(unknown)}")
@@ -96,12 +96,48 @@ def _balanced_object(text: str) -> str | None:
     return None
 
 
+def _close_truncated(body: str) -> str | None:
+    """An answer cut off by the token limit: keep it up to the last complete ``}``, close what is open."""
+    start = body.find("{")
+    if start < 0:
+        return None
+    ends = [i for i in range(len(body) - 1, start, -1) if body[i] == "}"][:30]
+    for end in ends:
+        prefix = body[start:end + 1]
+        stack: list[str] = []
+        in_str = esc = False
+        for c in prefix:
+            if in_str:
+                if esc:
+                    esc = False
+                elif c == "\\":
+                    esc = True
+                elif c == '"':
+                    in_str = False
+            elif c == '"':
+                in_str = True
+            elif c in "{[":
+                stack.append("}" if c == "{" else "]")
+            elif c in "}]" and stack:
+                stack.pop()
+        if in_str:
+            continue
+        candidate = re.sub(r",(\s*[}\]])", r"\1", prefix + "".join(reversed(stack)))
+        try:
+            json.loads(candidate)
+        except json.JSONDecodeError:
+            continue
+        return candidate
+    return None
+
+
 def repair(text: str) -> str | None:
-    """One mechanical repair: drop code fences and chatter around the first balanced object, trailing commas."""
+    """One mechanical repair: drop code fences and chatter around the first balanced object and trailing
+    commas; an answer cut off by the token limit keeps its complete items and is closed."""
     body = re.sub(r"```(?:json)?", "", text)
     obj = _balanced_object(body)
     if obj is None:
-        return None
+        return _close_truncated(body)
     return re.sub(r",(\s*[}\]])", r"\1", obj)
 
 

@@ -21,7 +21,7 @@ import json
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -132,7 +132,7 @@ class DraftNote:
 
 
 def input_hash(document: Document) -> str:
-    return hashlib.sha256(f"{document.title}\x00{document.text}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{document.title}\x00{document.text}".encode()).hexdigest()
 
 
 def scope_label(chunks: Sequence[Chunk]) -> str:
@@ -219,6 +219,8 @@ def _abstractive(document: Document, chunks: Sequence[Chunk], sources: Sequence[
     for text, vec in zip(texts, vecs[:len(texts)]):
         sup = check_support(text, vec, sources, vectors, source_text=source_text,
                             cross_lingual=source_lang != lang and source_lang != "und")
+        logger.debug("support cos %.2f overlap %.2f numbers %s -> %s: %s", sup.cosine, sup.overlap, sup.numbers_ok,
+                     sup.supported, text[:120])
         if sup.supported:
             anchors = tuple(dict.fromkeys(sources[i].anchor for i in sup.sources))
             kept.append(Cited(text, anchors, "abstractive", lang, "supported"))
@@ -345,7 +347,7 @@ def draft_note(document: Document, *, lang: str, encoder, generator, flags: Sequ
     questions = (_template_questions(aims, techniques, services, form, source_text, scope, lang)
                  + list(generated_q))[:MAX_QUESTIONS]
 
-    created = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+    created = (now or datetime.now(UTC)).isoformat(timespec="seconds")
     used_model = use_generator
     provenance = Provenance(
         model=generator.model_id if used_model else "none",
@@ -379,14 +381,14 @@ def _similar_row(item: Any) -> dict[str, Any]:
     return {"id": str(getattr(item, "id", item))}
 
 
-def attach_context(note: DraftNote, *, flags: Sequence[DuplicateFlag] = (), checks: Sequence[Check] = (),
-                   similar: Sequence[Any] = ()) -> DraftNote:
-    """Duplicate flags for this entry, eligibility advice and similar past projects, as plain rows."""
+def context_rows(doc_id: str, *, flags: Sequence[DuplicateFlag] = (), checks: Sequence[Check] = (),
+                 similar: Sequence[Any] = ()) -> dict[str, tuple[dict[str, Any], ...]]:
+    """Duplicate flags for this entry, eligibility advice (checks that did not pass), similar past projects."""
     dups = []
     for f in flags:
-        if note.doc_id not in (f.a, f.b):
+        if doc_id not in (f.a, f.b):
             continue
-        mine_is_a = f.a == note.doc_id
+        mine_is_a = f.a == doc_id
         dups.append({
             "other": f.b if mine_is_a else f.a, "kind": f.kind, "similarity": round(float(f.score), 3),
             "other_is_archive": f.b_is_archive if mine_is_a else False,
@@ -397,8 +399,12 @@ def attach_context(note: DraftNote, *, flags: Sequence[DuplicateFlag] = (), chec
         })
     elig = [{"check": c.name, "outcome": c.outcome, "reason": c.reason, "evidence": c.evidence}
             for c in checks if c.outcome != "pass"]
-    return replace(note, duplicates=tuple(dups), eligibility=tuple(elig),
-                   similar=tuple(_similar_row(s) for s in similar))
+    return {"duplicates": tuple(dups), "eligibility": tuple(elig), "similar": tuple(_similar_row(s) for s in similar)}
+
+
+def attach_context(note: DraftNote, *, flags: Sequence[DuplicateFlag] = (), checks: Sequence[Check] = (),
+                   similar: Sequence[Any] = ()) -> DraftNote:
+    return replace(note, **context_rows(note.doc_id, flags=flags, checks=checks, similar=similar))
 
 
 # --- caching and batches ------------------------------------------------------------------------------------
@@ -410,9 +416,6 @@ def note_key(document: Document, *, lang: str, generator, encoder, prompt: Promp
     parts = [NOTE_FORMAT, input_hash(document), f"{generator.model_id}@{generator.revision}", prompt.ref, lang,
              f"{encoder.model_id}@{encoder.revision}", taxonomy_version]
     return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()
-
-
-CONTEXT_FIELDS = ("duplicates", "eligibility", "similar")
 
 
 def draft_batch(documents: Sequence[Document], *, lang: str, encoder, generator, cache=None,
@@ -439,16 +442,8 @@ def draft_batch(documents: Sequence[Document], *, lang: str, encoder, generator,
             core = note.to_dict()
             if cache is not None:
                 cache.put(key, doc.id, core)
-        ctx = attach_context(_stub(doc.id), flags=flags, checks=(checks or {}).get(doc.id, ()),
-                             similar=(similar or {}).get(doc.id, ()))
-        row = dict(core)
-        for name in CONTEXT_FIELDS:
-            row[name] = [dict(r) for r in getattr(ctx, name)]
+        ctx = context_rows(doc.id, flags=flags, checks=(checks or {}).get(doc.id, ()),
+                           similar=(similar or {}).get(doc.id, ()))
+        row = {**core, **json.loads(json.dumps(ctx, ensure_ascii=False))}
         bar.set_postfix_str(f"{doc.id}{' (cached)' if was_cached else ''}")
         yield row, was_cached
-
-
-def _stub(doc_id: str) -> DraftNote:
-    empty = FormEvidence((), "text", ())
-    return DraftNote(doc_id, "", "en", "und", "", Provenance("none", ""), "", "extractive", (), (), (), (), empty,
-                     (), {})

@@ -6,8 +6,6 @@ import json
 import re
 from dataclasses import replace
 
-import pytest
-
 from models.generator import NoneGenerator, OpenAIGenerator
 from review_service.chunking import chunk_text
 from review_service.domain import Check, Document, DuplicateFlag, Evidence
@@ -160,18 +158,18 @@ def test_abstractive_note_drops_unsupported_sentences(encoder):
 
 
 def test_batch_uses_cache_and_resumes(encoder, settings):
-    docs = [_doc(doc_id=f"e{i}", text=RU + f"\n\nДополнение {i}.") for i in range(3)]
+    docs = [_doc(doc_id=f"e{i}", text=RU + f"\n\nДополнение {i}.") for i in range(2)]
     with ChatServer(_note_reply) as srv:
         gen = OpenAIGenerator(srv.url, model="stub-ru")
         cache = NotesCache.for_settings(settings)
         first = draft_batch(docs, lang="ru", encoder=encoder, generator=gen, cache=cache, progress=False)
-        row, was_cached = next(first)  # stop after one note, as Ctrl-C would
+        _row, was_cached = next(first)  # stop after one note, as Ctrl-C would
         first.close()
         assert not was_cached and len(cache) == 1 and len(srv.requests) == 1
         flag = DuplicateFlag("e0", "e1", "near_copy", 0.97)
         rows = list(draft_batch(docs, lang="ru", encoder=encoder, generator=gen, cache=cache, progress=False,
                                 flags=(flag,)))
-        assert [c for _, c in rows] == [True, False, False] and len(srv.requests) == 3
+        assert [c for _, c in rows] == [True, False] and len(srv.requests) == 2
         assert rows[0][0]["duplicates"][0]["other"] == "e1"  # context attached fresh to a cached note
         key_ru = note_key(docs[0], lang="ru", generator=gen, encoder=encoder,
                           prompt=__import__("prompts").load_prompt("note", "ru"))
@@ -188,21 +186,20 @@ def test_cli_writes_one_note_per_line_and_resumes(encoder, tmp_path, monkeypatch
     from review_service.config import get_settings
 
     corpus = tmp_path / "corpus.jsonl"
-    rows = [{"id": "a", "text": RU, "title": "Умный библиотекарь", "lang": "ru"},
-            {"id": "b", "text": KK, "lang": "kk"}, {"id": "c", "text": RU + "\n\nЕщё."}]
+    rows = [{"id": "a", "text": RU, "title": "Умный библиотекарь", "lang": "ru"}, {"id": "b", "text": KK}]
     corpus.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     monkeypatch.setenv("REVIEW_DATA_DIR", str(tmp_path / "var"))
     get_settings.cache_clear()
     try:
         out = tmp_path / "notes.jsonl"
         argv = ["notes", str(corpus), "--out", str(out), "--lang", "ru", "--generator", "none", "--no-progress"]
-        assert cli.main(argv + ["--limit", "2"]) == 0
+        assert cli.main(argv + ["--limit", "1"]) == 0
+        assert [json.loads(line)["doc_id"] for line in out.read_text(encoding="utf-8").splitlines()] == ["a"]
+        assert cli.main(argv) == 0
+        assert "1 from cache" in capsys.readouterr().out
         notes = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
         assert [n["doc_id"] for n in notes] == ["a", "b"] and notes[1]["source_lang"] == "kk"
-        assert all(forbidden_keys(n) == [] for n in notes)
-        assert cli.main(argv) == 0
-        assert "2 from cache" in capsys.readouterr().out
-        assert len(out.read_text(encoding="utf-8").splitlines()) == 3
+        assert all(forbidden_keys(n) == [] and n["grounding"]["cited"] == n["grounding"]["sentences"] for n in notes)
     finally:
         get_settings.cache_clear()
 
@@ -216,11 +213,11 @@ def test_real_packaged_generator_drafts_a_short_note(encoder):
     text = ("Проект «Бот-библиотекарь»\n\nМы создали чат-бот, который отвечает на вопросы читателей библиотеки. "
             "Бот работает круглосуточно.")
     note = draft_note(_doc(text, doc_id="q1", title="Бот"), lang="ru", encoder=encoder, generator=gen,
-                      max_new_tokens=90)
+                      max_new_tokens=70)
     data = note.to_dict()
     assert data["provenance"]["model"] == "qwen2.5-coder-1.5b-instruct"
-    assert data["provenance"]["prompt_version"] == "1"
-    assert gen.last_stats is not None and 0 < gen.last_stats.new_tokens <= 90
+    assert data["provenance"]["prompt_version"] == "2"
+    assert gen.last_stats is not None and 0 < gen.last_stats.new_tokens <= 70
     assert data["summary"] and all(s["anchors"] for s in data["summary"])  # abstractive or the fallback
     if data["summary_mode"] == "abstractive":
         assert data["grounding"]["abstractive_supported"] == len(data["summary"])

@@ -71,12 +71,14 @@ def test_parse_output_is_strict_but_repairs_once():
     with pytest.raises(SchemaViolation, match="unexpected"):
         parse_output(json.dumps({**ok, "score": 5}), schema)
     with pytest.raises(SchemaViolation, match="missing"):
-        parse_output(json.dumps({"sentences": []}), schema)
+        parse_output(json.dumps({"questions": []}), schema)
     with pytest.raises(SchemaViolation, match="expected integer"):
         parse_output(json.dumps({"sentences": [{"text": "a", "sources": ["1"]}], "questions": []}), schema)
     with pytest.raises(ValueError, match="no JSON"):
         parse_output("I cannot answer that.", schema)
     assert repair('text {"a": "}"} more') == '{"a": "}"}'
+    cut = '{"sentences": [{"text": "Один.", "sources": [1]}, {"text": "Обрыв на сере'  # hit the token limit
+    assert parse_output(cut, schema) == {"sentences": [{"text": "Один.", "sources": [1]}]}
 
 
 def test_check_schema_rejects_what_the_validator_does_not_implement():

@@ -31,7 +31,7 @@ class NotesCache:
         self._db.commit()
 
     @classmethod
-    def for_settings(cls, settings) -> "NotesCache":
+    def for_settings(cls, settings) -> NotesCache:
         return cls(Path(settings.data_dir) / "notes_cache.sqlite")
 
     def get(self, key: str) -> dict[str, Any] | None:
