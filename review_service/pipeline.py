@@ -75,8 +75,10 @@ def _provenance(model: str, revision: str, payload: object, prompt: str = "", pr
 class _Stages:
     """Holds what several stages share (encoder, chunk vectors) and records stage errors."""
 
-    def __init__(self, settings: Settings, db: Database, options: ScreenOptions, report: dict) -> None:
+    def __init__(self, settings: Settings, db: Database, options: ScreenOptions, report: dict,
+                 records: list[dict], out_dir: Path | None) -> None:
         self.settings, self.db, self.options, self.report = settings, db, options, report
+        self.records, self.out_dir = records, out_dir
         self._encoder = None
         self._chunk_vectors: dict[str, np.ndarray] = {}
 
@@ -173,9 +175,7 @@ def _run(folder: Path, settings: Settings, options: ScreenOptions, db: Database,
     bar.close()
     report["timings_s"]["intake"] = round(time.monotonic() - started, 2)
 
-    stages = _Stages(settings, db, options, report)
-    stages.out_dir = out_dir
-    stages.records = [it.record for it in items]
+    stages = _Stages(settings, db, options, report, [it.record for it in items], out_dir)
     docs = [it.document for it in items if it.document is not None and it.document.chunks]
     if docs:
         stages.run("topic", lambda: _topic(stages, items))
