@@ -43,7 +43,13 @@ class DiskCache:
         self.dirty = False
 
     def get_many(self, keys, model_id):
-        return {k: self.store[f"{model_id}:{k}"] for k in keys if f"{model_id}:{k}" in self.store}
+        out = {}
+        for k in keys:  # model ids may carry "@revision"; older entries were stored without it
+            for name in (f"{model_id}:{k}", f"{model_id.split('@')[0]}:{k}"):
+                if name in self.store:
+                    out[k] = self.store[name]
+                    break
+        return out
 
     def put_many(self, items, model_id):
         self.store.update({f"{model_id}:{k}": v for k, v in items.items()})
@@ -92,17 +98,20 @@ def main() -> None:
     refs = metrics.read_ratings(str(args.data / "ratings.tsv"))
     cache = DiskCache(OUT / "emb_cache.npz")
     encoder = CachedEncoder(load_encoder(), cache)
-    variants: list[tuple[str, dict, bool]] = [("default: title+abstract, entry=query, top-3 mean", {}, False)]
+    variants: list[tuple[str, dict, bool]] = [
+        ("default: top-5 mean, item-level lexical 0.3", {}, False)]
     if not args.quick:
-        variants += [
-            ("entry=document", {"entry_kind": "document"}, False),
-            ("max (top-1)", {"top_items": 1}, False),
-            ("top-2 mean", {"top_items": 2}, False),
-            ("top-5 mean", {"top_items": 5}, False),
-            ("top-3 + lexical 0.1", {"lexical_weight": 0.1}, False),
-            ("top-3 + lexical 0.2", {"lexical_weight": 0.2}, False),
-            ("top-3 + lexical 0.3", {"lexical_weight": 0.3}, False),
-            ("titles only", {}, True),
+        variants += [  # cheap ones first (embeddings cached), then those that need new encodings
+            ("semantic only, max (top-1)", {"top_items": 1, "lexical_weight": 0.0}, False),
+            ("semantic only, top-3 mean", {"top_items": 3, "lexical_weight": 0.0}, False),
+            ("semantic only, top-5 mean", {"top_items": 5, "lexical_weight": 0.0}, False),
+            ("top-3 mean, lexical 0.3", {"top_items": 3}, False),
+            ("top-4 mean, lexical 0.3", {"top_items": 4}, False),
+            ("top-5 mean, lexical 0.2", {"lexical_weight": 0.2}, False),
+            ("top-5 mean, lexical 0.4", {"lexical_weight": 0.4}, False),
+            ("lexical only, top-5 mean", {"lexical_weight": 1.0}, False),
+            ("titles only (default settings)", {}, True),
+            ("entry=document prompt (default settings)", {"entry_kind": "document"}, False),
         ]
     data_cache: dict[bool, tuple] = {}
     print(f"{'variant':52s} {'loss':>7s} {'easy':>6s} {'hard':>6s} {'sec':>6s}")

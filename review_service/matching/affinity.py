@@ -3,11 +3,13 @@
 A juror's profile is a list of items — the free-text expertise statement and each past work (title + text).
 Entries and items are chunked; an item's similarity to an entry is the best cosine between any of the item's
 chunks and any of the entry's chunks (EmbeddingGemma, entry chunks encoded as *queries*, profile items as
-*documents*: "find the expertise that covers this entry"). A juror's semantic affinity is the mean of their
-``top_items`` best items (robust to one stray paper, rewarding several relevant ones). Optionally blended
-with a lexical score: TF-IDF cosine over :func:`review_service.lexical.analyse` terms (stemmed, folded across
-scripts), aggregated the same way. The defaults are the variant that won on the expertise benchmark
-(``bench/bench_expertise.py``).
+*documents*: "find the expertise that covers this entry"). Each item's score is blended with a lexical one —
+TF-IDF cosine over :func:`review_service.lexical.analyse` terms (stemmed, folded across scripts), weight
+``LEXICAL_WEIGHT`` — but only where the item and the entry are in the same language (a Russian profile and a
+Kazakh entry share few words even when the expertise fits, so there the semantic score stands alone). A juror's
+affinity is the mean of their ``top_items`` best items (robust to one stray paper, rewarding several relevant
+ones; a juror with fewer items gets the mean of all). ``semantic`` and ``lexical`` keep the two parts,
+aggregated the same way, for the explanation. The defaults come from ``bench/bench_expertise.py``.
 
 The explanation of a pair names the best profile item, the entry passage that matched it best, and the key
 terms they share.
@@ -28,8 +30,8 @@ from review_service.lexical import analyse, tokenize
 logger = logging.getLogger(__name__)
 
 CHUNK_CHARS = 1500  # about 400 tokens: an abstract stays whole
-TOP_ITEMS = 3
-LEXICAL_WEIGHT = 0.0
+TOP_ITEMS = 5
+LEXICAL_WEIGHT = 0.3
 ENTRY_KIND = "query"
 ITEM_KIND = "document"
 BLOCK = 20_000_000  # similarity cells per block (80 MB of float32)
@@ -191,6 +193,16 @@ def lexical_item_scores(item_texts: Sequence[str], entry_texts: Sequence[str]) -
     return (vec.transform(item_texts) @ vec.transform(entry_texts).T).toarray().astype(np.float32)
 
 
+def _same_language(items: Sequence[ProfileItem], entries: Sequence[Document]) -> np.ndarray:
+    """(items × entries) True where a lexical comparison is meaningful: same language, or one unknown."""
+    from review_service.language import detect_language
+
+    il = np.array([detect_language(it.text) for it in items])
+    el = np.array([d.lang if d.lang not in ("", "und") else detect_language(f"{d.title}\n{d.text}")
+                   for d in entries])
+    return (il[:, None] == el[None, :]) | (il[:, None] == "und") | (el[None, :] == "und")
+
+
 def compute_affinity(jurors: Sequence[Juror], entries: Sequence[Document], encoder, *,
                      top_items: int = TOP_ITEMS, lexical_weight: float = LEXICAL_WEIGHT,
                      chunk_chars: int = CHUNK_CHARS, entry_kind: str = ENTRY_KIND,
@@ -208,7 +220,6 @@ def compute_affinity(jurors: Sequence[Juror], entries: Sequence[Document], encod
                 n_j, len(items), len(i_chunks), n_e, len(e_chunks))
     ev = encoder.encode([c.text for c in e_chunks], kind=entry_kind)
     iv = encoder.encode([t for t, _ in i_chunks], kind=item_kind)
-    semantic = np.zeros((n_j, n_e), np.float32)
     if len(i_chunks) and len(e_chunks):
         per_item = np.full((len(items), n_e), -1.0, dtype=np.float32)
         step = max(1, BLOCK // max(1, len(i_chunks)))  # entry chunks per block: bounded memory
@@ -223,13 +234,18 @@ def compute_affinity(jurors: Sequence[Juror], entries: Sequence[Document], encod
             lo, hi = int(owners[0]), int(owners[-1]) + 1
             per_item[:, lo:hi] = _group_reduce(by_item, owners - lo, hi - lo, 1)
             start = stop
-        semantic = top_mean(per_item, np.array([it.juror for it in items]), n_j, top_items)
+    else:
+        per_item = np.zeros((len(items), n_e), dtype=np.float32)
+    owner = np.array([it.juror for it in items], dtype=np.int64)
+    semantic = top_mean(per_item, owner, n_j, top_items)
     lexical = np.zeros_like(semantic)
+    blended = per_item
     if lexical_weight > 0 and items:
-        lex_items = lexical_item_scores([it.text for it in items],
-                                        ["\n".join((d.title, d.text)) for d in entries])
-        lexical = top_mean(lex_items, np.array([it.juror for it in items]), n_j, top_items)
-    scores = (1 - lexical_weight) * semantic + lexical_weight * lexical
+        lex_items = lexical_item_scores([it.text for it in items], [f"{d.title}\n{d.text}" for d in entries])
+        lexical = top_mean(lex_items, owner, n_j, top_items)
+        same = _same_language(items, entries)
+        blended = np.where(same, (1 - lexical_weight) * per_item + lexical_weight * lex_items, per_item)
+    scores = top_mean(blended, owner, n_j, top_items)
     return Affinity(tuple(j.id for j in jurors), tuple(d.id for d in entries), scores.astype(np.float64),
                     semantic, lexical, tuple(items), tuple(i_chunks), tuple(e_chunks), iv, ev, e_owner,
                     getattr(encoder, "model_id", ""), getattr(encoder, "revision", ""))

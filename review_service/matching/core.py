@@ -21,7 +21,7 @@ import numpy as np
 
 from review_service.domain import Document, Juror
 from review_service.errors import InputError
-from review_service.matching.affinity import Affinity, compute_affinity
+from review_service.matching.affinity import LEXICAL_WEIGHT, TOP_ITEMS, Affinity, compute_affinity
 from review_service.matching.conflicts import Conflict, conflict_mask, find_conflicts
 from review_service.matching.solver import Solution, make_problem, solve
 
@@ -35,7 +35,7 @@ def entry_language(doc: Document) -> str:
         return doc.lang
     from review_service.language import detect_language
 
-    return detect_language("\n".join((doc.title, doc.text))[:4000])
+    return detect_language(f"{doc.title}\n{doc.text}"[:4000])
 
 
 def language_block(jurors: Sequence[Juror], langs: Sequence[str]) -> np.ndarray:
@@ -113,8 +113,9 @@ class MatchResult:
             "note": "AI suggestion for the organisers; a person confirms the final assignment. Not a decision.",
             "provenance": {"model": aff.model, "model_revision": aff.model_revision, "input_hash": self.input_hash,
                            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                           "method": "affinity: chunk embeddings vs profile items, top-3 mean; "
-                                     "solver: min-cost flow (OR-Tools)"},
+                           "method": f"affinity: chunk embeddings vs profile items blended with TF-IDF "
+                                     f"(weight {LEXICAL_WEIGHT}, same language only), mean of the best "
+                                     f"{TOP_ITEMS} items; solver: min-cost flow (OR-Tools)"},
             "solver": {"mode": sol.mode, **self.options, "certified_optimal": sol.certified,
                        "threshold": sol.threshold, "flow_rounds": sol.rounds, "pairs_in_last_flow": sol.edges,
                        "seconds": round(sol.seconds, 3)},
