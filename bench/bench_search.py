@@ -22,10 +22,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import review_service.lexical as lexical  # noqa: E402
-from review_service.search.engine import SearchEngine  # noqa: E402
-from review_service.search.fusion import FusionConfig  # noqa: E402
-from search_vectors import DATA, load_all  # noqa: E402
+from search_vectors import DATA, load_all
+
+from review_service import lexical
+from review_service.search.engine import SearchEngine
+from review_service.search.fusion import FusionConfig
 
 
 def read_qrels(path: Path) -> dict[str, set[str]]:

@@ -100,6 +100,6 @@ def _print(result) -> None:
         print(f"    {hit.passage.anchor}: {hit.passage.text}")
     shown = {f: c for f, c in result.facets.items() if c}
     if shown:
-        print("\nfacets (over %d candidate entries):" % result.candidates)
+        print(f"\nfacets (over {result.candidates} candidate entries):")
         for f, counts in shown.items():
             print(f"  {f}: " + ", ".join(f"{v} ({n})" for v, n in list(counts.items())[:8]))

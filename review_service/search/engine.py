@@ -17,7 +17,7 @@ from review_service.chunking import chunk_text
 from review_service.domain import Chunk, Document
 from review_service.errors import InputError, NotFound
 from review_service.lexical import analyse, text_language
-from review_service.search.facets import FACETS, FilterSet, Filters, count_facets, facet_values
+from review_service.search.facets import FACETS, Filters, FilterSet, count_facets, facet_values
 from review_service.search.fusion import FusionConfig, aggregate, fuse, normalise, top
 from review_service.search.highlight import match_spans, snippet
 from review_service.search.results import Hit, Passage, SearchResult
@@ -182,18 +182,22 @@ class SearchEngine:
         else:
             lexical_top = frozenset(self.chunk_ids[r] for r in hit_rows)
             cand_docs = {self.chunk_doc[c] for c in lexical_top}
-        cand_docs |= {self.chunk_doc[c] for c in dense_top}
+        dense_docs = {self.chunk_doc[c] for c in dense_top}
+        cand_docs |= dense_docs
+        # a document's best chunk by cosine is already among FAISS's hits if any of its chunks is; the documents
+        # only BM25 found get all their chunks scored here (einsum: BLAS threads stall on a busy CPU)
+        dense = dict(dense_top)
+        extra = [c for d in sorted(cand_docs - dense_docs) for c in self.doc_chunks[d]]
+        if extra:
+            vecs = np.stack([self.index.vector(c) for c in extra])
+            dense.update(zip(extra, np.einsum("ij,j->i", vecs, qvec.astype(np.float32)).tolist()))
         cids = [c for d in sorted(cand_docs) for c in self.doc_chunks[d]]
-        if cids:
-            vecs = np.stack([self.index.vector(c) for c in cids])
-            dense = dict(zip(cids, (vecs @ qvec.astype(np.float32)).tolist()))
-        else:
-            dense = {}
         if self.lexical_unit == "doc":
             lexical_chunks = {c: 0.0 for c in cids}
             lexical_docs = {d: float(lex[self.doc_row[d]]) for d in cand_docs}
         else:
-            lexical_chunks = {c: float(lex[self.chunk_row[c]]) for c in cids}
+            rows = np.fromiter((self.chunk_row[c] for c in cids), dtype=np.int64, count=len(cids))
+            lexical_chunks = dict(zip(cids, lex[rows].tolist()))
             lexical_docs = {}
         return Signals(lexical_chunks, dense, lexical_docs, lexical_top, frozenset(dense_top), lang)
 
