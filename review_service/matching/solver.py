@@ -14,14 +14,17 @@ Two modes (chosen by name from :data:`MODES`):
   pairs are added and the flow re-solved, until none is left. With no negative reduced cost anywhere the
   restricted optimum is an optimum of the full problem (LP duality for network flows), so the result is exact,
   not a heuristic. If the restricted problem is infeasible, ``m`` is doubled up to the full edge set.
-* ``fair`` — raises the worst-served entry first. (1) Bisection over the affinity values for the largest
-  threshold ``T`` such that an assignment using only pairs with ``A >= T`` exists (a feasibility flow): every
-  entry's mean is then at least ``T``. (2) Max total affinity over pairs ``>= T``. (3) Up to
-  :data:`FAIR_ROUNDS` re-weighted max-total flows over the same pairs, multiplying the weight of entries
-  below the median entry mean (multiplicative weights); the solution with the highest worst-entry mean
-  (ties: higher total) is kept. It stops early when the worst entry reaches the upper bound
-  ``min_e mean(top-k allowed affinities of e)`` — then the max-min entry mean is proven optimal; the bound is
-  reported either way. Pinned pairs are kept whatever their affinity.
+* ``fair`` — raises the worst-served entry first (maximises the worst entry's mean affinity, then the
+  total). (1) Bisection over the affinity values for the largest threshold ``T`` such that an assignment
+  using only pairs with ``A >= T`` exists (max-flow feasibility checks); (2) max total affinity over pairs
+  ``>= T`` — every entry's mean is then at least ``T``; (3) up to :data:`FAIR_ROUNDS` re-weighted
+  max-total flows over the pairs ``>= T``, then (unless the bound below is reached) as many again over all
+  allowed pairs starting from the optimal-total solution, multiplying the weight of entries below the median entry mean (multiplicative weights), stopping
+  after :data:`FAIR_PATIENCE` rounds without progress. The solution with the highest worst-entry mean (ties:
+  higher total) is kept, so it is never worse for the worst entry than ``optimal``. It stops early when the
+  worst entry reaches the upper bound ``min_e mean(k best allowed affinities of e)`` — then the max-min entry
+  mean is proven optimal; the bound is reported either way (``worst_entry_bound``), and ``threshold`` is the
+  lowest affinity of any non-pinned pair in the result. Pinned pairs are kept whatever their affinity.
 
 Infeasible instances raise :class:`~review_service.errors.InfeasibleAssignment` with a diagnosis from
 :mod:`review_service.matching.diagnose`.
@@ -33,7 +36,7 @@ import time
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
+from ortools.graph.python import max_flow, min_cost_flow
 
 from review_service.errors import InputError
 
@@ -43,6 +46,7 @@ SCALE = 1_000_000  # affinities are rounded to 1e-6 for the integer flow costs
 MODES = ("optimal", "fair")
 FAIR_ROUNDS = 8  # re-weighted max-total flows in fair mode
 FAIR_ETA = 0.5
+FAIR_PATIENCE = 5  # stop after this many rounds without a better worst entry
 
 
 @dataclass(frozen=True)
@@ -332,9 +336,21 @@ def solve_optimal(p: Problem) -> Solution:
 
 
 def _feasible(p: Problem, rest: _Residual, allowed: np.ndarray) -> bool:
+    """Whether some assignment uses only ``allowed`` pairs (max flow; a zero-cost flow when min loads exist)."""
     lay = _Layout(p, replace(rest, allowed=allowed))
     g = _build(p, rest, lay, allowed, np.zeros(p.shape, np.int64))
-    return _solve_flow(g) is not None
+    if (rest.min_load > 0).any():
+        return _solve_flow(g) is not None
+    n_j, n_e = p.shape
+    sink = g.n_nodes
+    mf = max_flow.SimpleMaxFlow()
+    tails = np.concatenate([g.tails, n_j + np.arange(n_e, dtype=np.int32)])
+    heads = np.concatenate([g.heads, np.full(n_e, sink, np.int32)])
+    caps = np.concatenate([g.caps, rest.k])
+    mf.add_arcs_with_capacity(tails.astype(np.int32), heads.astype(np.int32), caps.astype(np.int64))
+    if mf.solve(lay.src, sink) != mf.OPTIMAL:
+        raise RuntimeError("max flow failed")
+    return int(mf.optimal_flow()) >= int(rest.k.sum())
 
 
 def solve_fair(p: Problem) -> Solution:
@@ -370,25 +386,37 @@ def solve_fair(p: Problem) -> Solution:
     allowed_t = rest.allowed & (a >= threshold)
     out = _max_total(p, rest, allowed_t)
     assert out is not None  # feasible by construction
-    sol = _finish(p, out[0], "fair")
     bound = _worst_entry_bound(p, rest)
-    best_sol, rounds, weights = sol, out[3] + checks, np.ones(a.shape[1])
-    for _ in range(FAIR_ROUNDS):
-        if best_sol.worst_entry_mean >= bound - 1e-9:
-            break
-        means = _entry_means(p, sol.assigned)
-        spread = float(np.nanstd(means)) + 1e-9
-        weights = weights * np.exp(FAIR_ETA * np.clip(np.nanmedian(means) - np.nan_to_num(means), 0, None) / spread)
-        weights /= weights.mean()
-        out = _max_total(p, rest, allowed_t, weights=weights)
-        assert out is not None
-        rounds += out[3]
-        sol = _finish(p, out[0], "fair")
-        if (sol.worst_entry_mean, sol.total_affinity) > (best_sol.worst_entry_mean, best_sol.total_affinity):
-            best_sol = sol
+    rounds = out[3] + checks + base[3]  # type: ignore[index]
+    best_sol = _finish(p, out[0], "fair")
+    # re-weighting, first within the threshold, then (if the bound is not reached) over all allowed pairs
+    # starting from the optimal-total solution; the best worst entry over everything tried is kept
+    for start, pairs in ((best_sol, allowed_t), (_finish(p, assigned0, "fair"), rest.allowed)):
+        if (start.worst_entry_mean, start.total_affinity) > (best_sol.worst_entry_mean, best_sol.total_affinity):
+            best_sol = start
+        sol, weights, stale = start, np.ones(a.shape[1]), 0
+        for _ in range(FAIR_ROUNDS):
+            if best_sol.worst_entry_mean >= bound - 1e-9 or stale >= FAIR_PATIENCE:
+                break
+            means = _entry_means(p, sol.assigned)
+            spread = float(np.nanstd(means)) + 1e-9
+            gap = np.clip(np.nanmedian(means) - np.nan_to_num(means), 0, None)
+            weights = weights * np.exp(FAIR_ETA * gap / spread)
+            weights /= weights.mean()
+            out = _max_total(p, rest, pairs, weights=weights)
+            assert out is not None
+            rounds += out[3]
+            sol = _finish(p, out[0], "fair")
+            stale = 0 if sol.worst_entry_mean > best_sol.worst_entry_mean + 1e-9 else stale + 1
+            if (sol.worst_entry_mean, sol.total_affinity) > (best_sol.worst_entry_mean, best_sol.total_affinity):
+                best_sol = sol
     logger.debug("fair: threshold %.4f after %d feasibility checks; worst mean %.4f (bound %.4f)",
                  threshold, checks, best_sol.worst_entry_mean, bound)
-    return replace(best_sol, threshold=threshold, rounds=rounds, edges=out[4], worst_entry_bound=bound,
+    free = best_sol.assigned.copy()
+    for j, e in p.pinned:
+        free[j, e] = False
+    floor = float(a[free].min()) if free.any() else threshold
+    return replace(best_sol, threshold=floor, rounds=rounds, edges=out[4], worst_entry_bound=bound,
                    seconds=time.perf_counter() - t0)
 
 
