@@ -13,7 +13,11 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
-Kind = Literal["query", "document"]
+Kind = Literal["query", "document", "clustering", "similarity", "bitext", "classification"]
+"""query/document for retrieval; the others select the model's task prompt where it has one (EmbeddingGemma
+does), else the document prompt."""
+TASK_PROMPTS = {"clustering": "Clustering", "similarity": "STS", "bitext": "BitextMining",
+                "classification": "Classification"}
 
 
 @runtime_checkable
@@ -71,6 +75,7 @@ class SentenceTransformerEncoder:
         self.dim = int(dim_of())
         self.batch_size = batch_size
         prompts = getattr(self.model, "prompts", {}) or {}
+        self._prompts = set(prompts)
         self._has_prompts = "query" in prompts and "document" in prompts
 
     def encode(self, texts: Sequence[str], *, kind: Kind = "document") -> np.ndarray:
@@ -79,7 +84,10 @@ class SentenceTransformerEncoder:
         kwargs = dict(batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True,
                       show_progress_bar=False)
         texts = [embedding_text(t) for t in texts]
-        if self._has_prompts:
+        task = TASK_PROMPTS.get(kind)
+        if task and task in self._prompts:
+            vecs = self.model.encode(list(texts), prompt_name=task, **kwargs)
+        elif self._has_prompts:
             fn = self.model.encode_query if kind == "query" else self.model.encode_document
             vecs = fn(list(texts), **kwargs)
         else:

@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     dup_partial_containment: float = 0.35
     dup_semantic_margin: float = 1.06
     dup_semantic_coverage: float = 0.5
+    dup_same_language_margin: float = 1.20
+    """Same-language pairs need a larger margin (same-language bias of the embedder); see docs/duplicates.md."""
+    dup_knn: int = 4
+    dup_partial_min_shared: int = 8
     jurors_per_entry: int = 3
 
     @model_validator(mode="after")

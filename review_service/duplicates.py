@@ -57,7 +57,7 @@ class DuplicateParams:
         base = dict(near_jaccard=settings.dup_near_jaccard, partial_containment=settings.dup_partial_containment,
                     semantic_margin=settings.dup_semantic_margin, semantic_coverage=settings.dup_semantic_coverage,
                     chunk_chars=settings.chunk_chars, chunk_overlap=settings.chunk_overlap_chars)
-        for name in ("knn", "shingle_size", "partial_min_shared"):
+        for name in ("knn", "shingle_size", "partial_min_shared", "same_language_margin"):
             if hasattr(settings, f"dup_{name}"):
                 base[name] = getattr(settings, f"dup_{name}")
         base.update(overrides)
