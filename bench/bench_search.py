@@ -64,7 +64,7 @@ def evaluate(engine, signals, config, qrels, ids) -> tuple[float, float, float]:
 def grid(quick: bool) -> list[tuple[str, FusionConfig]]:
     out = [("bm25 only", FusionConfig(method="lexical")), ("dense only", FusionConfig(method="dense"))]
     for norm in ("minmax", "zscore"):
-        for w in (0.3, 0.4, 0.5, 0.6, 0.7):
+        for w in (0.3, 0.4, 0.5, 0.6, 0.7):  # w=0.4 is FusionConfig() (the engine default) for zscore
             out.append((f"weighted {norm} w={w}", FusionConfig(method="weighted", norm=norm, dense_weight=w)))
     for k in (10, 60, 100):
         for w in (0.5, 0.6):
@@ -81,6 +81,8 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--passages", default="doc,title,none")
     ap.add_argument("--queries", default="query,doc,none")
+    ap.add_argument("--units", default="chunk,doc", help="BM25 over chunks and/or whole documents")
+    ap.add_argument("--no-stem-ablation", action="store_true", help="skip the run without the Kazakh stemmer")
     a = ap.parse_args()
     pvars = [v for v in a.passages.split(",") if v]
     qvars = [v for v in a.queries.split(",") if v]
@@ -96,11 +98,12 @@ def main() -> None:
           f"report {len(split['report'])}")
 
     table = []  # (setting, choose metrics, report metrics)
-    stem_variants = [("kk stemmer", lexical.kk_stem)] + ([] if a.quick else [("no kk stemmer", lambda w, **_: w)])
+    ablate = not (a.quick or a.no_stem_ablation)
+    stem_variants = [("kk stemmer", lexical.kk_stem)] + ([("no kk stemmer", lambda w, **_: w)] if ablate else [])
     for stem_name, stem_fn in stem_variants:
         lexical.kk_stem = stem_fn
         lexical._term.cache_clear()
-        for unit in ("chunk", "doc"):
+        for unit in [u for u in a.units.split(",") if u]:
             for pvar in pvars:
                 t = time.perf_counter()
                 engine = SearchEngine.build(docs, None, lexical_unit=unit, vectors=pv[pvar])
@@ -126,9 +129,10 @@ def main() -> None:
     bm25 = max((r for r in default if "bm25 only" in r[0]), key=lambda r: r[2][0])
     dense = max((r for r in default if "dense only" in r[0]), key=lambda r: r[2][0])
     rrf = [r for r in default if r[0].endswith("rrf k=60 w=0.5")]
+    product = [r for r in default if r[1] == FusionConfig()]
     print("\nreport half (held out from the choice):")
     for tag, row in (("BM25 only", bm25), ("dense only", dense), *((("RRF k=60", rrf[0]),) if rrf else ()),
-                     ("chosen on 'choose' half", best)):
+                     *((("engine default", product[0]),) if product else ()), ("chosen on 'choose' half", best)):
         print(f"  {tag:<26} nDCG@10 {row[3][0]:.3f}  R@10 {row[3][1]:.3f}  MRR@10 {row[3][2]:.3f}   [{row[0]}]")
     print(f"  chosen vs BM25 only: ×{best[3][0] / bm25[3][0]:.2f}; vs dense only: ×{best[3][0] / dense[3][0]:.2f}")
 

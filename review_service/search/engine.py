@@ -60,7 +60,7 @@ class Signals:
 class SearchEngine:
     def __init__(self, docs: Sequence[Document], chunks: Sequence[Chunk], bm25, index: FaissIndex, *,
                  encoder=None, config: FusionConfig | None = None, lexical_unit: str = "chunk",
-                 passage_style: str = "title_chunk", model_id: str = "", revision: str = "") -> None:
+                 passage_style: str = "chunk", model_id: str = "", revision: str = "") -> None:
         if lexical_unit not in LEXICAL_UNITS:
             raise ValueError(f"unknown lexical unit {lexical_unit!r}; known: {', '.join(LEXICAL_UNITS)}")
         self.docs = {d.id: Document(d.id, "", d.title, d.lang, (), d.year, dict(d.meta)) for d in docs}
@@ -92,7 +92,7 @@ class SearchEngine:
     # -- building ---------------------------------------------------------------------------------
     @classmethod
     def build(cls, docs: Sequence[Document], encoder, *, config: FusionConfig | None = None,
-              lexical_unit: str = "chunk", passage_style: str = "title_chunk", max_chars: int = 900,
+              lexical_unit: str = "chunk", passage_style: str = "chunk", max_chars: int = 900,
               overlap: int = 150, vectors: np.ndarray | None = None) -> SearchEngine:
         """Chunk, analyse and embed ``docs``. ``vectors`` (one per chunk, in chunk order) skips embedding."""
         import bm25s
