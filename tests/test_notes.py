@@ -6,6 +6,8 @@ import json
 import re
 from dataclasses import replace
 
+import pytest
+
 from models.generator import NoneGenerator, OpenAIGenerator
 from review_service.chunking import chunk_text
 from review_service.domain import Check, Document, DuplicateFlag, Evidence
