@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     """Base URL of an OpenAI-compatible endpoint (vLLM, Ollama, TGI) when generator_backend=openai."""
     generator_api_key: str = ""
     generator_remote_model: str = ""
+    generator_languages: str = ""
+    """Languages the generator writes well (e.g. "kk,ru,en" for a strong remote model); empty: the backend's own
+    default (the packaged Qwen: ru,en — its Kazakh is not usable, so Kazakh notes stay extractive)."""
     speech_model: str = "whisper-base"
     dtype: Literal["auto", "bf16", "fp32"] = "auto"
     """auto: bf16 where the CPU supports it (AVX512-BF16/AMX), else fp32."""
