@@ -10,7 +10,7 @@ JURORS: list[dict[str, object]] = [
     {
         "id": "j01", "name": "Айгүл Мұсабекова",
         "organization": "Л.Н. Гумилев атындағы Еуразия ұлттық университеті",
-        "region": "Астана қ.", "languages": ["kk", "ru", "en"], "max_load": 8,
+        "region": "Астана қ.", "languages": ["kk", "ru", "en"], "max_load": 12,
         "expertise": "Цифрлық гуманитарлық ғылымдар, сирек кітаптар мен қолжазбаларды цифрландыру, мәтіндерді "
                      "тану (OCR/HTR), ғылыми коммуникация және зерттеу деректерін басқару.",
         "works": [
@@ -27,7 +27,7 @@ JURORS: list[dict[str, object]] = [
         "id": "j02", "name": "Сергей Волков",
         "organization": "Карагандинская областная универсальная научная библиотека им. Н.В. Гоголя",
         "library": "Карагандинская областная универсальная научная библиотека им. Н.В. Гоголя",
-        "region": "Қарағанды облысы", "languages": ["ru", "kk"], "max_load": 6,
+        "region": "Қарағанды облысы", "languages": ["ru", "kk"], "max_load": 10,
         "expertise": "Управление библиотекой, стратегическое планирование, услуги для людей с инвалидностью, "
                      "оценка эффективности библиотечных проектов.",
         "works": [
@@ -41,7 +41,7 @@ JURORS: list[dict[str, object]] = [
     },
     {
         "id": "j03", "name": "Dana Zhunusova", "organization": "Institute of Smart Systems and AI, Nazarbayev University",
-        "region": "Астана қ.", "languages": ["en", "kk", "ru"], "max_load": 8,
+        "region": "Астана қ.", "languages": ["en", "kk", "ru"], "max_load": 12,
         "expertise": "Natural language processing for Kazakh: speech recognition and synthesis, machine "
                      "translation, language models for low-resource Turkic languages, evaluation of chatbots.",
         "works": [
@@ -58,7 +58,7 @@ JURORS: list[dict[str, object]] = [
     },
     {
         "id": "j04", "name": "Гүлмира Исқақова", "organization": "Алматы қалалық балалар кітапханасы",
-        "region": "Алматы қ.", "languages": ["kk", "ru"], "max_load": 7,
+        "region": "Алматы қ.", "languages": ["kk", "ru"], "max_load": 11,
         "expertise": "Балалар мен жасөспірімдердің оқуы, отбасылық оқу, балалар кітапханаларындағы "
                      "интерактивті бағдарламалар, ертегі терапиясы.",
         "works": [
@@ -72,7 +72,7 @@ JURORS: list[dict[str, object]] = [
     },
     {
         "id": "j05", "name": "Марина Ткаченко", "organization": "КРУ им. А. Байтурсынулы (Костанай)",
-        "region": "Қостанай облысы", "languages": ["ru"], "max_load": 6,
+        "region": "Қостанай облысы", "languages": ["ru"], "max_load": 10,
         "expertise": "Каталогизация и метаданные: MARC 21, УДК и ББК, предметизация, авторитетные файлы, "
                      "качество электронного каталога, автоматизация каталогизации.",
         "works": [
@@ -87,7 +87,7 @@ JURORS: list[dict[str, object]] = [
     {
         "id": "j06", "name": "Ерлан Сапаров",
         "organization": "Республиканская библиотека для незрячих и слабовидящих граждан",
-        "region": "Алматы қ.", "languages": ["kk", "ru"], "max_load": 5,
+        "region": "Алматы қ.", "languages": ["kk", "ru"], "max_load": 9,
         "expertise": "Accessibility: audiobooks, DAISY, Braille, speech synthesis for Kazakh, services for "
                      "deaf readers, universal design of library websites.",
         "works": [
@@ -101,7 +101,7 @@ JURORS: list[dict[str, object]] = [
     },
     {
         "id": "j07", "name": "Alikhan Bekov", "organization": "Astana IT University",
-        "region": "Астана қ.", "languages": ["en", "ru", "kk"], "max_load": 8,
+        "region": "Астана қ.", "languages": ["en", "ru", "kk"], "max_load": 12,
         "expertise": "Data analytics and machine learning for public services: demand forecasting, "
                      "recommender systems, dashboards, differential privacy and ethics of reader data.",
         "works": [
@@ -115,7 +115,7 @@ JURORS: list[dict[str, object]] = [
     },
     {
         "id": "j08", "name": "Зарема Кенжебаева", "organization": "«MediaNet» халықаралық журналистика орталығы",
-        "region": "Алматы қ.", "languages": ["kk", "ru"], "max_load": 6,
+        "region": "Алматы қ.", "languages": ["kk", "ru"], "max_load": 10,
         "conflicts": ["ЖИ байқауы_Ли.pptx"],
         "expertise": "Медиасауаттылық, фактчекинг, генеративті жасанды интеллект жасаған жалған ақпаратты "
                      "анықтау, жастарға арналған білім беру бағдарламалары.",
@@ -132,7 +132,7 @@ JURORS: list[dict[str, object]] = [
         "id": "j09", "name": "Ольга Петрова",
         "organization": "Павлодар облыстық С. Торайғыров атындағы әмбебап ғылыми кітапханасы",
         "library": "Павлодар облыстық С. Торайғыров атындағы әмбебап ғылыми кітапханасы",
-        "region": "Павлодар облысы", "languages": ["ru", "kk"], "max_load": 6,
+        "region": "Павлодар облысы", "languages": ["ru", "kk"], "max_load": 10,
         "expertise": "Библиотечный менеджмент, работа с пожилыми читателями, клубы по интересам, "
                      "сетевое взаимодействие районных и сельских библиотек.",
         "works": [
@@ -146,7 +146,7 @@ JURORS: list[dict[str, object]] = [
     },
     {
         "id": "j10", "name": "Бақыт Жолдасова", "organization": "Al-Farabi Kazakh National University",
-        "region": "Алматы қ.", "languages": ["kk", "ru", "en"], "max_load": 7,
+        "region": "Алматы қ.", "languages": ["kk", "ru", "en"], "max_load": 11,
         "expertise": "Түркітану, төте жазу және араб графикасындағы қазақ мәтіндері, мәтіндерді тану, "
                      "транслитерация, тарихи корпустар.",
         "works": [
@@ -160,7 +160,7 @@ JURORS: list[dict[str, object]] = [
     },
     {
         "id": "j11", "name": "Michael Turner", "organization": "Independent consultant, digital libraries (UK)",
-        "region": "", "languages": ["en"], "max_load": 5,
+        "region": "", "languages": ["en"], "max_load": 9,
         "expertise": "Digital library strategy, metadata interoperability, AI governance in cultural "
                      "heritage institutions, evaluation of library innovation projects.",
         "works": [
@@ -174,7 +174,7 @@ JURORS: list[dict[str, object]] = [
     },
     {
         "id": "j12", "name": "Нұржан Әбенов", "organization": "Шығыс Қазақстан облыстық мемлекеттік мұрағаты",
-        "region": "Шығыс Қазақстан облысы", "languages": ["kk", "ru"], "max_load": 5,
+        "region": "Шығыс Қазақстан облысы", "languages": ["kk", "ru"], "max_load": 9,
         "expertise": "Өлкетану, мұрағат құжаттарын цифрландыру, ауызша тарих, фотомұрағаттарды сипаттау, "
                      "метадеректер стандарттары.",
         "works": [
