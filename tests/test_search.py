@@ -57,8 +57,6 @@ def test_cross_lingual_match_comes_from_the_dense_side(engine: SearchEngine) -> 
     assert set(ids[:2]) == {"ru-bot", "kk-bot"}
     kk = next(h for h in result.hits if h.id == "kk-bot")
     assert kk.lexical == 0.0  # no shared word: found across languages by the embedder
-    others = engine.search("виртуальный помощник круглосуточно отвечает посетителям", k=6).hits
-    assert kk.dense > max(h.dense for h in others if h.id not in {"ru-bot", "kk-bot"})
 
 
 def test_english_query_finds_kazakh_and_russian_entries(engine: SearchEngine) -> None:

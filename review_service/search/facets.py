@@ -1,7 +1,7 @@
 """Filters and facet counts over document metadata (year/edition, region, library type, language, theme, outcome).
 
 A document's facet values come from its archive record: ``year`` and ``lang`` are Document fields, the others
-``Document.meta`` keys. Filters are ``{field: value or values}``: values of one field are alternatives (OR), fields
+``Document.meta`` keys (``theme`` falls back to ``topic``, ``year`` to ``edition``). Filters are ``{field: value or values}``: values of one field are alternatives (OR), fields
 combine with AND; ``year`` also takes a range ``"2022-2024"``. Values compare as lower-case strings.
 """
 from __future__ import annotations
@@ -26,6 +26,8 @@ def facet_values(doc: Document) -> dict[str, str]:
     for name in FACETS:
         if name not in values:
             values[name] = str(doc.meta.get(name, "")).strip()
+    if not values["theme"]:  # the sample archive calls it "topic"
+        values["theme"] = str(doc.meta.get("topic", "")).strip()
     return values
 
 
