@@ -86,6 +86,8 @@ class Settings(BaseSettings):
     """Same-language pairs need a larger margin (same-language bias of the embedder); see docs/duplicates.md."""
     dup_knn: int = 4
     dup_partial_min_shared: int = 8
+    dup_partial_min_copied: int = 40
+    """A verbatim passage of this many shared 5-word shingles (~45 words) is flagged as a partial copy."""
     jurors_per_entry: int = 3
 
     @model_validator(mode="after")

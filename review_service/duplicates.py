@@ -42,6 +42,9 @@ class DuplicateParams:
     num_perm: int = 128
     partial_min_shared: int = 8
     """At least this many shared shingles (≈ a sentence or two) before a partial copy is considered."""
+    partial_min_copied: int = 40
+    """Shared 5-word shingles that make a verbatim passage (~45 words) a partial copy whatever its share of the
+    shorter entry; unrelated sample entries share at most 12."""
     partial_min_passages: int = 2
     """A semantic partial copy needs at least this many aligned passages (one shared paragraph is a topic)."""
     knn: int = 4
@@ -57,7 +60,7 @@ class DuplicateParams:
         base = dict(near_jaccard=settings.dup_near_jaccard, partial_containment=settings.dup_partial_containment,
                     semantic_margin=settings.dup_semantic_margin, semantic_coverage=settings.dup_semantic_coverage,
                     chunk_chars=settings.chunk_chars, chunk_overlap=settings.chunk_overlap_chars)
-        for name in ("knn", "shingle_size", "partial_min_shared", "same_language_margin"):
+        for name in ("knn", "shingle_size", "partial_min_shared", "same_language_margin", "partial_min_copied"):
             if hasattr(settings, f"dup_{name}"):
                 base[name] = getattr(settings, f"dup_{name}")
         base.update(overrides)
@@ -119,7 +122,8 @@ def _exact(pool: _Pool) -> dict[tuple[int, int], float]:
 
 def _lexical(pool: _Pool, params: DuplicateParams, sets: list[np.ndarray],
              ) -> tuple[dict[tuple[int, int], float], dict[tuple[int, int], float]]:
-    """near_copy (MinHash LSH candidates, exact Jaccard) and partial (exact containment of the shorter)."""
+    """near_copy (MinHash LSH candidates, exact Jaccard) and partial (exact containment of the shorter, or a
+    verbatim passage of at least ``partial_min_copied`` shared shingles: a section copied into a longer entry)."""
     near: dict[tuple[int, int], float] = {}
     sig = shingles.minhash_signatures(sets, params.num_perm)
     bands, rows = shingles.lsh_params(params.near_jaccard, params.num_perm)
@@ -133,7 +137,8 @@ def _lexical(pool: _Pool, params: DuplicateParams, sets: list[np.ndarray],
         if (i, j) in near or not pool.comparable(i, j):
             continue
         containment = shared / max(1, min(len(sets[i]), len(sets[j])))
-        if containment >= params.partial_containment:
+        # a share of the shorter text, or a copied passage long enough (~45 words) that chance is ruled out
+        if containment >= params.partial_containment or shared >= params.partial_min_copied:
             partial[(i, j)] = containment
     return near, partial
 

@@ -124,3 +124,24 @@ def test_cli_bad_corpus_is_an_input_error(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "no id"}\n', encoding="utf-8")
     assert main(["duplicates", str(bad), "--out", str(tmp_path / "f.jsonl"), "--lexical-only"]) == 2
+
+
+def test_section_copied_into_a_longer_entry_is_partial():
+    """A ~100-word section copied verbatim into an otherwise different, longer entry (small share of it)."""
+    from review_service.domain import Document
+    from review_service.duplicates import find_duplicates
+
+    section = ("Чат-бот оқырмандардың жиі қойылатын сұрақтарына тәулік бойы жауап береді: кітаптың қорда бар-жоғын "
+               "тексереді, кітапхананың жұмыс уақытын айтады, кітапты ұзартуға өтінім қабылдайды және жаңа түскен "
+               "әдебиет туралы хабарлайды. Бот электрондық каталогпен API арқылы байланысады, ал күрделі сұрақтарды "
+               "кезекші кітапханашыға жібереді. Алғашқы үш айда бот 4 200 сұраққа жауап берді, оның 78 пайызы "
+               "кітапханашының көмегінсіз шешілді. Оқырмандар ботты қазақ және орыс тілдерінде қолдана алады, "
+               "ал жауаптардың сапасын ай сайын екі кітапханашы тексеріп отырады.")
+    mine = " ".join(f"Біздің {i}-жоба оқырмандар пікірін жинап, есеп жасайды." for i in range(80))
+    other = " ".join(f"Облыстық кітапхана {i}-іс-шараны жоспарлап, әлеуметтік желіге жазба дайындады." for i in range(80))
+    a = Document(id="a", text=mine + " " + section)
+    b = Document(id="b", text=other + " " + section + " " + other)
+    flags = find_duplicates([a, b])
+    assert [(f.a, f.b, f.kind) for f in flags] == [("a", "b", "partial")]
+    assert flags[0].score < 0.35  # found by the copied passage, not by the share of the shorter entry
+    assert any("каталогпен" in e.a_text for e in flags[0].evidence)
