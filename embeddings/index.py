@@ -1,7 +1,8 @@
 """The VectorIndex protocol and its FAISS implementation.
 
 Vectors are L2-normalised, so inner product is cosine. Small collections (below ``hnsw_from`` vectors) use an
-exact flat index; larger ones HNSW. String ids map to internal rows; removal marks rows dead and the index is
+exact flat index; larger ones an approximate one: IVF (default: builds in seconds, ~2·√n lists, probing about
+6 % of them) or HNSW (``approx="hnsw"``: better recall per probe, but slow to build on a small CPU). String ids map to internal rows; removal marks rows dead and the index is
 rebuilt once a quarter of it is dead. save/load are atomic (a temp folder renamed into place).
 """
 from __future__ import annotations
@@ -25,8 +26,13 @@ class VectorIndex(Protocol):
 
 
 class FaissIndex:
-    def __init__(self, dim: int, *, hnsw_from: int = 50_000, hnsw_m: int = 32, ef_search: int = 128) -> None:
+    def __init__(self, dim: int, *, hnsw_from: int = 50_000, hnsw_m: int = 32, ef_search: int = 128,
+                 approx: str = "ivf") -> None:
+        if approx not in ("ivf", "hnsw"):
+            raise ValueError(f"unknown approximate index {approx!r}; known: ivf, hnsw")
         self.dim = dim
+        self.approx = approx
+        self._built: str | None = None
         self.hnsw_from = hnsw_from
         self.hnsw_m = hnsw_m
         self.ef_search = ef_search
@@ -39,7 +45,7 @@ class FaissIndex:
     # -- building ---------------------------------------------------------------------------------
     @property
     def kind(self) -> str:
-        return "hnsw" if len(self._ids) >= self.hnsw_from else "flat"
+        return self.approx if len(self._ids) >= self.hnsw_from else "flat"
 
     def _build(self) -> None:
         import faiss
@@ -50,15 +56,26 @@ class FaissIndex:
             self._ids = [self._ids[i] for i in keep]
             self._row = {id_: i for i, id_ in enumerate(self._ids)}
             self._dead.clear()
-        if self.kind == "hnsw":
+        kind = self.kind
+        if kind == "hnsw":
             index = faiss.IndexHNSWFlat(self.dim, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
             index.hnsw.efConstruction = 80
             index.hnsw.efSearch = self.ef_search
+        elif kind == "ivf":
+            n = len(self._vectors)
+            nlist = int(min(4096, max(16, 2 * n ** 0.5)))
+            quantizer = faiss.IndexFlatIP(self.dim)
+            index = faiss.IndexIVFFlat(quantizer, self.dim, nlist, faiss.METRIC_INNER_PRODUCT)
+            sample = self._vectors[np.random.default_rng(0).permutation(n)[: min(n, 64 * nlist)]]
+            index.train(sample)
+            index.nprobe = max(8, nlist // 16)
+            self._quantizer = quantizer  # the IVF index does not own its quantizer: keep it alive
         else:
             index = faiss.IndexFlatIP(self.dim)
         if len(self._vectors):
             index.add(self._vectors)
         self._index = index
+        self._built = kind
 
     def add(self, ids: Sequence[str], vectors: np.ndarray) -> None:
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
@@ -73,7 +90,7 @@ class FaissIndex:
             self._row[id_] = start + offset
         self._ids.extend(ids)
         was = self._index
-        if was is not None and self.kind == ("hnsw" if hasattr(was, "hnsw") else "flat") and not self._dead:
+        if was is not None and self.kind == self._built and not self._dead:
             was.add(vectors)
         else:
             self._index = None
@@ -119,7 +136,7 @@ class FaissIndex:
             np.save(tmp / "vectors.npy", self._vectors[live])
             (tmp / "meta.json").write_text(json.dumps({
                 "dim": self.dim, "ids": [self._ids[i] for i in live], "hnsw_from": self.hnsw_from,
-                "hnsw_m": self.hnsw_m, "ef_search": self.ef_search,
+                "hnsw_m": self.hnsw_m, "ef_search": self.ef_search, "approx": self.approx,
             }, ensure_ascii=False))
             if path.exists():
                 old = path.with_name(f".{path.name}.old")
@@ -136,7 +153,8 @@ class FaissIndex:
     def load(cls, path: str | Path) -> FaissIndex:
         path = Path(path)
         meta = json.loads((path / "meta.json").read_text())
-        index = cls(meta["dim"], hnsw_from=meta["hnsw_from"], hnsw_m=meta["hnsw_m"], ef_search=meta["ef_search"])
+        index = cls(meta["dim"], hnsw_from=meta["hnsw_from"], hnsw_m=meta["hnsw_m"], ef_search=meta["ef_search"],
+                    approx=meta.get("approx", "hnsw"))
         vectors = np.load(path / "vectors.npy")
         if len(meta["ids"]):
             index.add(meta["ids"], vectors)
