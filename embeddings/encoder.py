@@ -92,7 +92,8 @@ class SentenceTransformerEncoder:
             vecs = fn(list(texts), **kwargs)
         else:
             vecs = self.model.encode(list(texts), **kwargs)
-        return np.asarray(vecs, dtype=np.float32)
+        vecs = np.asarray(vecs, dtype=np.float32)
+        return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)  # exact after bf16
 
 
 class MemoryCache:
@@ -143,6 +144,8 @@ def _load(name: str, models_dir: str, dtype: str, threads: int) -> SentenceTrans
     spec = get_spec(name)
     path = resolve(name, Path(models_dir))
     logger.info("loading embedder %s from %s", name, path)
+    if spec.dtype_policy.startswith("fp32"):
+        dtype = "fp32"
     return SentenceTransformerEncoder(path, model_id=name, revision=spec.revision, dtype=dtype, threads=threads)
 
 
