@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
@@ -94,6 +94,25 @@ class SentenceTransformerEncoder:
             vecs = self.model.encode(list(texts), **kwargs)
         vecs = np.asarray(vecs, dtype=np.float32)
         return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)  # exact after bf16
+
+
+def encode_in_batches(encoder: Encoder, texts: Sequence[str], *, kind: Kind = "document", batch: int = 32,
+                      on_batch: Callable[[int], None] | None = None) -> np.ndarray:
+    """Encode many texts in batches, longest first (as sentence-transformers does inside one call, so batches
+    carry little padding), calling ``on_batch(n)`` after each (for a progress bar); rows come back in input order."""
+    if not texts:
+        return np.zeros((0, int(getattr(encoder, "dim", 0))), dtype=np.float32)
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    out: np.ndarray | None = None
+    for lo in range(0, len(order), batch):
+        rows = order[lo:lo + batch]
+        vecs = np.asarray(encoder.encode([texts[i] for i in rows], kind=kind), dtype=np.float32)
+        if out is None:
+            out = np.zeros((len(texts), vecs.shape[1]), dtype=np.float32)
+        out[rows] = vecs
+        if on_batch:
+            on_batch(len(rows))
+    return out
 
 
 class MemoryCache:

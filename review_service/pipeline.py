@@ -97,14 +97,12 @@ class _Stages:
             return
         from tqdm import tqdm
 
-        vectors = []
+        from embeddings.encoder import encode_in_batches
+
         with tqdm(total=len(todo), desc="embedding", unit="passage", disable=not self.options.progress,
                   file=sys.stderr, dynamic_ncols=True) as bar:
-            for start in range(0, len(todo), batch):
-                part = todo[start:start + batch]
-                vectors.append(self.encoder.encode([t for _, _, t in part], kind="document"))
-                bar.update(len(part))
-        matrix = np.concatenate(vectors)
+            matrix = encode_in_batches(self.encoder, [t for _, _, t in todo], kind="document", batch=batch,
+                                       on_batch=bar.update)
         rows: dict[str, list[int]] = {}
         for row, (doc_id, _, _) in enumerate(todo):
             rows.setdefault(doc_id, []).append(row)

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from embeddings.encoder import encode_in_batches
+
 logger = logging.getLogger(__name__)
 
 
@@ -29,16 +31,12 @@ def encode_texts(texts: Sequence[str], encoder: object, *, progress: Callable | 
                  desc: str = "embedding passages", batch: int = 32) -> np.ndarray:
     """Document-prompt vectors for ``texts`` in batches, advancing a progress bar made by
     ``progress(total=, desc=)`` (tqdm-like) if given."""
-    parts = []
     bar = progress(total=len(texts), desc=desc) if progress and len(texts) else None
-    for lo in range(0, len(texts), batch):
-        parts.append(np.asarray(encoder.encode(list(texts[lo:lo + batch]), kind="document"), dtype=np.float32))
-        if bar is not None:
-            bar.update(len(parts[-1]))
+    vectors = encode_in_batches(encoder, list(texts), kind="document", batch=batch,
+                                on_batch=bar.update if bar is not None else None)
     if bar is not None:
         bar.close()
-    dim = int(getattr(encoder, "dim", 0))
-    return np.vstack(parts) if parts else np.zeros((0, dim), np.float32)
+    return vectors
 
 
 @dataclass(frozen=True)
