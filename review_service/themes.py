@@ -28,6 +28,9 @@ from review_service.normalize import is_latin_kazakh, kk_latin_to_cyrillic
 logger = logging.getLogger(__name__)
 
 SEED = 0
+PCA_DIMS = 50
+K_MAX = 20
+TEMPERATURE = 0.05
 _RESOURCES = Path(__file__).resolve().parent / "resources"
 _WORD = re.compile(r"[^\W\d_][\w'-]*[^\W\d_]|[^\W\d_]")
 STEM = 6
@@ -53,45 +56,79 @@ def stopwords() -> frozenset[str]:
     return frozenset(words)
 
 
-def _normalise(vectors: np.ndarray, langs: Sequence[str] | None) -> np.ndarray:
-    x = np.asarray(vectors, dtype=np.float64)
-    x = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
-    if langs is not None and len(set(langs)) > 1:
-        x = x.copy()
-        arr = np.asarray(langs)
-        for lang in set(langs):
-            mask = arr == lang
-            x[mask] -= x[mask].mean(axis=0)
-        x = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+def _unit(x: np.ndarray) -> np.ndarray:
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+
+
+def prepare(vectors: np.ndarray, langs: Sequence[str] | None = None) -> np.ndarray:
+    """The space themes are found in: unit vectors with each language's mean removed (one language: the
+    corpus mean), projected on their first PCA_DIMS principal components, re-normalised."""
+    x = _unit(np.asarray(vectors, dtype=np.float64))
+    groups = np.asarray(list(langs) if langs is not None else [""] * len(x))
+    x = x.copy()
+    for g in sorted(set(groups.tolist())):
+        mask = groups == g
+        x[mask] -= x[mask].mean(axis=0)
+    x = _unit(x)
+    d = min(PCA_DIMS, len(x) - 1)
+    if d >= 2 and x.shape[1] > d:
+        _, _, vt = np.linalg.svd(x - x.mean(0), full_matrices=False)
+        x = _unit((x - x.mean(0)) @ vt[:d].T)
     return x
 
 
-def _kmeans(x: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def neighbours(n: int) -> int:
+    """Neighbours per entry in the kNN graph: about sqrt(n)/1.5, 5 … 20."""
+    return max(1, min(n - 1, max(5, min(20, round(math.sqrt(n) / 1.5)))))
+
+
+def spectral_basis(x: np.ndarray, dims: int) -> np.ndarray:
+    """Leading eigenvectors of the normalised affinity D^-1/2 A D^-1/2 of the symmetrised cosine kNN graph."""
+    n = len(x)
+    sims = x @ x.T
+    np.fill_diagonal(sims, -np.inf)
+    nn = neighbours(n)
+    idx = np.argsort(-sims, axis=1, kind="stable")[:, :nn]
+    a = np.zeros((n, n))
+    a[np.repeat(np.arange(n), nn), idx.ravel()] = 1.0
+    a = np.maximum(a, a.T)
+    dinv = 1.0 / np.sqrt(np.maximum(a.sum(1), 1e-12))
+    _, vecs = np.linalg.eigh(dinv[:, None] * a * dinv[None, :])
+    return vecs[:, ::-1][:, :dims]
+
+
+def _kmeans(x: np.ndarray, k: int) -> np.ndarray:
     from sklearn.cluster import KMeans
 
-    km = KMeans(n_clusters=k, n_init=10, random_state=SEED).fit(x)
-    centers = km.cluster_centers_ / np.maximum(np.linalg.norm(km.cluster_centers_, axis=1, keepdims=True), 1e-12)
-    return km.labels_, centers
+    return KMeans(n_clusters=k, n_init=10, random_state=SEED).fit_predict(x)
+
+
+def spectral_labels(basis: np.ndarray, k: int) -> np.ndarray:
+    return _kmeans(_unit(basis[:, :k]), k)
 
 
 def k_range(n: int) -> range:
-    """Candidate numbers of themes for n entries: 2 … about sqrt(n/2), at most 20."""
-    hi = max(2, min(20, int(math.sqrt(n / 2)) + 1, n - 1))
-    return range(min(2, hi), hi + 1)
+    """Candidate numbers of themes for n entries: 2 … min(K_MAX, n // 5) (at least 5 entries a theme on average)."""
+    hi = max(2, min(K_MAX, n // 5))
+    return range(2, hi + 1)
 
 
-def choose_k(x: np.ndarray, ks: Sequence[int] | None = None) -> int:
+def choose_k(x: np.ndarray, ks: Sequence[int] | None = None, basis: np.ndarray | None = None) -> int:
+    """The k whose spectral clustering has the best cosine silhouette in the prepared space ``x``."""
     from sklearn.metrics import silhouette_score
 
-    ks = list(ks or k_range(len(x)))
     if len(x) < 4:
         return max(1, min(len(x), 2))
+    ks = [k for k in (ks or k_range(len(x))) if 2 <= k < len(x)]
+    if not ks:
+        return 1
+    basis = spectral_basis(x, max(ks)) if basis is None else basis
     best, best_score = ks[0], -2.0
     for k in ks:
-        labels, _ = _kmeans(x, k)
-        if len(set(labels)) < 2:
+        labels = spectral_labels(basis, k)
+        if len(set(labels.tolist())) < 2:
             continue
-        score = silhouette_score(x, labels, metric="cosine", random_state=SEED)
+        score = silhouette_score(x, labels, metric="cosine")
         logger.debug("k=%d silhouette=%.4f", k, score)
         if score > best_score + 1e-9:
             best, best_score = k, score
@@ -128,22 +165,35 @@ def keywords(texts: Sequence[str], labels: np.ndarray, top: int = 5) -> dict[int
 
 def cluster(vectors: np.ndarray, *, k: int | None = None, langs: Sequence[str] | None = None,
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(labels, confidence, similarity-to-centres) for unit vectors; themes renumbered by size, largest 0."""
-    x = _normalise(vectors, langs)
-    n = len(x)
+    """(labels, confidence, similarity-to-centres); themes renumbered by size, largest 0."""
+    n = len(vectors)
     if n == 0:
         return np.zeros(0, int), np.zeros(0), np.zeros((0, 0))
-    k = min(k or choose_k(x), n)
+    x = prepare(vectors, langs)
+    if k is None:
+        ks = k_range(n)
+        basis = spectral_basis(x, max(ks)) if n >= 4 else None
+        k = choose_k(x, ks, basis)
+    else:
+        basis = None
+    k = min(k, n)
     if k <= 1:
         return np.zeros(n, int), np.ones(n), np.ones((n, 1))
-    labels, centers = _kmeans(x, k)
+    if k == n:
+        labels = np.arange(n)
+    else:
+        basis = spectral_basis(x, k) if basis is None else basis
+        labels = spectral_labels(basis, k)
+    present = sorted(set(labels.tolist()))
+    centers = _unit(np.stack([x[labels == c].mean(0) for c in present]))
     sims = x @ centers.T
-    labels = sims.argmax(1)  # nearest centre for everyone (no outlier bucket)
+    labels = sims.argmax(1)  # every entry in its nearest theme (no outlier bucket)
     sizes = Counter(labels.tolist())
-    order = sorted(range(k), key=lambda c: (-sizes.get(c, 0), c))
-    remap = np.array([order.index(c) for c in range(k)])
+    order = [c for c in sorted(range(len(present)), key=lambda c: (-sizes.get(c, 0), c)) if sizes.get(c, 0)]
+    remap = np.full(len(present), -1)
+    remap[order] = np.arange(len(order))
     labels, sims = remap[labels], sims[:, order]
-    z = (sims - sims.max(1, keepdims=True)) / 0.05
+    z = (sims - sims.max(1, keepdims=True)) / TEMPERATURE
     conf = np.exp(z).max(1) / np.exp(z).sum(1)
     return labels, conf, sims
 
@@ -172,10 +222,12 @@ def assign_themes(vectors: np.ndarray, ids: Sequence[str], texts: Sequence[str],
 
 
 def document_vectors(docs: Sequence[Document], encoder: object, *, settings: object | None = None,
-                     progress: Callable | None = None) -> tuple[np.ndarray, list[str]]:
-    """One unit vector per document (mean of its passage vectors, document prompt) and its language."""
+                     progress: Callable | None = None, kind: str = "clustering") -> tuple[np.ndarray, list[str]]:
+    """One unit vector per document (mean of its passage vectors) and its language.
+
+    ``kind="clustering"`` uses the model's clustering task prompt (EmbeddingGemma "task: clustering"), which
+    measured better for themes than the document prompt (docs/themes.md)."""
     from review_service.chunking import chunk_text
-    from review_service.dedup.semantic import encode_texts
     from review_service.language import detect_language
 
     max_chars = getattr(settings, "chunk_chars", 900)
@@ -186,7 +238,15 @@ def document_vectors(docs: Sequence[Document], encoder: object, *, settings: obj
         for c in chunks or ():
             texts.append(c.text)
             owner.append(i)
-    vecs = encode_texts(texts, encoder, progress=progress)
+    bar = progress(total=len(texts), desc="embedding passages") if progress and texts else None
+    parts = []
+    for lo in range(0, len(texts), 32):
+        parts.append(np.asarray(encoder.encode(texts[lo:lo + 32], kind=kind), dtype=np.float32))
+        if bar is not None:
+            bar.update(len(parts[-1]))
+    if bar is not None:
+        bar.close()
+    vecs = np.vstack(parts) if parts else np.zeros((0, int(getattr(encoder, "dim", 1))), np.float32)
     owner_arr = np.array(owner, dtype=np.int64)
     out = np.zeros((len(docs), vecs.shape[1] if len(vecs) else int(getattr(encoder, "dim", 1))), np.float32)
     for i in range(len(docs)):
@@ -206,7 +266,7 @@ def theme_map_png(vectors: np.ndarray, assignments: Sequence[ThemeAssignment], p
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    x = _normalise(vectors, langs)
+    x = prepare(vectors, langs)
     x = x - x.mean(0)
     if len(x) >= 2:
         _, _, vt = np.linalg.svd(x, full_matrices=False)

@@ -103,3 +103,21 @@ def test_theme_map_png(tmp_path):
     result = assign_themes(vecs, [str(i) for i in range(len(texts))], texts, k=3)
     path = theme_map_png(vecs, result, tmp_path / "map.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 5000
+
+
+@pytest.mark.parametrize("true_k", [3, 5, 8])
+def test_k_chosen_on_well_separated_clusters(true_k):
+    rng = np.random.default_rng(true_k)
+    dim = 40
+    vecs, gold = [], []
+    for t in range(true_k):
+        centre = rng.normal(size=dim)
+        for _ in range(12):
+            vecs.append(centre / np.linalg.norm(centre) * 3 + rng.normal(scale=0.35, size=dim))
+            gold.append(t)
+    v = np.array(vecs)
+    labels, conf, _ = cluster(v)
+    assert len(set(labels.tolist())) == true_k
+    pairs = {(g, int(l)) for g, l in zip(gold, labels)}
+    assert len(pairs) == true_k  # each hand-made cluster is exactly one theme
+    assert conf.min() > 0.5
