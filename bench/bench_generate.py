@@ -27,13 +27,17 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 def sample_entries(lang: str, n: int):
     from review_service.chunking import chunk_text
     from review_service.domain import Document
+    from review_service.language import detect_language
 
     docs = []
     for path in sorted((ROOT / "sample_data").glob("*.jsonl")) if (ROOT / "sample_data").is_dir() else []:
         for line in path.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
-            if isinstance(row.get("text"), str) and row.get("lang", lang) == lang and len(row["text"]) > 300:
-                docs.append(Document(id=str(row["id"]), text=row["text"], title=str(row.get("title", "")), lang=lang))
+            text = row.get("text")
+            if not isinstance(text, str) or len(text) <= 300 or (row.get("lang") or detect_language(text)) != lang:
+                continue
+            doc_id = str(row.get("id") or row.get("file_name"))
+            docs.append(Document(id=doc_id, text=text, title=str(row.get("title", "")), lang=lang))
     if not docs:
         shared = ROOT.parent / "shared" / "data" / "crosslingual" / "ntrex_docs.jsonl"
         for line in shared.read_text(encoding="utf-8").splitlines():
