@@ -52,17 +52,10 @@ def duplicates(stages, docs: list[Document]) -> None:
 
 
 def themes(stages, docs: list[Document]) -> None:
-    import numpy as np
-
     from review_service.pipeline import _provenance
-    from review_service.themes import assign_themes, theme_map_png
+    from review_service.themes import assign_themes, document_vectors, theme_map_png
 
-    stages.precompute(docs)
-    vectors = []
-    for d in docs:
-        v = stages.chunk_vectors(d).mean(axis=0)
-        vectors.append(v / (np.linalg.norm(v) or 1.0))
-    matrix = np.stack(vectors).astype(np.float32)
+    matrix, _langs = document_vectors(docs, stages.encoder, settings=stages.settings)  # clustering prompt
     ids = [d.id for d in docs]
     result = assign_themes(matrix, ids, [d.text for d in docs], k=stages.options.themes_k,
                            langs=[d.lang for d in docs])

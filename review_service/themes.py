@@ -4,7 +4,7 @@
   subtracted first (``langs``), so entries group by topic, not by language.
 - KMeans on the unit sphere (fixed seed, several restarts); ``k`` chosen by the best cosine silhouette over a
   range when not given. Every entry gets its nearest theme — there is no outlier bucket — with a confidence
-  (softmax over centroid similarities; low confidence = between themes).
+  (a margin between the nearest and second-nearest theme: 0.5 = between themes, near 1 = squarely in one).
 - Labels: class-based TF-IDF (c-TF-IDF) keywords with Kazakh/Russian/English stop-words removed (Kazakh
   Latin script folded to Cyrillic first; words grouped by a 6-letter stem, shown in their most common form),
   plus the entry closest to the theme's centre as its representative.
@@ -30,7 +30,6 @@ logger = logging.getLogger(__name__)
 SEED = 0
 PCA_DIMS = 50
 K_MAX = 20
-TEMPERATURE = 0.05
 _RESOURCES = Path(__file__).resolve().parent / "resources"
 _WORD = re.compile(r"[^\W\d_][\w'-]*[^\W\d_]|[^\W\d_]")
 STEM = 6
@@ -193,8 +192,15 @@ def cluster(vectors: np.ndarray, *, k: int | None = None, langs: Sequence[str] |
     remap = np.full(len(present), -1)
     remap[order] = np.arange(len(order))
     labels, sims = remap[labels], sims[:, order]
-    z = (sims - sims.max(1, keepdims=True)) / TEMPERATURE
-    conf = np.exp(z).max(1) / np.exp(z).sum(1)
+    # confidence: a silhouette-like margin in cosine terms, 0.5 + 0.5·(s1 − s2)/(1 − s2), with s1, s2 the
+    # similarities to the nearest and second-nearest theme centre: 0.5 halfway between themes, → 1 for an entry
+    # that sits squarely in its theme; absolute (comparable across corpora), no temperature to tune
+    if sims.shape[1] > 1:
+        top2 = -np.sort(-sims, axis=1)[:, :2]
+        margin = (top2[:, 0] - top2[:, 1]) / np.maximum(1 - top2[:, 1], 1e-6)
+        conf = 0.5 + 0.5 * np.clip(margin, 0.0, 1.0)
+    else:
+        conf = np.ones(len(sims))
     return labels, conf, sims
 
 
