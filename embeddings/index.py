@@ -8,7 +8,6 @@ rebuilt once a quarter of it is dead. save/load are atomic (a temp folder rename
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -16,6 +15,8 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+
+from review_service.exchange import replace_dir
 
 
 class VectorIndex(Protocol):
@@ -138,14 +139,7 @@ class FaissIndex:
                 "dim": self.dim, "ids": [self._ids[i] for i in live], "hnsw_from": self.hnsw_from,
                 "hnsw_m": self.hnsw_m, "ef_search": self.ef_search, "approx": self.approx,
             }, ensure_ascii=False))
-            if path.exists():
-                old = path.with_name(f".{path.name}.old")
-                shutil.rmtree(old, ignore_errors=True)
-                os.replace(path, old)
-                os.replace(tmp, path)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.replace(tmp, path)
+            replace_dir(tmp, path)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 

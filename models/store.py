@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
 import shutil
 import subprocess
@@ -21,6 +20,7 @@ import zipfile
 from pathlib import Path
 
 from review_service.errors import ModelIntegrityError, ModelNotInstalled, ReviewError
+from review_service.exchange import replace_dir
 
 from .registry import REGISTRY, ModelSpec, Part, get_spec
 
@@ -283,13 +283,7 @@ def install(name: str, models_dir: Path, *, force: bool = False, dtype_policy: s
             "installed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
         (staged / MANIFEST).write_text(json.dumps(manifest, indent=2))
-        if final.exists():
-            old = models_dir / f".old-{name}-{os.getpid()}"
-            os.replace(final, old)
-            os.replace(staged, final)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(staged, final)
+        replace_dir(staged, final)
     logger.info("installed %s in %.0f s at %s", name, time.monotonic() - started, final)
     return final
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -75,6 +76,20 @@ def _atomic_write(path: Path, write) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def replace_dir(staged: Path, path: Path) -> None:
+    """Move a finished folder into place atomically, replacing an older one (it is renamed away first, so
+    readers see either the old folder or the new one, never half of either)."""
+    staged, path = Path(staged), Path(path)
+    if path.exists():
+        old = path.with_name(f".{path.name}.old-{os.getpid()}")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(path, old)
+        os.replace(staged, path)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(staged, path)
 
 
 def write_jsonl(path: str | Path, rows: Iterable[dict[str, Any]]) -> None:

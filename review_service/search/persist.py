@@ -6,12 +6,12 @@ Layout: ``engine.json`` (format version, fusion config, model id/revision, count
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 from pathlib import Path
 
 from embeddings.index import FaissIndex
+from review_service.exchange import replace_dir
 from review_service.domain import Anchor, Chunk, Document
 from review_service.errors import InputError
 from review_service.search.engine import SearchEngine
@@ -42,14 +42,7 @@ def save_engine(engine: SearchEngine, path: str | Path, *, extra: dict | None = 
                                     "anchor": [a.kind, a.start, a.end, a.part]}, ensure_ascii=False) + "\n")
         engine.bm25.save(str(tmp / "bm25"), show_progress=False)
         engine.index.save(tmp / "vectors")
-        if path.exists():
-            old = path.with_name(f".{path.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(path, old)
-            os.replace(tmp, path)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, path)
+        replace_dir(tmp, path)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
