@@ -126,10 +126,24 @@ def _initials(name: str) -> str:
 def _abbreviation(a: str, b: str) -> bool:
     """'ENU' vs 'Eurasian National University': a short upper-case word equals the other's initials."""
     for short, long in ((a, b), (b, a)):
-        s = short.strip().replace(" ", "")
-        if 2 <= len(s) <= 8 and s.isupper() and len(_initials(long)) >= 2 and fold(s.lower()) == _initials(long):
+        abbr = _abbreviation_of(short)
+        if abbr and len(_initials(long)) >= 2 and abbr == _initials(long):
             return True
     return False
+
+
+def _abbreviation_of(name: str) -> str | None:
+    """The folded abbreviation a name is, if it is one: "ENU", "НАБ РК", or "КРУ им. А. Байтурсынулы" (an
+    upper-case short word once the "named after" dedication is set aside)."""
+    compact = name.strip().replace(" ", "")
+    if 2 <= len(compact) <= 8 and compact.isupper():
+        return fold(compact.lower())
+    _, drop, _ = _tables()
+    toks = _tokens(name, drop)
+    if len(toks) == 1 and 2 <= len(toks[0]) <= 8 and any(
+            w.isupper() and len(w) >= 2 and fold(w.lower()) == toks[0] for w in _WORD.findall(name)):
+        return toks[0]
+    return None
 
 
 def _fuzzy_equal(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
@@ -204,6 +218,35 @@ def _authors(entry: Document) -> list[str]:
     return [s.strip() for s in re.split(r"[;,\n]", raw) if s.strip()]
 
 
+_SUBUNITS = ("LIBRARY", "SCIENTIFIC")
+_PARTS = re.compile(r"[,;()\[\]/]")
+
+
+def _specific(name: str) -> bool:
+    """A name that names something ("Eurasian National University"), not only a kind ("Scientific Library")."""
+    return any(not t.isupper() for t in org_key(name)) or _alias(name) is not None
+
+
+@lru_cache(maxsize=20_000)
+def org_variants(name: str) -> tuple[str, ...]:
+    """The organisations a compound name may stand for: the whole name, its comma/parenthesis parts, and each
+    without sub-unit words ("Scientific Library of X University" → "X University"), keeping only specific ones.
+    So "Eurasian National University, Scientific Library" and "NU Library, Nazarbayev University" meet the
+    juror's university."""
+    words, _, _ = _tables()
+    name = unicodedata.normalize("NFC", name or "").strip()
+    if not name:
+        return ()
+    parts = [name] + [p.strip() for p in _PARTS.split(name) if p.strip() and p.strip() != name]
+    out: list[str] = []
+    for part in parts:
+        bare = " ".join(w for w in _WORD.findall(part) if words.get(fold(w)) not in _SUBUNITS)
+        for variant in (part, bare):
+            if variant and variant not in out and _specific(variant):
+                out.append(variant)
+    return tuple(out)
+
+
 def _org_signatures(name: str) -> set[str]:
     """Cheap blocking keys: two names can only be the same organisation if their signatures intersect."""
     key = org_key(name)
@@ -211,9 +254,9 @@ def _org_signatures(name: str) -> set[str]:
     alias = _alias(name)
     if alias:
         sig.add("alias:" + alias)
-    compact = name.strip().replace(" ", "")
-    if 2 <= len(compact) <= 8 and compact.isupper():
-        sig.add("ini:" + fold(compact.lower()))
+    abbr = _abbreviation_of(name)
+    if abbr:
+        sig.add("ini:" + abbr)
     sig.update("tok:" + _skeleton(t) for t in key if not t.isupper())
     return sig
 
@@ -222,8 +265,9 @@ _VOWELS = re.compile(r"[aeiouy'’]+")
 
 
 def _skeleton(token: str) -> str:
-    """Consonants only: transliteration variants share it (nazarbaiev / nazarbaev → nzrbv)."""
-    return _VOWELS.sub("", token) or token
+    """The first four consonants, q read as k: transliteration and case variants share it (nazarbaiev /
+    nazarbaev → nzrb; karagandin(skaia) / qaragandi → krgn). Only a blocking key: names are compared after."""
+    return (_VOWELS.sub("", token.replace("q", "k")) or token)[:4]
 
 
 def _name_signatures(name: str) -> set[str]:
@@ -266,18 +310,21 @@ def find_conflicts(jurors: Sequence[Juror], entries: Sequence[Document]) -> list
         for eid in juror.opt_outs:
             if eid in epos:
                 found[(j, epos[eid], "opt_out")] = "the juror opted out of this entry"
-    j_org = _group([(j.organization,) for j in jurors])
-    e_org = _group([(e.meta.get("organization", ""),) for e in entries])
+    j_org = _group([org_variants(j.organization) for j in jurors])
+    e_org = _group([org_variants(e.meta.get("organization", "")) for e in entries])
     for a, b in _pairs(j_org, e_org, _org_signatures, same_organization):
         for j in j_org[a]:
             for e in e_org[b]:
-                found[(j, e, "organization")] = f"same organisation: juror's '{a}' = entry's '{b}'"
-    j_lib = _group([(j.library, j.organization) for j in jurors])
-    e_lib = _group([(e.meta.get("library", ""),) for e in entries])
+                found.setdefault((j, e, "organization"),
+                                 f"same organisation: juror's '{jurors[j].organization}' and entry's "
+                                 f"'{entries[e].meta.get('organization', '')}' ('{a}' = '{b}')")
+    j_lib = _group([org_variants(j.library) + org_variants(j.organization) for j in jurors])
+    e_lib = _group([org_variants(e.meta.get("library", "")) for e in entries])
     for a, b in _pairs(j_lib, e_lib, _org_signatures, same_organization):
         for j in j_lib[a]:
             for e in e_lib[b]:
-                found.setdefault((j, e, "library"), f"same library: juror's '{a}' = entry's library '{b}'")
+                if (j, e, "organization") not in found:
+                    found.setdefault((j, e, "library"), f"same library: juror's '{a}' = entry's library '{b}'")
     j_name = _group([(j.name,) for j in jurors])
     e_auth = _group([_authors(e) for e in entries])
     for a, b in _pairs(j_name, e_auth, _name_signatures, same_person):
