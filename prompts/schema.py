@@ -71,13 +71,11 @@ def validate(value: Any, schema: dict, where: str = "$") -> None:
         raise SchemaViolation(f"{where}: below {schema['minimum']}")
 
 
-def _balanced_object(text: str) -> str | None:
-    start = text.find("{")
-    if start < 0:
-        return None
-    depth, in_str, esc = 0, False, False
-    for i in range(start, len(text)):
-        c = text[i]
+def _structure(text: str) -> tuple[list[tuple[int, str]], bool]:
+    """Positions of the brackets ``{}[]`` outside JSON strings, and whether ``text`` ends inside a string."""
+    marks: list[tuple[int, str]] = []
+    in_str = esc = False
+    for i, c in enumerate(text):
         if in_str:
             if esc:
                 esc = False
@@ -87,12 +85,23 @@ def _balanced_object(text: str) -> str | None:
                 in_str = False
         elif c == '"':
             in_str = True
-        elif c == "{":
+        elif c in "{}[]":
+            marks.append((i, c))
+    return marks, in_str
+
+
+def _balanced_object(text: str) -> str | None:
+    start = text.find("{")
+    if start < 0:
+        return None
+    depth = 0
+    for i, c in _structure(text[start:])[0]:
+        if c == "{":
             depth += 1
         elif c == "}":
             depth -= 1
             if depth == 0:
-                return text[start:i + 1]
+                return text[start:start + i + 1]
     return None
 
 
@@ -104,21 +113,12 @@ def _close_truncated(body: str) -> str | None:
     ends = [i for i in range(len(body) - 1, start, -1) if body[i] == "}"][:30]
     for end in ends:
         prefix = body[start:end + 1]
+        marks, in_str = _structure(prefix)
         stack: list[str] = []
-        in_str = esc = False
-        for c in prefix:
-            if in_str:
-                if esc:
-                    esc = False
-                elif c == "\\":
-                    esc = True
-                elif c == '"':
-                    in_str = False
-            elif c == '"':
-                in_str = True
-            elif c in "{[":
+        for _, c in marks:
+            if c in "{[":
                 stack.append("}" if c == "{" else "]")
-            elif c in "}]" and stack:
+            elif stack:
                 stack.pop()
         if in_str:
             continue
