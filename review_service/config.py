@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     dup_partial_min_copied: int = 40
     """A verbatim passage of this many shared 5-word shingles (~45 words) is flagged as a partial copy."""
     jurors_per_entry: int = 3
+    query_cache_size: int = Field(default=4096, ge=0)
+    """Query vectors kept per search engine (LRU; ~3 KB each): a repeated or paginated query is not embedded
+    again. 0 turns the cache off."""
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":

@@ -8,6 +8,7 @@ from pathlib import Path
 from review_service.exchange import read_corpus
 from review_service.search.engine import SearchEngine
 from review_service.search.persist import FORMAT
+from review_service.search.query_cache import QueryVectorCache
 
 logger = logging.getLogger(__name__)
 
@@ -33,9 +34,12 @@ def engine_for_corpus(corpus: str | Path, settings, encoder=None) -> SearchEngin
     folder = Path(settings.data_dir) / "search" / corpus_key(corpus, encoder.model_id, encoder.revision)
     if (folder / "engine.json").is_file():
         logger.info("search index from %s", folder)
-        return SearchEngine.load(folder, encoder)
-    docs = read_corpus(corpus)
-    logger.warning("indexing %d documents from %s (once per corpus and model)", len(docs), corpus)
-    engine = SearchEngine.build(docs, encoder, max_chars=settings.chunk_chars, overlap=settings.chunk_overlap_chars)
-    engine.save(folder, corpus=str(corpus))
+        engine = SearchEngine.load(folder, encoder)
+    else:
+        docs = read_corpus(corpus)
+        logger.warning("indexing %d documents from %s (once per corpus and model)", len(docs), corpus)
+        engine = SearchEngine.build(docs, encoder, max_chars=settings.chunk_chars,
+                                    overlap=settings.chunk_overlap_chars)
+        engine.save(folder, corpus=str(corpus))
+    engine.query_cache = QueryVectorCache(settings.query_cache_size)
     return engine

@@ -20,6 +20,7 @@ from review_service.lexical import analyse, text_language
 from review_service.search.facets import FACETS, Filters, FilterSet, count_facets, facet_values
 from review_service.search.fusion import FusionConfig, aggregate, fuse, normalise, top
 from review_service.search.highlight import match_spans, snippet
+from review_service.search.query_cache import QueryVectorCache
 from review_service.search.results import Hit, Passage, SearchResult
 
 logger = logging.getLogger(__name__)
@@ -82,6 +83,8 @@ class SearchEngine:
         self.passage_style = passage_style
         self.model_id = model_id or getattr(encoder, "model_id", "")
         self.revision = revision or getattr(encoder, "revision", "")
+        self.query_cache = QueryVectorCache()
+        """Repeated queries (pagination, jurors re-running a search) are not embedded again."""
         self.facets = {d: facet_values(doc) for d, doc in self.docs.items()}
         self._facet_arrays = {f: np.array([self.facets[d][f].lower() for d in self.doc_ids], dtype=object)
                               for f in FACETS}
@@ -219,7 +222,9 @@ class SearchEngine:
     def query_vector(self, query: str) -> np.ndarray:
         if self.encoder is None:
             raise InputError("this search engine was loaded without an encoder; pass one to embed queries")
-        return self.encoder.encode([query], kind="query")[0]
+        encoder = self.encoder
+        return self.query_cache.get((encoder.model_id, encoder.revision, query),
+                                    lambda: encoder.encode([query], kind="query")[0])
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None, *,
                qvec: np.ndarray | None = None, mark: tuple[str, str] = ("**", "**")) -> SearchResult:
