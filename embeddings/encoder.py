@@ -4,12 +4,15 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
+
+from .fast_query import MIN_COSINE, PROBES, CompiledQueryPath, compile_query_path
 
 logger = logging.getLogger(__name__)
 
@@ -77,13 +80,42 @@ class SentenceTransformerEncoder:
         prompts = getattr(self.model, "prompts", {}) or {}
         self._prompts = set(prompts)
         self._has_prompts = "query" in prompts and "document" in prompts
+        default = getattr(self.model, "default_prompt_name", None)
+        self._query_prompt = prompts.get("query" if self._has_prompts else default) if prompts else None
+        self._fast: CompiledQueryPath | None = None
+        self._compile_lock = threading.Lock()
+        self.query_path = "eager"
+        """How single queries are embedded: eager, compiling (still eager meanwhile) or compiled."""
 
     def encode(self, texts: Sequence[str], *, kind: Kind = "document") -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        kwargs = dict(batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True,
-                      show_progress_bar=False)
         texts = [embedding_text(t) for t in texts]
+        fast = self._fast
+        if fast is not None and kind == "query" and len(texts) == 1:
+            try:
+                return fast.encode(texts[0])[None, :].astype(np.float32, copy=False)
+            except Exception:  # never let the optional path break search: back to eager for good
+                logger.warning("compiled query path failed; back to eager", exc_info=True)
+                self._fast, self.query_path = None, "eager"
+        return self._encode_eager(texts, kind)
+
+    def compile_queries(self, *, probes: Sequence[str] = PROBES, min_cosine: float = MIN_COSINE) -> bool:
+        """Switch one-query encoding to the compiled path (:mod:`embeddings.fast_query`) once its vectors match the
+        eager ones; on any failure stay eager and return False. Slow (~2 min for EmbeddingGemma on 2 cores): call
+        it from a background thread; eager encoding goes on meanwhile. Threads calling it together compile once."""
+        with self._compile_lock:
+            if self._fast is None:
+                self.query_path = "compiling"
+                self._fast = compile_query_path(self.model, self._query_prompt,
+                                                lambda t: self._encode_eager([t], "query")[0],
+                                                probes=probes, min_cosine=min_cosine)
+                self.query_path = "compiled" if self._fast is not None else "eager"
+            return self._fast is not None
+
+    def _encode_eager(self, texts: list[str], kind: Kind) -> np.ndarray:
+        kwargs = {"batch_size": self.batch_size, "normalize_embeddings": True, "convert_to_numpy": True,
+                  "show_progress_bar": False}
         task = TASK_PROMPTS.get(kind)
         if task and task in self._prompts:
             vecs = self.model.encode(list(texts), prompt_name=task, **kwargs)

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 from contextlib import asynccontextmanager
-from functools import lru_cache
+from typing import TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -11,30 +13,29 @@ from fastapi.responses import JSONResponse
 from review_service import __version__
 from review_service.config import Settings, get_settings
 from review_service.errors import ReviewError
+from review_service.search.engine import SearchEngine
 from review_service.storage import open_database
 
 from . import routes
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, search_engine: SearchEngine | None = None) -> FastAPI:
+    """The API; ``search_engine`` replaces the engine over ``settings.archive`` (benchmarks, embedding hosts)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.settings = settings
         app.state.db = open_database(settings)
-
-        @lru_cache(maxsize=1)
-        def search_engine():
-            from review_service.search.cache import engine_for_corpus
-
-            return engine_for_corpus(settings.archive, settings)
-
-        app.state.search_engine = search_engine
-        if settings.environment == "production" and settings.archive.is_file():
-            search_engine()  # warm: the embedder and the index load before the first request
+        app.state.search_engine = _once(lambda: search_engine or _archive_engine(settings))
+        app.state.query_encoder = "compiling" if settings.compile_query_encoder else "eager"
+        if settings.environment == "production" and (search_engine or settings.archive.is_file()):
+            app.state.search_engine()  # warm: the embedder and the index load before the first request
+        if settings.compile_query_encoder:
+            threading.Thread(target=_compile_queries, args=(app,), name="compile-query-encoder", daemon=True).start()
         yield
         app.state.db.close()
 
@@ -50,8 +51,42 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/health", tags=["health"])
     def health() -> dict:
-        return {"status": "ok", "version": __version__, "schema_version": app.state.db.schema_version()}
+        return {"status": "ok", "version": __version__, "schema_version": app.state.db.schema_version(),
+                "query_encoder": app.state.query_encoder}
 
     for router in (routes.entries, routes.drafts, routes.audit, routes.search):
         app.include_router(router)
     return app
+
+
+def _archive_engine(settings: Settings) -> SearchEngine:
+    from review_service.search.cache import engine_for_corpus
+
+    return engine_for_corpus(settings.archive, settings)
+
+
+def _once(make: Callable[[], T]) -> Callable[[], T]:
+    """``make()`` run at most once even when requests arrive together (a second build of a large index would
+    double start-up time and memory); a failure is not kept, so the next call tries again."""
+    lock = threading.Lock()
+    made: list[T] = []
+
+    def get() -> T:
+        with lock:
+            if not made:
+                made.append(make())
+        return made[0]
+
+    return get
+
+
+def _compile_queries(app: FastAPI) -> None:
+    """Background start-up work: requests are answered eagerly until the compiled query path is verified
+    (``/health`` shows ``query_encoder``: compiling, then compiled — or eager if it failed)."""
+    try:
+        encoder = app.state.search_engine().encoder
+        compiled = bool(getattr(encoder, "compile_queries", lambda: False)())
+    except Exception:  # the optional speed-up must never take the API down
+        logger.warning("could not compile the query encoder; queries stay eager", exc_info=True)
+        compiled = False
+    app.state.query_encoder = "compiled" if compiled else "eager"
