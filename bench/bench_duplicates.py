@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_duplicates.py crosslingual   # needs the embedder; vectors cached in bench/out
     .venv/bin/python bench/bench_duplicates.py nearcopy       # 5,300 generated docs, 300 planted near-copies
+    .venv/bin/python bench/bench_duplicates.py compositions [N]  # the method on N random pool compositions
 
 Cross-lingual pool (80 documents from ../shared/data/crosslingual, 40 NTREX news articles):
 articles 0–29 appear in Kazakh and Russian, articles 0–9 also in English, 30–34 in Kazakh only, 35–39 in
@@ -33,14 +34,26 @@ from review_service.domain import Document  # noqa: E402
 from review_service.normalize import normalize_text  # noqa: E402
 
 
-def ntrex_pool() -> tuple[list[Document], set[tuple[str, str]]]:
+def _fixed_langs(n: int) -> list[str]:
+    langs = ["kk", "ru"] if n < 30 else (["kk"] if n < 35 else ["ru"])
+    return langs + ["en"] if n < 10 else langs
+
+
+def _random_langs(rng: random.Random) -> list[str]:
+    """A random composition: 60 % of articles in two or three languages, 40 % in one."""
+    if rng.random() < 0.4:
+        return [rng.choice(["kk", "ru", "en"])]
+    return rng.choice([["kk", "ru"], ["kk", "ru"], ["kk", "en"], ["ru", "en"], ["kk", "ru", "en"]])
+
+
+def ntrex_pool(seed: int | None = None) -> tuple[list[Document], set[tuple[str, str]]]:
+    """The fixed dev pool (seed None), or a random composition of the same 40 articles."""
     rows = [json.loads(line) for line in open(SHARED / "data/crosslingual/ntrex_docs.jsonl", encoding="utf-8")]
+    rng = random.Random(seed)
     docs: list[Document] = []
     versions: dict[int, list[str]] = {}
     for n, row in enumerate(rows):
-        langs = ["kk", "ru"] if n < 30 else (["kk"] if n < 35 else ["ru"])
-        if n < 10:
-            langs.append("en")
+        langs = _fixed_langs(n) if seed is None else _random_langs(rng)
         for lang in langs:
             doc_id = f"{row['doc_id']}-{lang}"
             docs.append(Document(id=doc_id, text=normalize_text(row[lang]), lang="und"))
@@ -93,6 +106,27 @@ def crosslingual() -> None:
         print("  missed", p)
     for p in wrong:
         print("  false ", p, [f"{f.kind}:{f.score}" for f in flags if tuple(sorted((f.a, f.b))) == p])
+
+
+def compositions(n: int = 20) -> None:
+    """Robustness: the same method on ``n`` random pool compositions (language groups of other sizes than the
+    dev pool's — e.g. many English-only articles); nothing is tuned here."""
+    from _cache import cached_encoder
+
+    from review_service.duplicates import find_duplicates
+
+    encoder = cached_encoder()
+    rows = []
+    for seed in range(1, n + 1):
+        docs, gold = ntrex_pool(seed)
+        pred = {tuple(sorted((f.a, f.b))) for f in find_duplicates(docs, encoder=encoder)}
+        res = pair_prf(pred, gold)
+        rows.append((res["precision"], res["recall"], res["f1"]))
+        print(f"  seed {seed:2d}: {len(docs)} docs, {len(gold):2d} gold pairs  P={res['precision']:.3f} "
+              f"R={res['recall']:.3f} F1={res['f1']:.3f}", flush=True)
+    p, r, f = np.array(rows).T
+    print(f"{n} random compositions: F1 mean {f.mean():.3f} (min {f.min():.3f}), P mean {p.mean():.3f}, "
+          f"R mean {r.mean():.3f}")
 
 
 def _words(rng: random.Random, vocab: list[str], n: int) -> list[str]:
@@ -182,3 +216,5 @@ if __name__ == "__main__":
         nearcopy()
     if what in ("crosslingual", "all"):
         crosslingual()
+    if what in ("compositions", "all"):
+        compositions(int(sys.argv[2]) if len(sys.argv) > 2 else 20)

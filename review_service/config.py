@@ -88,6 +88,8 @@ class Settings(BaseSettings):
     dup_partial_min_shared: int = 8
     dup_partial_min_copied: int = 40
     """A verbatim passage of this many shared 5-word shingles (~45 words) is flagged as a partial copy."""
+    dup_max_length_ratio: float = 1.6
+    """Longer/shorter length above which a pair covered on both sides counts as partial, not a whole duplicate."""
     jurors_per_entry: int = 3
     query_cache_size: int = Field(default=4096, ge=0)
     """Query vectors kept per search engine (LRU; ~3 KB each): a repeated or paginated query is not embedded

@@ -45,6 +45,10 @@ class DuplicateParams:
     partial_min_copied: int = 40
     """Shared 5-word shingles that make a verbatim passage (~45 words) a partial copy whatever its share of the
     shorter entry; unrelated sample entries share at most 12."""
+    max_length_ratio: float = 1.6
+    """A whole-document duplicate (paraphrase, translation) is about as long as its original: Russian runs
+    ≤ 1.4× the characters of its English or Kazakh version on NTREX. A pair covered on both sides but with
+    more disparate lengths is judged as a partial overlap (stricter margin, several passages)."""
     partial_min_passages: int = 2
     """A semantic partial copy needs at least this many aligned passages (one shared paragraph is a topic)."""
     knn: int = 4
@@ -60,7 +64,8 @@ class DuplicateParams:
         base = dict(near_jaccard=settings.dup_near_jaccard, partial_containment=settings.dup_partial_containment,
                     semantic_margin=settings.dup_semantic_margin, semantic_coverage=settings.dup_semantic_coverage,
                     chunk_chars=settings.chunk_chars, chunk_overlap=settings.chunk_overlap_chars)
-        for name in ("knn", "shingle_size", "partial_min_shared", "same_language_margin", "partial_min_copied"):
+        for name in ("knn", "shingle_size", "partial_min_shared", "same_language_margin", "partial_min_copied",
+                     "max_length_ratio"):
             if hasattr(settings, f"dup_{name}"):
                 base[name] = getattr(settings, f"dup_{name}")
         base.update(overrides)
@@ -212,7 +217,7 @@ def _encode_passages(pool: _Pool, encoder: object, progress: Callable | None) ->
     return semantic.Passages(vectors, np.array(owner, dtype=np.int64), np.array(langs), np.array(lengths, float))
 
 
-def _semantic(pool: _Pool, params: DuplicateParams, p: semantic.Passages,
+def _semantic(pool: _Pool, params: DuplicateParams, p: semantic.Passages, sets: list[np.ndarray],
               ) -> dict[tuple[int, int], tuple[str, semantic.Alignment]]:
     if not len(p.vectors):
         return {}
@@ -227,7 +232,8 @@ def _semantic(pool: _Pool, params: DuplicateParams, p: semantic.Passages,
         margin = params.same_language_margin if same_lang else params.semantic_margin
         al = semantic.align_pair(p, rows_of[i], rows_of[j], knn, i, j, margin=margin, best=best)
         lo_cov, hi_cov = sorted((al.coverage_a, al.coverage_b))
-        if lo_cov >= params.semantic_coverage:
+        lengths = sorted((p.length[rows_of[i]].sum(), p.length[rows_of[j]].sum()))
+        if lo_cov >= params.semantic_coverage and lengths[1] <= params.max_length_ratio * lengths[0]:
             kind = "paraphrase" if same_lang else "crosslingual"
         elif hi_cov >= params.semantic_coverage:
             # a section copied (or translated) into a longer entry: held to the stricter margin
@@ -235,6 +241,10 @@ def _semantic(pool: _Pool, params: DuplicateParams, p: semantic.Passages,
                                      margin=max(margin, params.same_language_margin))
             if len(al.pairs) < params.partial_min_passages or max(al.coverage_a, al.coverage_b) < params.semantic_coverage \
                     or not _shorter_covered(pool, al, i, j):
+                continue
+            # within one language a section taken from another entry keeps some of its wording; without a
+            # shared phrase, two entries on one subject (two match reports) align just as well
+            if same_lang and shingles.overlap(sets[i], sets[j]) < params.partial_min_shared:
                 continue
             kind = "partial"
         else:
@@ -294,7 +304,7 @@ def find_duplicates(docs: Sequence[Document], *, archive: Sequence[Document] = (
         offer(pair, "partial", score, lambda pair=pair: _lexical_evidence(pool, *pair, params))
     if encoder is not None:
         p = _encode_passages(pool, encoder, progress)
-        for pair, (kind, al) in _semantic(pool, params, p).items():
+        for pair, (kind, al) in _semantic(pool, params, p, sets).items():
             score = min(al.coverage_a, al.coverage_b) if kind != "partial" else max(al.coverage_a, al.coverage_b)
             offer(pair, kind, round(score, 4), lambda al=al: _semantic_evidence(pool, p, al, params))
 

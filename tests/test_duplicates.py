@@ -145,3 +145,24 @@ def test_section_copied_into_a_longer_entry_is_partial():
     assert [(f.a, f.b, f.kind) for f in flags] == [("a", "b", "partial")]
     assert flags[0].score < 0.35  # found by the copied passage, not by the share of the shorter entry
     assert any("каталогпен" in e.a_text for e in flags[0].evidence)
+
+
+def test_sparse_language_group_does_not_lower_the_same_language_yardstick():
+    """Ten unrelated English passages score ~0.2 with each other; a pair at cosine 0.32 must not clear the
+    same-language margin just because its neighbours are even more unrelated (the floor is the prior, 0.4)."""
+    from review_service.dedup import semantic
+
+    rng = np.random.default_rng(0)
+    base = rng.standard_normal((10, 64))
+    base /= np.linalg.norm(base, axis=1, keepdims=True)
+    shared = rng.standard_normal(64)
+    vecs = 0.9 * base + 0.45 * shared / np.linalg.norm(shared)  # everything ~0.2 alike
+    vecs[1] = vecs[0] * 0.2 + vecs[1] * 0.8  # one pair a little closer (~0.3–0.45)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    p = semantic.Passages(vecs.astype(np.float32), np.arange(10), np.array(["en"] * 10), np.ones(10))
+    knn = semantic.knn_means(p, 4)
+    assert knn["en"].min() >= 0.4
+    cos = float(vecs[0] @ vecs[1])
+    assert 0.25 < cos < 0.48
+    m = semantic.margin_matrix(p, np.array([0]), np.array([1]), knn)[0, 0]
+    assert m < 1.2

@@ -46,3 +46,15 @@ def test_translation_pair_flagged_unrelated_not(encoder, ntrex):
     assert f.score >= 0.5 and f.evidence
     assert f.evidence[0].a_anchor.startswith("section") and f.evidence[0].score > 1.0
     assert bars and bars[0].n == bars[0].total > 0
+
+
+
+def test_translation_inside_a_much_longer_entry_is_partial_not_a_whole_duplicate(encoder, ntrex):
+    """A Kazakh article translated as the larger part of a Russian entry 1.7× its length (more than half of the
+    longer entry has a counterpart): a partial overlap, not a whole-document duplicate."""
+    short = Document(id="kk-short", text=normalize_text(ntrex["upi.176251"]["kk"]))
+    long_text = "\n\n".join(normalize_text(ntrex[d]["ru"]) for d in ("upi.176251", "euronews-en.153800"))
+    longer = Document(id="ru-long", text=long_text)
+    assert len(longer.text) > 1.6 * len(short.text)
+    flags = find_duplicates([short, longer], encoder=encoder)
+    assert [(f.a, f.b, f.kind) for f in flags] == [("kk-short", "ru-long", "partial")]

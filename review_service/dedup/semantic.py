@@ -63,7 +63,12 @@ def knn_means(p: Passages, k: int, *, prior: float = 0.4, block: int = 2048) -> 
     """For each language L in the pool: mean cosine of every passage to its k nearest L-passages of other
     documents. Where the pool has fewer than k such passages (a small batch, a language with one entry), the
     missing neighbours count as ``prior`` — a typical similarity to an unrelated passage — so a lone pair is
-    not its own yardstick."""
+    not its own yardstick.
+
+    A passage's yardstick towards its *own* language is never below ``prior`` either: in a sparse language
+    group (ten English news articles on ten subjects) the nearest same-language passages are all unrelated,
+    the yardstick falls to ~0.2 and a ratio margin would call a cosine of 0.32 a paraphrase. Across languages
+    no floor applies — there low cosines are what the model gives true translations."""
     out: dict[str, np.ndarray] = {}
     for lang in sorted(set(p.lang.tolist())):
         cols = np.flatnonzero(p.lang == lang)
@@ -78,6 +83,8 @@ def knn_means(p: Passages, k: int, *, prior: float = 0.4, block: int = 2048) -> 
             top = -np.partition(-sims, kk - 1, axis=1)[:, :kk]
             valid = np.isfinite(top)
             res[lo:lo + block] = (np.where(valid, top, 0).sum(1) + prior * (k - valid.sum(1))) / k
+        own = p.lang == lang
+        res[own] = np.maximum(res[own], prior)
         out[lang] = res
     return out
 
