@@ -3,7 +3,8 @@
 The corpus is generated: each chunk is 2–5 real Kazakh sentences drawn at random from the KazQAD passages
 (../shared/data/search), so BM25 sees real analysed text and a real vocabulary; the dense side uses random unit
 vectors (768-d) for chunks and queries instead of EmbeddingGemma (embedding 100k passages would take hours on this
-CPU) — FAISS switches to HNSW at this size exactly as with real vectors. Query texts are the real KazQAD questions.
+CPU) — FAISS switches to its approximate index (IVF by default) at this size exactly as with real vectors. Query
+texts are the real KazQAD questions.
 The query embedding itself (EmbeddingGemma, ~75 ms eager for a short query on 2 cores) is not in these figures;
 ``--encoder`` measures it separately.
 
@@ -20,6 +21,7 @@ python bench/bench_search_latency.py [--chunks 100000] [--queries 300] [--encode
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import socket
@@ -144,7 +146,7 @@ def api_latency(engine: SearchEngine, texts: list[str], engine_p50: float, engin
     for name in ("(b) novel queries, compiled", "(c) repeated queries (LRU hits)"):
         p95 = pct(rows[name], 95)
         print(f"target p95 ≤ 50 ms, {name}: {'met' if p95 <= 50 else 'NOT met'} ({p95:.1f} ms)")
-    print(f"peak RSS {rss_mb():.0f} MB")
+    print(f"peak RSS {rss_mb():.0f} MB; load average now {os.getloadavg()[0]:.2f} (this run's own threads count)")
 
 
 def main() -> None:
@@ -156,6 +158,7 @@ def main() -> None:
     ap.add_argument("--api", action="store_true", help="also measure end to end through the API (see above)")
     ap.add_argument("--api-queries", type=int, default=200)
     a = ap.parse_args()
+    print(f"load average at start: {os.getloadavg()[0]:.2f} (timings on a shared CPU: compare within one run)")
     dim = 768
     t0 = time.perf_counter()
     docs, vecs = generate(a.chunks, a.per_doc, dim)
@@ -169,7 +172,7 @@ def main() -> None:
     rng = np.random.default_rng(1)
     warm = rng.standard_normal(dim).astype(np.float32)
     t1 = time.perf_counter()
-    engine.index.search(warm[None, :] / np.linalg.norm(warm), 10)  # FAISS builds its HNSW graph lazily
+    engine.index.search(warm[None, :] / np.linalg.norm(warm), 10)  # FAISS builds (trains) its index lazily
     t_build = time.perf_counter() - t0
     print(f"index build: {t_build:.1f} s (analysis + BM25 {t_lex:.1f} s, FAISS {engine.index.kind} "
           f"{time.perf_counter() - t1:.1f} s); peak RSS {rss_mb():.0f} MB (+{rss_mb() - rss0:.0f} MB)")
