@@ -86,6 +86,7 @@ def main() -> int:
         def capture(prompt_text, _cap=captured, _n=counts, _real=real_generate, **kw):
             _cap.setdefault("prompt", prompt_text)
             _cap.setdefault("system", kw.get("system", ""))
+            _cap.setdefault("prefix", kw.get("prefix", ""))
             text = _real(prompt_text, **kw)
             _n["calls"] += 1
             _n["tokens"] += gen.last_stats.new_tokens
@@ -101,7 +102,7 @@ def main() -> int:
             d_s = min(d_s, time.perf_counter() - t)
             if not counts["calls"]:
                 break
-            inputs = gen.chat_ids(captured["prompt"], captured["system"])
+            inputs = gen.chat_ids(captured["prompt"], captured["system"], captured["prefix"])
             n = max(counts["tokens"], 1)
             t = time.perf_counter()
             with torch.inference_mode():

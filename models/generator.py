@@ -43,8 +43,10 @@ class Generator(Protocol):
     languages: tuple[str, ...]
 
     def generate(self, prompt: str, *, max_new_tokens: int = 256, system: str = "",
-                 temperature: float = 0.0) -> str:
-        """The model's reply to ``prompt`` (a user message; ``system`` optional)."""
+                 temperature: float = 0.0, prefix: str = "") -> str:
+        """The model's reply to ``prompt`` (a user message; ``system`` optional). ``prefix`` is how the reply
+        must begin (e.g. the first characters of the asked-for JSON): a backend that can, starts the reply with
+        it and lets the model continue; the returned text then includes it. Others ignore it."""
         ...
 
 
@@ -57,7 +59,7 @@ class NoneGenerator:
     last_stats: GenerationStats | None = None
 
     def generate(self, prompt: str, *, max_new_tokens: int = 256, system: str = "",
-                 temperature: float = 0.0) -> str:
+                 temperature: float = 0.0, prefix: str = "") -> str:
         raise GeneratorError("no generator is configured (generator backend 'none')",
                              hint="set REVIEW_GENERATOR_BACKEND=local or openai for abstractive drafts")
 
@@ -86,16 +88,17 @@ class LocalGenerator:
         self.last_stats: GenerationStats | None = None
         logger.info("loaded generator %s from %s in %.1f s", model_id, path, time.monotonic() - started)
 
-    def chat_ids(self, prompt: str, system: str = ""):
+    def chat_ids(self, prompt: str, system: str = "", prefix: str = ""):
+        """Token ids of the chat up to the assistant's turn, which starts with ``prefix``."""
         messages = ([{"role": "system", "content": system}] if system else []) + [
             {"role": "user", "content": prompt}
         ]
         text = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-        return self.tokenizer(text, return_tensors="pt")
+        return self.tokenizer(text + prefix, return_tensors="pt")
 
     def generate(self, prompt: str, *, max_new_tokens: int = 256, system: str = "",
-                 temperature: float = 0.0) -> str:
-        inputs = self.chat_ids(prompt, system)
+                 temperature: float = 0.0, prefix: str = "") -> str:
+        inputs = self.chat_ids(prompt, system, prefix)
         kwargs: dict[str, Any] = {"max_new_tokens": max_new_tokens, "pad_token_id": self.tokenizer.eos_token_id}
         if temperature > 0:
             kwargs.update(do_sample=True, temperature=temperature)
@@ -110,7 +113,8 @@ class LocalGenerator:
         n_prompt = int(inputs["input_ids"].shape[1])
         new = out[0, n_prompt:]
         self.last_stats = GenerationStats(n_prompt, int(new.shape[0]), time.monotonic() - started)
-        return str(self.tokenizer.decode(new, skip_special_tokens=True)).strip()
+        reply = str(self.tokenizer.decode(new, skip_special_tokens=True)).rstrip()
+        return prefix + reply if prefix else reply.strip()
 
 
 class OpenAIGenerator:
@@ -138,7 +142,9 @@ class OpenAIGenerator:
         self.last_stats: GenerationStats | None = None
 
     def generate(self, prompt: str, *, max_new_tokens: int = 256, system: str = "",
-                 temperature: float = 0.0) -> str:
+                 temperature: float = 0.0, prefix: str = "") -> str:
+        """``prefix`` is not sent: prefilling the assistant turn is not part of the OpenAI chat API (servers
+        that follow the instruction well do not need it)."""
         messages = ([{"role": "system", "content": system}] if system else []) + [
             {"role": "user", "content": prompt}
         ]

@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 
 from models.generator import NoneGenerator, OpenAIGenerator
+from prompts import load_prompt
 from review_service.chunking import chunk_text
 from review_service.domain import Check, Document, DuplicateFlag, Evidence
 from review_service.notes import draft_batch, draft_note, note_key
@@ -219,8 +220,10 @@ def test_real_packaged_generator_drafts_a_short_note(encoder):
                       max_new_tokens=70)
     data = note.to_dict()
     assert data["provenance"]["model"] == "qwen2.5-coder-1.5b-instruct"
-    assert data["provenance"]["prompt_version"] == "2"
+    assert data["provenance"]["prompt_version"] == load_prompt("note", "ru").version
     assert gen.last_stats is not None and 0 < gen.last_stats.new_tokens <= 70
+    # the reply was started with the JSON prefix, so the model only continued the object
+    assert gen.generate("Скажи «да» в JSON.", max_new_tokens=4, prefix='{"answer": "').startswith('{"answer": "')
     assert data["summary"] and all(s["anchors"] for s in data["summary"])  # abstractive or the fallback
     if data["summary_mode"] == "abstractive":
         assert data["grounding"]["abstractive_supported"] == len(data["summary"])

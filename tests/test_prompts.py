@@ -98,9 +98,11 @@ class Scripted:
     def __init__(self, replies):
         self.replies = list(replies)
         self.prompts: list[str] = []
+        self.prefixes: list[str] = []
 
-    def generate(self, prompt, *, max_new_tokens=256, system="", temperature=0.0):
+    def generate(self, prompt, *, max_new_tokens=256, system="", temperature=0.0, prefix=""):
         self.prompts.append(prompt)
+        self.prefixes.append(prefix)
         return self.replies.pop(0)
 
 
@@ -112,6 +114,8 @@ def test_ask_json_retries_once_then_gives_up():
                       max_new_tokens=50)
     assert answer.value is not None and answer.attempts == 2
     assert "not json at all" in gen.prompts[1] and "no JSON" in gen.prompts[1]
+    assert gen.prefixes == [tpl.answer_prefix, load_prompt("repair", "en").answer_prefix]
+    assert tpl.answer_prefix.startswith('{"sentences"')
     gen = Scripted(["nope", "still nope"])
     answer = ask_json(gen, tpl, {"title": "t", "passages": "[1] x", "max_sentences": 1, "max_questions": 0},
                       max_new_tokens=50)
