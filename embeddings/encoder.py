@@ -16,9 +16,12 @@ from .fast_query import MIN_COSINE, PROBES, CompiledQueryPath, compile_query_pat
 
 logger = logging.getLogger(__name__)
 
-Kind = Literal["query", "document", "clustering", "similarity", "bitext", "classification"]
+Kind = Literal["query", "document", "clustering", "similarity", "bitext", "classification", "raw"]
 """query/document for retrieval; the others select the model's task prompt where it has one (EmbeddingGemma
-does), else the document prompt."""
+does), else the document prompt; ``raw``: no prompt at all (the caller wrote the model's own input format, e.g.
+EmbeddingGemma's titled passage ``title: {title} | text: {text}``)."""
+TITLE_SLOT_PROMPT = "title: none | text: "
+"""EmbeddingGemma's document prompt: a model whose document prompt is this has a title slot."""
 TASK_PROMPTS = {"clustering": "Clustering", "similarity": "STS", "bitext": "BitextMining",
                 "classification": "Classification"}
 
@@ -80,6 +83,8 @@ class SentenceTransformerEncoder:
         prompts = getattr(self.model, "prompts", {}) or {}
         self._prompts = set(prompts)
         self._has_prompts = "query" in prompts and "document" in prompts
+        self.title_slot = prompts.get("document") == TITLE_SLOT_PROMPT
+        """The model reads passages as ``title: {title} | text: {text}`` (see :func:`titled_passage`)."""
         default = getattr(self.model, "default_prompt_name", None)
         self._query_prompt = prompts.get("query" if self._has_prompts else default) if prompts else None
         self._fast: CompiledQueryPath | None = None
@@ -117,7 +122,9 @@ class SentenceTransformerEncoder:
         kwargs = {"batch_size": self.batch_size, "normalize_embeddings": True, "convert_to_numpy": True,
                   "show_progress_bar": False}
         task = TASK_PROMPTS.get(kind)
-        if task and task in self._prompts:
+        if kind == "raw":
+            vecs = self.model.encode(list(texts), prompt="", **kwargs)
+        elif task and task in self._prompts:
             vecs = self.model.encode(list(texts), prompt_name=task, **kwargs)
         elif self._has_prompts:
             fn = self.model.encode_query if kind == "query" else self.model.encode_document
@@ -126,6 +133,11 @@ class SentenceTransformerEncoder:
             vecs = self.model.encode(list(texts), **kwargs)
         vecs = np.asarray(vecs, dtype=np.float32)
         return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)  # exact after bf16
+
+
+def titled_passage(title: str, text: str) -> str:
+    """A passage in EmbeddingGemma's own titled format, to encode with ``kind="raw"``."""
+    return TITLE_SLOT_PROMPT.replace("none", " ".join(title.split()) or "none", 1) + text
 
 
 def encode_in_batches(encoder: Encoder, texts: Sequence[str], *, kind: Kind = "document", batch: int = 32,

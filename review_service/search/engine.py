@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from embeddings.encoder import titled_passage
 from embeddings.index import FaissIndex
 from review_service.chunking import chunk_text
 from review_service.domain import Chunk, Document
@@ -26,7 +27,7 @@ from review_service.search.results import Hit, Passage, SearchResult
 logger = logging.getLogger(__name__)
 
 LEXICAL_UNITS = ("chunk", "doc")
-PASSAGE_STYLES = ("chunk", "title_chunk")
+PASSAGE_STYLES = ("chunk", "title_chunk", "title_slot")
 
 
 def chunk_documents(docs: Sequence[Document], *, max_chars: int = 900, overlap: int = 150) -> list[Chunk]:
@@ -38,8 +39,21 @@ def chunk_documents(docs: Sequence[Document], *, max_chars: int = 900, overlap: 
 
 
 def passage_text(title: str, text: str, style: str) -> str:
-    """What the embedder sees for one chunk (with the document prompt): the chunk, or its title then the chunk."""
+    """What the embedder sees for one chunk: the chunk or its title then the chunk (both with the document
+    prompt), or — ``title_slot`` — the model's own titled format, encoded without a further prompt."""
+    if style == "title_slot":
+        return titled_passage(title, text)
     return f"{title}\n{text}" if style == "title_chunk" and title else text
+
+
+def passage_kind(style: str) -> str:
+    return "raw" if style == "title_slot" else "document"
+
+
+def default_passage_style(encoder) -> str:
+    """The model's title slot where it has one (EmbeddingGemma: dense-only nDCG@10 0.668 vs 0.635 on the held-out
+    half of KazQAD, see docs/search.md), else the bare chunk."""
+    return "title_slot" if getattr(encoder, "title_slot", False) else "chunk"
 
 
 def chunk_id(chunk: Chunk) -> str:
@@ -95,9 +109,10 @@ class SearchEngine:
     # -- building ---------------------------------------------------------------------------------
     @classmethod
     def build(cls, docs: Sequence[Document], encoder, *, config: FusionConfig | None = None,
-              lexical_unit: str = "chunk", passage_style: str = "chunk", max_chars: int = 900,
+              lexical_unit: str = "chunk", passage_style: str = "auto", max_chars: int = 900,
               overlap: int = 150, vectors: np.ndarray | None = None) -> SearchEngine:
-        """Chunk, analyse and embed ``docs``. ``vectors`` (one per chunk, in chunk order) skips embedding."""
+        """Chunk, analyse and embed ``docs``. ``vectors`` (one per chunk, in chunk order) skips embedding.
+        ``passage_style`` "auto" is :func:`default_passage_style` of the encoder."""
         import bm25s
 
         if not docs:
@@ -113,9 +128,11 @@ class SearchEngine:
                       for c in chunks]
         bm25 = bm25s.BM25()
         bm25.index(corpus, show_progress=False)
+        if passage_style == "auto":
+            passage_style = default_passage_style(encoder)
         if vectors is None:
             texts = [passage_text(titles[c.doc_id], c.text, passage_style) for c in chunks]
-            vectors = encoder.encode(texts, kind="document")
+            vectors = encoder.encode(texts, kind=passage_kind(passage_style))
         dim = int(vectors.shape[1]) if len(vectors) else int(encoder.dim)
         index = FaissIndex(dim)
         index.add([chunk_id(c) for c in chunks], vectors)

@@ -23,9 +23,9 @@ OTHER_LANGUAGE = ("impute", "zero")
 class FusionConfig:
     method: str = "weighted"  # weighted | rrf | lexical | dense
     norm: str = "zscore"  # minmax | zscore | none (weighted only)
-    dense_weight: float = 0.4  # weighted: share of the dense signal; rrf: weight of its reciprocal rank
+    dense_weight: float = 0.5  # weighted: share of the dense signal; rrf: weight of its reciprocal rank
     rrf_k: int = 60
-    aggregation: str = "max"  # chunk → document: max | max_bonus (max + bonus·(n−1)) | sum
+    aggregation: str = "max_bonus"  # chunk → document: max | max_bonus (max + bonus·(n−1)) | sum
     bonus: float = 0.05
     depth: int = 100  # chunks taken from each retriever before fusion
     other_language: str = "impute"  # lexical score of an entry in another language than the query, with no
