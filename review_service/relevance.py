@@ -59,7 +59,6 @@ class RelevanceChecker:
         if not len(chunk_vectors):
             return Check("topic", "warn", "no text to compare with the contest's subject", "")
         on = chunk_vectors @ self.on.T  # chunks × prototypes
-        off = chunk_vectors @ self.off.T
         doc = chunk_vectors.mean(axis=0)
         doc /= np.linalg.norm(doc) or 1.0
         best_chunk = int(on.max(axis=1).argmax())

@@ -14,19 +14,12 @@ from fastapi.testclient import TestClient
 from embeddings.encoder import _load
 from embeddings.fast_query import compile_query_path
 from review_service.api import create_app
-from review_service.domain import Document
 from review_service.search import SearchEngine
+from tests.corpora import THREE_PROJECTS
 
 QUERIES = ["children's reading club with volunteers", "a chatbot answering readers day and night",
            "оцифровка редких рукописей", "Кітапханадағы жасанды интеллект", "auyldyq kitaphanadaǵy kitap oqý"]
-DOCS = [
-    Document("bot", "The district library runs a chatbot that answers readers' questions day and night.",
-             "Chatbot for readers", "en", (), 2023, {}),
-    Document("club", "Volunteers read fairy tales aloud at a weekly reading club for children.",
-             "Reading club", "en", (), 2022, {}),
-    Document("scan", "The national library scanned rare manuscripts and old newspapers into a digital archive.",
-             "Digitising manuscripts", "en", (), 2024, {}),
-]
+DOCS = THREE_PROJECTS
 
 
 def _fresh_tiny(settings):

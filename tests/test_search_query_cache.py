@@ -7,19 +7,12 @@ import threading
 import numpy as np
 import pytest
 
-from review_service.domain import Document
 from review_service.search import SearchEngine
 from review_service.search.cache import engine_for_corpus
 from review_service.search.query_cache import QueryVectorCache
+from tests.corpora import THREE_PROJECTS
 
-DOCS = [
-    Document("bot", "The district library runs a chatbot that answers readers' questions day and night.",
-             "Chatbot for readers", "en", (), 2023, {}),
-    Document("club", "Volunteers read fairy tales aloud at a weekly reading club for children.",
-             "Reading club", "en", (), 2022, {}),
-    Document("scan", "The national library scanned rare manuscripts and old newspapers into a digital archive.",
-             "Digitising manuscripts", "en", (), 2024, {}),
-]
+DOCS = THREE_PROJECTS
 
 
 class CountingEncoder:

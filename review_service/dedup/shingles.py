@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import re
 import zlib
-from collections import defaultdict
 from collections.abc import Sequence
 
 import numpy as np
