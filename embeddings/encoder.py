@@ -137,7 +137,7 @@ class SentenceTransformerEncoder:
 
 def titled_passage(title: str, text: str) -> str:
     """A passage in EmbeddingGemma's own titled format, to encode with ``kind="raw"``."""
-    return TITLE_SLOT_PROMPT.replace("none", " ".join(title.split()) or "none", 1) + text
+    return f"title: {' '.join(title.split()) or 'none'} | text: {text}"
 
 
 def encode_in_batches(encoder: Encoder, texts: Sequence[str], *, kind: Kind = "document", batch: int = 32,
