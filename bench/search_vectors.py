@@ -5,7 +5,8 @@ Passage variants (one vector per chunk, chunks from :func:`review_service.search
   doc_title  document prompt on "title\\nchunk"
   title      EmbeddingGemma's own title slot: "title: {title} | text: {chunk}"
   none       no prompt
-Query variants: query (query prompt), doc (document prompt), none (no prompt).
+Query variants: query (query prompt), doc (document prompt), none (no prompt); query_onnx: the query prompt through
+the API's fast path for a new question (ONNX Runtime, 8-bit weights, one query at a time; embeddings/onnx_query.py).
 
 python bench/search_vectors.py [--passages doc,title,none] [--queries query,doc,none]
 """
@@ -58,7 +59,8 @@ def passage_texts(docs, chunks, variant: str) -> list[tuple[str, str]]:
     return out
 
 
-QUERY_PROMPTS = {"query": "task: search result | query: ", "doc": "title: none | text: ", "none": ""}
+QUERY_PROMPTS = {"query": "task: search result | query: ", "doc": "title: none | text: ", "none": "",
+                 "query_onnx": "task: search result | query: (onnx-int8)"}
 
 
 def cached(name: str, items: list[tuple[str, str]], encoder_fn) -> np.ndarray:
@@ -92,6 +94,9 @@ def load_all(passage_variants, query_variants, *, encode: bool = True):
         if encoder is None:
             from embeddings import load_encoder
             encoder = load_encoder()
+        if prompt.endswith("(onnx-int8)"):
+            encoder.use_onnx_queries(required=True)
+            return np.stack([encoder.encode([t], kind="query")[0] for t in texts])
         return _raw_encode(encoder, texts, prompt)
 
     qv = {v: cached(f"q_{v}", [(QUERY_PROMPTS[v], q["text"]) for q in queries], fn) for v in query_variants}

@@ -94,8 +94,14 @@ class Settings(BaseSettings):
     query_cache_size: int = Field(default=4096, ge=0)
     """Query vectors kept per search engine (LRU; ~3 KB each): a repeated or paginated query is not embedded
     again. 0 turns the cache off."""
+    query_encoder: Literal["auto", "onnx", "compiled", "eager"] = "auto"
+    """How the API embeds a new question. ``onnx``: ONNX Runtime with 8-bit weights, built at install time
+    (EmbeddingGemma on 2 cores: ~60 → ~32 ms a query; loads in seconds; see embeddings/onnx_query.py), required.
+    ``auto`` (default): ``onnx`` when it is installed and verified, else eager; in the test environment eager.
+    ``compiled``: ``torch.compile`` in the background (~40 ms a query, ~2 min of CPU at every start). ``eager``:
+    plain sentence-transformers. Batch commands always encode eagerly, in batches."""
     compile_query_encoder: bool = False
-    """Compile the embedder for one-query-at-a-time use (``torch.compile``; EmbeddingGemma on 2 cores: ~75 → ~40 ms
+    """Same as ``query_encoder=compiled`` (kept for existing set-ups). Compile the embedder for one-query-at-a-time use (``torch.compile``; EmbeddingGemma on 2 cores: ~75 → ~40 ms
     per query). The API compiles in the background (~2 min of CPU at start-up) and switches only once the compiled
     vectors match the eager ones; until then, and on any failure, queries are embedded eagerly."""
 

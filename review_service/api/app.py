@@ -31,11 +31,15 @@ def create_app(settings: Settings | None = None, *, search_engine: SearchEngine 
         app.state.settings = settings
         app.state.db = open_database(settings)
         app.state.search_engine = _once(lambda: search_engine or _archive_engine(settings))
-        app.state.query_encoder = "compiling" if settings.compile_query_encoder else "eager"
+        mode = query_encoder_mode(settings)
+        app.state.query_encoder = {"compiled": "compiling", "onnx": "loading"}.get(mode, "eager")
         if settings.environment == "production" and (search_engine or settings.archive.is_file()):
             app.state.search_engine()  # warm: the embedder and the index load before the first request
-        if settings.compile_query_encoder:
+        if mode == "compiled":
             threading.Thread(target=_compile_queries, args=(app,), name="compile-query-encoder", daemon=True).start()
+        elif mode == "onnx":
+            threading.Thread(target=_onnx_queries, args=(app, settings.query_encoder == "onnx"),
+                             name="onnx-query-encoder", daemon=True).start()
         yield
         app.state.db.close()
 
@@ -78,6 +82,28 @@ def _once(make: Callable[[], T]) -> Callable[[], T]:
         return made[0]
 
     return get
+
+
+def query_encoder_mode(settings: Settings) -> str:
+    """``compiled``, ``onnx`` or ``eager``: what the API prepares for new questions (see ``Settings.query_encoder``)."""
+    if settings.compile_query_encoder or settings.query_encoder == "compiled":
+        return "compiled"
+    if settings.query_encoder == "onnx" or (settings.query_encoder == "auto" and settings.environment != "test"):
+        return "onnx"
+    return "eager"
+
+
+def _onnx_queries(app: FastAPI, required: bool) -> None:
+    """Background start-up work: the engine (if not yet warm), then the ONNX query path; requests are answered
+    eagerly until it is verified (``/health``: loading, then onnx-int8 — or eager, with a logged reason)."""
+    try:
+        encoder = app.state.search_engine().encoder
+        ready = bool(getattr(encoder, "use_onnx_queries", lambda **_: False)(required=required))
+    except Exception as exc:  # noqa: BLE001 - the optional speed-up must never take the API down
+        log = logger.error if required else logger.warning
+        log("ONNX query encoder not used (%s); queries stay eager", exc)
+        ready = False
+    app.state.query_encoder = "onnx-int8" if ready else "eager"
 
 
 def _compile_queries(app: FastAPI) -> None:

@@ -15,6 +15,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     inst.add_argument("names", nargs="*", help="model names (default: the default embedder)")
     inst.add_argument("--all", action="store_true", help="install every registered model")
     inst.add_argument("--force", action="store_true", help="reinstall even if present")
+    inst.add_argument("--no-onnx", action="store_true",
+                      help="skip building the default embedder's ONNX query model (the API's fast path for new "
+                           "questions, ~2 min once; built again only when missing, stale or damaged)")
     inst.set_defaults(func=_install)
     ls = msub.add_parser("list", help="registered models and whether they are installed")
     ls.add_argument("--json", action="store_true")
@@ -32,6 +35,12 @@ def _install(args: argparse.Namespace) -> int:
     for name in names:
         path = install(name, settings.models_dir, force=args.force, dtype_policy=settings.dtype)
         print(f"{name}: installed and verified at {path}")
+        if name == settings.embedder and not args.no_onnx:
+            from embeddings import load_encoder
+
+            logging.getLogger("embeddings").setLevel(logging.INFO)
+            folder = load_encoder(settings).build_onnx_queries(force=args.force)
+            print(f"{name}: ONNX query model (8-bit weights) verified at {folder}")
     return 0
 
 
