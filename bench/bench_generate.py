@@ -78,7 +78,7 @@ def main() -> int:
     docs = sample_entries(args.lang, args.entries)
     raw_tok = raw_s = draft_tok = draft_s = 0.0
     for doc in docs:
-        # raw: the same rendered prompt the note sends (passages picked by the same rule)
+        # raw: the same rendered prompt the note sends (sentences picked by the same rule)
         captured: dict[str, str] = {}
         counts = {"calls": 0, "tokens": 0}
         real_generate = gen.generate

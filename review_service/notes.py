@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from prompts import PromptTemplate, ask_json, load_prompt
-from review_service.chunking import chunk_text
+from review_service.chunking import chunk_text, split_sentences
 from review_service.domain import Anchor, Check, Chunk, Document, DuplicateFlag, Provenance
 from review_service.errors import InputError
 from review_service.language import detect_language
@@ -37,6 +37,7 @@ from review_service.notes_support import (
     central_chunks,
     central_sentences,
     check_support,
+    numbered_sentences,
     numbers,
     source_sentences,
 )
@@ -203,22 +204,28 @@ def _abstractive(document: Document, chunks: Sequence[Chunk], sources: Sequence[
         for ci in range(len(chunks))
     ])
     picked = central_chunks(chunk_vecs, [len(c.text) for c in chunks], PROMPT_BUDGET_CHARS)
-    passages = "\n".join(f"[{n}] {chunks[ci].text[:PROMPT_BUDGET_CHARS]}" for n, ci in enumerate(picked, 1))
+    block, index = numbered_sentences(sources, picked, PROMPT_BUDGET_CHARS)
     n_sentences, n_questions = answer_size(max_new_tokens)
-    answer = ask_json(generator, prompt, {"title": document.title or document.id, "passages": passages,
+    answer = ask_json(generator, prompt, {"title": document.title or document.id, "sentences": block,
                                           "max_sentences": n_sentences, "max_questions": n_questions},
                       max_new_tokens=max_new_tokens)
     if answer.value is None:
         return _Abstractive((), (), 0, 0, answer.error or "no usable answer")
-    texts = [s["text"].strip() for s in answer.value["sentences"] if s["text"].strip()]
+
+    def cited(item: dict) -> list[int]:
+        return [index[int(n) - 1] for n in item.get("sources", []) if 1 <= int(n) <= len(index)]
+
+    # one claim per sentence: an item that strings several sentences together is checked sentence by sentence
+    claims = [(t, cited(item)) for item in answer.value["sentences"] for t in split_sentences(item["text"])]
+    claims = [(t.strip(), refs) for t, refs in claims if t.strip()]
     questions = [q for q in answer.value.get("questions", []) if q["text"].strip()]
-    vecs = encoder.encode(texts + [q["text"].strip() for q in questions], kind="document") if texts or questions \
-        else np.zeros((0, vectors.shape[1]), dtype=np.float32)
+    vecs = encoder.encode([t for t, _ in claims] + [q["text"].strip() for q in questions], kind="document") \
+        if claims or questions else np.zeros((0, vectors.shape[1]), dtype=np.float32)
     source_text = " ".join(s.text for s in sources)
     kept: list[Cited] = []
-    for text, vec in zip(texts, vecs[:len(texts)]):
+    for (text, refs), vec in zip(claims, vecs[:len(claims)]):
         sup = check_support(text, vec, sources, vectors, source_text=source_text,
-                            cross_lingual=source_lang != lang and source_lang != "und")
+                            cross_lingual=source_lang != lang and source_lang != "und", cited=refs)
         logger.debug("support cos %.2f overlap %.2f numbers %s -> %s: %s", sup.cosine, sup.overlap, sup.numbers_ok,
                      sup.supported, text[:120])
         if sup.supported:
@@ -228,17 +235,14 @@ def _abstractive(document: Document, chunks: Sequence[Chunk], sources: Sequence[
             logger.info("dropped unsupported sentence (cos %.2f, overlap %.2f, numbers %s): %s",
                         sup.cosine, sup.overlap, sup.numbers_ok, text[:120])
     gen_q: list[Cited] = []
-    for q, vec in zip(questions, vecs[len(texts):]):
+    for q, vec in zip(questions, vecs[len(claims):]):
         cos = vectors @ vec
-        anchors: tuple[str, ...] = ()
-        refs = [int(n) for n in q.get("sources", []) if 1 <= int(n) <= len(picked)]
-        if refs:
-            anchors = tuple(dict.fromkeys(chunks[picked[n - 1]].anchor.label() for n in refs))
-        elif float(cos.max()) >= 0.35:
+        anchors: tuple[str, ...] = tuple(dict.fromkeys(sources[i].anchor for i in cited(q)))
+        if not anchors and float(cos.max()) >= 0.35:
             anchors = (sources[int(np.argmax(cos))].anchor,)
         if anchors and not numbers(q["text"]) - numbers(source_text):
             gen_q.append(Cited(q["text"].strip(), anchors, "generated", lang, "related"))
-    return _Abstractive(tuple(kept), tuple(gen_q), len(texts), len(kept))
+    return _Abstractive(tuple(kept), tuple(gen_q), len(claims), len(kept))
 
 
 def answer_size(max_new_tokens: int) -> tuple[int, int]:

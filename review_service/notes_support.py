@@ -2,19 +2,21 @@
 
 Pure functions over sentences and their (L2-normalised) vectors.
 
-**Support rule** for an abstractive sentence ``s`` (documented in docs/notes.md):
+**Support rule** for an abstractive sentence ``s`` (documented in docs/notes.md). The generator is shown the entry
+as numbered sentences and cites the numbers each of its sentences retells; the *evidence* for ``s`` is the entry
+sentence most similar to ``s`` plus the (at most ``MAX_CITED``) cited sentences most similar to it — so a wrong
+citation cannot make a sentence supported, and citing everything does not widen the evidence:
 
-- cosine: ``c_i = v(s) · v(source_i)`` over every source sentence; ``best`` = the highest;
+- cosine: ``c_i = v(s) · v(source_i)`` over every source sentence; ``best`` = the highest (always evidence);
 - term overlap: content terms of ``s`` (folded words of ≥ 4 letters cut to their first 6 letters, so
-  inflections meet) found in the union of the terms of the 3 most similar source sentences, as a share of
-  the terms of ``s``;
-- numbers: every number written in ``s`` occurs in the source text;
+  inflections meet) found in the terms of the evidence sentences, as a share of the terms of ``s``;
+- numbers: every number written in ``s`` occurs in the evidence sentences;
 - same language (note and source): supported iff ``best ≥ SUPPORT_COSINE`` and ``overlap ≥ SUPPORT_OVERLAP``
   and the numbers check; across languages term overlap means nothing, so supported iff
-  ``best ≥ SUPPORT_COSINE_CROSS`` and the numbers check.
+  ``best ≥ SUPPORT_COSINE_CROSS`` and the numbers check against the whole entry.
 
-A supported sentence cites the anchors of the source sentences within ``CITE_MARGIN`` of the best cosine
-(at most 2). An unsupported sentence is dropped from the note and counted in ``grounding``.
+A supported sentence cites the anchors of its evidence, the most similar first (at most 2). An unsupported
+sentence is dropped from the note and counted in ``grounding``.
 """
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ from review_service.normalize import fold
 SUPPORT_COSINE = 0.6
 SUPPORT_OVERLAP = 0.5
 SUPPORT_COSINE_CROSS = 0.72
-CITE_MARGIN = 0.05
+MAX_CITED = 2
 MAX_SOURCE_SENTENCES = 240
 _WORD = re.compile(r"[^\W\d_]+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
@@ -91,24 +93,46 @@ def numbers(text: str) -> set[str]:
 
 
 def check_support(text: str, vector: np.ndarray, sources: Sequence[SourceSentence], source_vectors: np.ndarray, *,
-                  source_text: str, cross_lingual: bool) -> Support:
+                  source_text: str, cross_lingual: bool, cited: Sequence[int] = ()) -> Support:
+    """The support rule (module docstring); ``cited``: indices into ``sources`` the generator said it retells."""
     if not len(sources):
         return Support(False, (), 0.0, 0.0, False)
     cos = source_vectors @ vector
-    order = np.argsort(-cos)
-    best = float(cos[order[0]])
+    top = int(np.argmax(cos))
+    best = float(cos[top])
+    named = sorted({int(i) for i in cited if 0 <= int(i) < len(sources)} - {top}, key=lambda i: -float(cos[i]))
+    evidence = [top] + named[:MAX_CITED]
     own = terms(text)
     near: set[str] = set()
-    for i in order[:3]:
-        near |= terms(sources[int(i)].text)
+    for i in evidence:
+        near |= terms(sources[i].text)
     overlap = len(own & near) / len(own) if own else 0.0
-    numbers_ok = numbers(text) <= numbers(source_text)
     if cross_lingual:
+        numbers_ok = numbers(text) <= numbers(source_text)
         ok = best >= SUPPORT_COSINE_CROSS and numbers_ok
     else:
+        numbers_ok = numbers(text) <= numbers(" ".join(sources[i].text for i in evidence))
         ok = best >= SUPPORT_COSINE and overlap >= SUPPORT_OVERLAP and numbers_ok
-    cited = tuple(int(i) for i in order[:2] if float(cos[int(i)]) >= best - CITE_MARGIN)
-    return Support(ok, cited, best, overlap, numbers_ok)
+    return Support(ok, tuple(evidence[:2]), best, overlap, numbers_ok)
+
+
+def numbered_sentences(sources: Sequence[SourceSentence], chunks: Sequence[int], budget_chars: int
+                       ) -> tuple[str, list[int]]:
+    """The sentences of ``chunks`` (indices), in order, as ``[n] sentence`` lines within ``budget_chars``, and the
+    source index of each number (number ``n`` is ``index[n - 1]``)."""
+    lines: list[str] = []
+    index: list[int] = []
+    used = 0
+    wanted = set(chunks)
+    for i, src in enumerate(sources):
+        if src.chunk not in wanted:
+            continue
+        if lines and used + len(src.text) > budget_chars:
+            break
+        index.append(i)
+        lines.append(f"[{len(index)}] {src.text}")
+        used += len(src.text) + 6
+    return "\n".join(lines), index
 
 
 def central_sentences(vectors: np.ndarray, texts: Sequence[str], k: int = 3, *, diversity: float = 0.3,

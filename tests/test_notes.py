@@ -6,6 +6,7 @@ import json
 import re
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from models.generator import NoneGenerator, OpenAIGenerator
@@ -156,8 +157,43 @@ def test_abstractive_note_drops_unsupported_sentences(encoder):
     assert all(s["anchors"] and s["basis"] == "supported" for s in data["summary"])
     assert data["provenance"]["model"] == "openai:stub-ru" and data["provenance"]["prompt"] == "jury-note"
     assert any(q["origin"] == "generated" and q["anchors"] for q in data["questions"])
-    assert "Фрагменты заявки" in srv.requests[0]["body"]["messages"][-1]["content"]
+    sent = srv.requests[0]["body"]["messages"][-1]["content"]
+    assert "Предложения заявки" in sent and "[2] Мы создали чат-бот в Telegram" in sent  # numbered sentences
     assert forbidden_keys(data) == []
+
+
+def _joined_reply(body):
+    """One item that strings a supported sentence and an invented one together."""
+    answer = {"sentences": [{"text": "Ботом за шесть месяцев воспользовались 1200 читателей. "
+                                     "Министерство выделило проекту 5 миллионов тенге.", "sources": [4]}]}
+    return 200, json.dumps(answer, ensure_ascii=False)
+
+
+def test_each_generated_sentence_is_checked_on_its_own(encoder):
+    with ChatServer(_joined_reply) as srv:
+        note = draft_note(_doc(), lang="ru", encoder=encoder, generator=OpenAIGenerator(srv.url, model="stub-ru"),
+                          max_new_tokens=200)
+    assert note.grounding["abstractive_generated"] == 2 and note.grounding["abstractive_supported"] == 1
+    assert [c.text for c in note.summary] == ["Ботом за шесть месяцев воспользовались 1200 читателей."]
+
+
+def test_citing_every_sentence_does_not_widen_the_evidence():
+    from review_service.notes_support import SourceSentence, check_support
+
+    texts = ["Читатели получают ответы круглосуточно.", "Библиотекари проверяют каталог вручную.",
+             "Волонтёры проводят занятия.", "Архив хранит подшивки газет.", "Сервер стоит в подвале."]
+    sources = [SourceSentence(t, f"section {i + 1}", i, "ru") for i, t in enumerate(texts)]
+    vectors = np.eye(5, dtype=np.float32)
+    vectors[1] = vectors[2] = 0.0
+    vectors[1, :2], vectors[2, :3:2] = (0.8, 0.6), (0.7, 0.7141428)  # 1 and 2 closest to 0 (the claim's nearest)
+    claim = "Читатели получают подшивки газет в подвале."  # its terms come from sentences 0, 3 and 4
+    vec = vectors[0]
+    wide = check_support(claim, vec, sources, vectors, source_text=" ".join(texts), cross_lingual=False,
+                         cited=[1, 2, 3, 4])
+    assert wide.sources == (0, 1) and not wide.supported  # evidence: 0 plus the two cited nearest (1, 2)
+    named = check_support(claim, vec, sources, vectors, source_text=" ".join(texts), cross_lingual=False,
+                          cited=[3, 4])
+    assert named.supported and named.overlap >= 0.5  # the same claim, citing the sentences it draws on
 
 
 def test_batch_uses_cache_and_resumes(encoder, settings):

@@ -18,14 +18,14 @@ def test_every_language_has_note_and_repair_prompts():
         for purpose in ("note", "repair"):
             tpl = found[(purpose, lang)]
             assert tpl.language == lang and tpl.version and tpl.name
-    assert set(load_prompt("note", "ru").variables) == {"title", "passages", "max_sentences", "max_questions"}
+    assert set(load_prompt("note", "ru").variables) == {"title", "sentences", "max_sentences", "max_questions"}
 
 
 def test_render_names_the_missing_variable():
     tpl = load_prompt("note", "en")
-    with pytest.raises(MissingPromptVariable, match="passages"):
+    with pytest.raises(MissingPromptVariable, match="sentences"):
         tpl.render(title="x")
-    text = tpl.render(title="My entry", passages="[1] A chatbot answers readers.", max_sentences=3, max_questions=1)
+    text = tpl.render(title="My entry", sentences="[1] A chatbot answers readers.", max_sentences=3, max_questions=1)
     assert "My entry" in text and "[1] A chatbot answers readers." in text and "$" not in text.split("Answer")[0]
 
 
@@ -110,14 +110,14 @@ def test_ask_json_retries_once_then_gives_up():
     tpl = load_prompt("note", "en")
     good = json.dumps({"sentences": [{"text": "A chatbot.", "sources": [1]}], "questions": []})
     gen = Scripted(["not json at all", good])
-    answer = ask_json(gen, tpl, {"title": "t", "passages": "[1] A chatbot.", "max_sentences": 1, "max_questions": 0},
+    answer = ask_json(gen, tpl, {"title": "t", "sentences": "[1] A chatbot.", "max_sentences": 1, "max_questions": 0},
                       max_new_tokens=50)
     assert answer.value is not None and answer.attempts == 2
     assert "not json at all" in gen.prompts[1] and "no JSON" in gen.prompts[1]
     assert gen.prefixes == [tpl.answer_prefix, load_prompt("repair", "en").answer_prefix]
     assert tpl.answer_prefix.startswith('{"sentences"')
     gen = Scripted(["nope", "still nope"])
-    answer = ask_json(gen, tpl, {"title": "t", "passages": "[1] x", "max_sentences": 1, "max_questions": 0},
+    answer = ask_json(gen, tpl, {"title": "t", "sentences": "[1] x", "max_sentences": 1, "max_questions": 0},
                       max_new_tokens=50)
     assert answer.value is None and answer.attempts == 2 and answer.error
     assert isinstance(tpl, PromptTemplate)
