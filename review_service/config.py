@@ -101,9 +101,9 @@ class Settings(BaseSettings):
     ``compiled``: ``torch.compile`` in the background (~40 ms a query, ~2 min of CPU at every start). ``eager``:
     plain sentence-transformers. Batch commands always encode eagerly, in batches."""
     compile_query_encoder: bool = False
-    """Same as ``query_encoder=compiled`` (kept for existing set-ups). Compile the embedder for one-query-at-a-time use (``torch.compile``; EmbeddingGemma on 2 cores: ~75 → ~40 ms
-    per query). The API compiles in the background (~2 min of CPU at start-up) and switches only once the compiled
-    vectors match the eager ones; until then, and on any failure, queries are embedded eagerly."""
+    """Same as ``query_encoder=compiled`` (kept for existing set-ups): the API compiles the embedder in the background
+    (~2 min of CPU at start-up) and switches only once the compiled vectors match the eager ones; until then, and
+    on any failure, queries are embedded eagerly."""
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":

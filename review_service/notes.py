@@ -33,6 +33,7 @@ from review_service.errors import InputError
 from review_service.language import detect_language
 from review_service.notes_phrases import phrase
 from review_service.notes_support import (
+    MAX_CITED,
     SourceSentence,
     central_chunks,
     central_sentences,
@@ -237,7 +238,8 @@ def _abstractive(document: Document, chunks: Sequence[Chunk], sources: Sequence[
     gen_q: list[Cited] = []
     for q, vec in zip(questions, vecs[len(claims):]):
         cos = vectors @ vec
-        anchors: tuple[str, ...] = tuple(dict.fromkeys(sources[i].anchor for i in cited(q)))
+        named = sorted(set(cited(q)), key=lambda i: -float(cos[i]))[:MAX_CITED]
+        anchors: tuple[str, ...] = tuple(dict.fromkeys(sources[i].anchor for i in named))
         if not anchors and float(cos.max()) >= 0.35:
             anchors = (sources[int(np.argmax(cos))].anchor,)
         if anchors and not numbers(q["text"]) - numbers(source_text):

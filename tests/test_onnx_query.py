@@ -132,3 +132,11 @@ def test_api_answers_eagerly_then_serves_new_questions_through_onnx(encoder, set
                 assert client.get("/search", params={"q": q, "k": 1}).json()["hits"][0]["id"] == expected, q
     finally:
         encoder.use_eager_queries()
+
+
+def test_without_an_archive_the_api_prepares_no_query_encoder(settings, caplog) -> None:
+    app = create_app(settings.model_copy(update={"environment": "development", "query_encoder": "onnx",
+                                                 "archive": settings.data_dir / "no-archive.jsonl"}))
+    with TestClient(app) as client:
+        assert client.get("/health").json()["query_encoder"] == "eager"  # nothing to search, nothing to load
+    assert "ONNX" not in caplog.text

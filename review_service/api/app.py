@@ -31,9 +31,10 @@ def create_app(settings: Settings | None = None, *, search_engine: SearchEngine 
         app.state.settings = settings
         app.state.db = open_database(settings)
         app.state.search_engine = _once(lambda: search_engine or _archive_engine(settings))
-        mode = query_encoder_mode(settings)
+        searchable = search_engine is not None or settings.archive.is_file()
+        mode = query_encoder_mode(settings) if searchable else "eager"  # nothing to embed questions for
         app.state.query_encoder = {"compiled": "compiling", "onnx": "loading"}.get(mode, "eager")
-        if settings.environment == "production" and (search_engine or settings.archive.is_file()):
+        if settings.environment == "production" and searchable:
             app.state.search_engine()  # warm: the embedder and the index load before the first request
         if mode == "compiled":
             threading.Thread(target=_compile_queries, args=(app,), name="compile-query-encoder", daemon=True).start()
