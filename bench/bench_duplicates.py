@@ -28,10 +28,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(SHARED / "eval"))
 
-from metrics import pair_prf  # noqa: E402
+from metrics import pair_prf
 
-from review_service.domain import Document  # noqa: E402
-from review_service.normalize import normalize_text  # noqa: E402
+from review_service.domain import Document
+from review_service.normalize import normalize_text
 
 
 def _fixed_langs(n: int) -> list[str]:
@@ -48,7 +48,7 @@ def _random_langs(rng: random.Random) -> list[str]:
 
 def ntrex_pool(seed: int | None = None) -> tuple[list[Document], set[tuple[str, str]]]:
     """The fixed dev pool (seed None), or a random composition of the same 40 articles."""
-    rows = [json.loads(line) for line in open(SHARED / "data/crosslingual/ntrex_docs.jsonl", encoding="utf-8")]
+    rows = [json.loads(line) for line in (SHARED / "data/crosslingual/ntrex_docs.jsonl").read_text(encoding="utf-8").splitlines()]
     rng = random.Random(seed)
     docs: list[Document] = []
     versions: dict[int, list[str]] = {}

@@ -23,9 +23,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(SHARED / "eval"))
 
-from metrics import spearman  # noqa: E402
+from metrics import spearman
 
-from review_service.normalize import normalize_text  # noqa: E402
+from review_service.normalize import normalize_text
 
 
 def throughput(n: int = 64) -> None:
@@ -33,7 +33,7 @@ def throughput(n: int = 64) -> None:
     from review_service.config import Settings
     from review_service.dedup.semantic import encode_texts
 
-    rows = [json.loads(line) for line in open(SHARED / "data/topics/sib200.jsonl", encoding="utf-8")]
+    rows = [json.loads(line) for line in (SHARED / "data/topics/sib200.jsonl").read_text(encoding="utf-8").splitlines()]
     texts = [normalize_text(r["ru"]) for r in rows[-n:]]
     enc = load_encoder(Settings(environment="test"))
     enc.encode(texts[:4])  # warm-up
@@ -53,10 +53,11 @@ def throughput(n: int = 64) -> None:
 
 def sts(n: int = 300) -> None:
     from _cache import cached_encoder
+
     from review_service.dedup.semantic import encode_texts
 
-    ru = list(csv.reader(open(SHARED / "data/similarity/stsb-ru-dev.csv", encoding="utf-8")))[:n]
-    en = list(csv.reader(open(SHARED / "data/similarity/stsb-en-dev.csv", encoding="utf-8")))[:n]
+    ru = list(csv.reader((SHARED / "data/similarity/stsb-ru-dev.csv").read_text(encoding="utf-8").splitlines()))[:n]
+    en = list(csv.reader((SHARED / "data/similarity/stsb-en-dev.csv").read_text(encoding="utf-8").splitlines()))[:n]
     enc = cached_encoder()
     a = encode_texts([normalize_text(r[0]) for r in ru], enc)
     b = encode_texts([normalize_text(r[1]) for r in ru], enc)

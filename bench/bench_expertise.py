@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from review_service.domain import Document, Juror  # noqa: E402
-from review_service.matching.affinity import compute_affinity  # noqa: E402
+from review_service.domain import Document, Juror
+from review_service.matching.affinity import compute_affinity
 
 OUT = ROOT / "bench" / "out"
 
@@ -77,12 +77,12 @@ def load(data: Path, title_only: bool = False) -> tuple[list[Juror], list[Docume
         return "" if title_only else (p.get("abstract") or "")
 
     jurors = []
-    for line in open(data / "reviewers.jsonl", encoding="utf-8"):
+    for line in (data / "reviewers.jsonl").read_text(encoding="utf-8").splitlines():
         r = json.loads(line)
         works = tuple(Document(id=p["id"], title=p.get("title") or "", text=text(p)) for p in r["papers"])
         jurors.append(Juror(id=str(r["id"]), works=works))
     entries = [Document(id=s["id"], title=s.get("title") or "", text=text(s))
-               for s in map(json.loads, open(data / "submissions.jsonl", encoding="utf-8"))]
+               for s in map(json.loads, (data / "submissions.jsonl").read_text(encoding="utf-8").splitlines())]
     return jurors, entries
 
 

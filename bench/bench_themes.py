@@ -22,9 +22,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT.parent / "shared" / "eval")]
 
-from metrics import v_measure  # noqa: E402
-
-import _sib200 as S  # noqa: E402
+import _sib200 as S
+from metrics import v_measure
 
 
 def _v(ids: list[str], labels, gold: dict) -> float:

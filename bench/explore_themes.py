@@ -12,9 +12,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT.parent / "shared" / "eval")]
 
-from metrics import v_measure  # noqa: E402
-
-import _sib200 as S  # noqa: E402
+import _sib200 as S
+from metrics import v_measure
 
 
 def unit(x):
@@ -32,7 +31,7 @@ def centre(x, langs=None):
 
 def pca(x, d, whiten=False):
     xc = x - x.mean(0)
-    u, s, vt = np.linalg.svd(xc, full_matrices=False)
+    _, s, vt = np.linalg.svd(xc, full_matrices=False)
     z = xc @ vt[:d].T
     if whiten:
         z = z / s[:d] * np.sqrt(len(x))
@@ -112,7 +111,7 @@ def run(kind):
     for pn, pf in prep.items():
         for an, af in algos.items():
             vs = []
-            for name, (x, l) in sets.items():
+            for x, l in sets.values():
                 lab = af(pf(x, l), 7)
                 vs.append(v_measure(dict(enumerate(lab.tolist())), gold))
             print(f"{kind:10s} {pn:7s} {an:8s} kk={vs[0]:.3f} ru={vs[1]:.3f} mixed={vs[2]:.3f}", flush=True)

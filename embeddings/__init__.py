@@ -6,4 +6,4 @@ from __future__ import annotations
 
 from .encoder import CachedEncoder, Encoder, MemoryCache, SentenceTransformerEncoder, load_encoder, text_key
 
-__all__ = ["Encoder", "SentenceTransformerEncoder", "CachedEncoder", "MemoryCache", "load_encoder", "text_key"]
+__all__ = ["CachedEncoder", "Encoder", "MemoryCache", "SentenceTransformerEncoder", "load_encoder", "text_key"]

@@ -40,7 +40,7 @@ class Encoder(Protocol):
 
 
 def text_key(text: str, kind: str) -> str:
-    return hashlib.sha256(f"{kind}\x00{text}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{kind}\x00{text}".encode()).hexdigest()
 
 
 def embedding_text(text: str) -> str:

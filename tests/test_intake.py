@@ -156,8 +156,8 @@ def test_report_renders_in_a_real_browser(batch, settings, tmp_path):
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              f"--user-data-dir={tmp_path / 'chrome'}"]
     dom = subprocess.run(["chromium", *flags, "--dump-dom", html.as_uri()], capture_output=True, text=True,
-                         timeout=120).stdout
+                         timeout=120, check=False).stdout
     assert 'id="ai-notice"' in dom and "ЖИ байқауы_Ахметова.pdf" in dom and "could not be read" in dom
     subprocess.run(["chromium", *flags, f"--screenshot={shot}", "--window-size=1280,900", html.as_uri()],
-                   capture_output=True, timeout=120)
+                   capture_output=True, timeout=120, check=False)
     assert shot.is_file() and shot.stat().st_size > 10_000

@@ -7,7 +7,6 @@ import re
 from dataclasses import replace
 
 import numpy as np
-import pytest
 
 from models.generator import NoneGenerator, OpenAIGenerator
 from prompts import load_prompt

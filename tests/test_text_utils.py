@@ -12,8 +12,13 @@ from review_service.domain import Anchor, Block
 from review_service.errors import InputError
 from review_service.exchange import read_corpus, write_jsonl
 from review_service.language import detect_language
-from review_service.normalize import (fold, is_latin_kazakh, kk_cyrillic_to_latin, kk_latin_to_cyrillic,
-                                      normalize_text)
+from review_service.normalize import (
+    fold,
+    is_latin_kazakh,
+    kk_cyrillic_to_latin,
+    kk_latin_to_cyrillic,
+    normalize_text,
+)
 
 KK = "Кітапхана оқырмандарына арналған жасанды интеллект чат-боты қазақ тілінде жұмыс істейді."
 RU = "Библиотека запустила чат-бот на основе искусственного интеллекта для читателей."

@@ -1,12 +1,9 @@
 """Themes: deterministic clustering, every entry assigned, keyword labels without stop-words, the map PNG."""
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 
-from review_service.cli import main
 from review_service.themes import assign_themes, cluster, keywords, stopwords, theme_map_png
 
 TOPICS = {
@@ -46,7 +43,7 @@ def test_every_item_gets_a_theme_and_result_is_deterministic():
 
 
 def test_labels_are_keywords_without_stop_words_plus_representative():
-    vecs, texts, gold = _blobs()
+    vecs, texts, _ = _blobs()
     ids = [f"e{i}" for i in range(len(texts))]
     result = assign_themes(vecs, ids, texts, k=3)
     labels = {a.label for a in result}

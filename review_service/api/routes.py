@@ -1,7 +1,7 @@
 """Routers: entries, AI drafts, human scores and decisions, audit log, search."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
@@ -71,11 +71,14 @@ def _engine(request: Request):
     return request.app.state.search_engine()
 
 
+Facet = Annotated[list[str] | None, Query()]
+"""A filter that may be given several times (``?lang=kk&lang=ru``)."""
+
+
 @search.get("")
-def do_search(request: Request, q: str = Query(min_length=1), k: int = Query(10, ge=1, le=100),
-              year: list[str] | None = Query(None), lang: list[str] | None = Query(None),
-              region: list[str] | None = Query(None), library_type: list[str] | None = Query(None),
-              outcome: list[str] | None = Query(None), theme: list[str] | None = Query(None)) -> dict[str, Any]:
+def do_search(request: Request, q: Annotated[str, Query(min_length=1)], k: Annotated[int, Query(ge=1, le=100)] = 10,
+              year: Facet = None, lang: Facet = None, region: Facet = None, library_type: Facet = None,
+              outcome: Facet = None, theme: Facet = None) -> dict[str, Any]:
     """Hybrid (BM25 + dense) cross-lingual search over past projects, with filters and facet counts."""
     given = {"year": year, "lang": lang, "region": region, "library_type": library_type, "outcome": outcome,
              "theme": theme}

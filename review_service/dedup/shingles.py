@@ -116,7 +116,7 @@ def lsh_candidates(sig: np.ndarray, bands: int, rows: int, *, max_bucket: int = 
 
 
 def overlap(a: np.ndarray, b: np.ndarray) -> int:
-    return int(len(np.intersect1d(a, b, assume_unique=True)))
+    return len(np.intersect1d(a, b, assume_unique=True))
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:

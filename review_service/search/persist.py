@@ -11,9 +11,9 @@ import tempfile
 from pathlib import Path
 
 from embeddings.index import FaissIndex
-from review_service.exchange import replace_dir
 from review_service.domain import Anchor, Chunk, Document
 from review_service.errors import InputError
+from review_service.exchange import replace_dir
 from review_service.search.engine import SearchEngine
 from review_service.search.fusion import FusionConfig
 
