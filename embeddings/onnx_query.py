@@ -7,7 +7,8 @@ every start). This path takes ~32 ms and loads in seconds, because the slow part
 1. the SentenceTransformer's modules after the tokenizer (transformer, pooling, dense layers, normalise) are exported
    as one ONNX graph in fp32 (``torch.onnx``, dynamo), so a query needs no torch at all: tokenise, run, done;
 2. ONNX Runtime's transformer optimiser fuses RMSNorm and GELU (dozens of small ops per layer into one each);
-3. the weights of every MatMul are quantised to 8 bits (``MatMulNBits``: blocks of 32, symmetric, int8 compute).
+3. the weights of every MatMul are quantised to 8 bits (``MatMulNBits``: blocks of 128, symmetric, int8 compute;
+   blocks of 128 ran ~10–15 % faster than blocks of 32 at the same cosine to eager, 0.997).
    Only weights: activations stay float, so Gemma's very large activations lose nothing (int8 *dynamic*
    quantisation, which also quantises activations, moved the vectors to cosine 0.77 and is not used).
 
@@ -39,8 +40,8 @@ FOLDER = "onnx-query"
 MODEL_FILE = "model.onnx"
 MANIFEST = "manifest.json"
 RECIPE = ("torch.onnx dynamo export of transformer + pooling + dense + normalise (fp32, opset 18) -> onnxruntime "
-          "transformer fusions (opt level 1) -> MatMulNBits 8-bit weights, block 32, symmetric, accuracy level 4")
-RECIPE_VERSION = "2"
+          "transformer fusions (opt level 1) -> MatMulNBits 8-bit weights, block 128, symmetric, accuracy level 4")
+RECIPE_VERSION = "3"
 INPUTS = ("input_ids", "attention_mask")
 
 
@@ -141,7 +142,7 @@ def build(st_model, prompt: str | None, folder: Path, *, source_sha256: str,
             logger.info("fusing (RMSNorm, GELU) and quantising weights to 8 bits…")
             fused = optimize_model(str(exported), model_type="bert", num_heads=0, hidden_size=0,
                                    optimization_options=FusionOptions("bert"), opt_level=1)
-            config = nbits.DefaultWeightOnlyQuantConfig(block_size=32, is_symmetric=True, accuracy_level=4, bits=8)
+            config = nbits.DefaultWeightOnlyQuantConfig(block_size=128, is_symmetric=True, accuracy_level=4, bits=8)
             quantiser = nbits.MatMulNBitsQuantizer(fused.model, algo_config=config)
             quantiser.process()
         finally:
