@@ -87,6 +87,14 @@ def test_a_missing_model_names_the_install_command(tmp_path) -> None:
     assert "review-service models install embeddinggemma-300m" in err.value.hint
 
 
+def _settled_query_encoder(client: TestClient, seconds: float) -> str:
+    """``/health``'s query_encoder once it is no longer loading (or after ``seconds``)."""
+    deadline = time.monotonic() + seconds
+    while (state := client.get("/health").json()["query_encoder"]) == "loading" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return state
+
+
 def test_auto_stays_eager_without_an_onnx_model(tiny_built, settings, caplog) -> None:
     enc = _load.__wrapped__("all-minilm-l6-v2", str(settings.models_dir), settings.dtype, settings.threads)
     engine = SearchEngine.build(THREE_PROJECTS, enc)  # the installed tiny model has no onnx-query folder
@@ -94,10 +102,7 @@ def test_auto_stays_eager_without_an_onnx_model(tiny_built, settings, caplog) ->
                      search_engine=engine)
     with TestClient(app) as client:
         assert client.get("/search", params={"q": QUERIES[0], "k": 1}).json()["hits"][0]["id"] == "bot"
-        deadline = time.monotonic() + 60
-        while client.get("/health").json()["query_encoder"] == "loading" and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert client.get("/health").json()["query_encoder"] == "eager"
+        assert _settled_query_encoder(client, 60) == "eager"
     assert "review-service models install" in caplog.text
 
 
@@ -123,10 +128,7 @@ def test_api_answers_eagerly_then_serves_new_questions_through_onnx(encoder, set
     try:
         with TestClient(app) as client:
             assert client.get("/search", params={"q": QUERIES[1], "k": 1}).json()["hits"][0]["id"] == "bot"
-            deadline = time.monotonic() + 120
-            while client.get("/health").json()["query_encoder"] == "loading" and time.monotonic() < deadline:
-                time.sleep(0.2)
-            assert client.get("/health").json()["query_encoder"] == "onnx-int8"
+            assert _settled_query_encoder(client, 120) == "onnx-int8"
             engine.query_cache.clear()
             for q, expected in ((QUERIES[2], "bot"), (QUERIES[3], "club"), (QUERIES[4], "scan")):
                 assert client.get("/search", params={"q": q, "k": 1}).json()["hits"][0]["id"] == expected, q
