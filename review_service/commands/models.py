@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sys
 
 from review_service.config import get_settings
 
@@ -39,8 +40,14 @@ def _install(args: argparse.Namespace) -> int:
             from embeddings import load_encoder
 
             logging.getLogger("embeddings").setLevel(logging.INFO)
-            folder = load_encoder(settings).build_onnx_queries(force=args.force)
-            print(f"{name}: ONNX query model (8-bit weights) verified at {folder}")
+            try:
+                folder = load_encoder(settings).build_onnx_queries(force=args.force)
+            except Exception as exc:  # noqa: BLE001 - an optional speed-up must not fail the set-up
+                print(f"{name}: WARNING: the ONNX query model was not built ({type(exc).__name__}: {exc}); the API "
+                      f"will embed questions eagerly (slower). Retry with `review-service models install {name}`.",
+                      file=sys.stderr)
+            else:
+                print(f"{name}: ONNX query model (8-bit weights) verified at {folder}")
     return 0
 
 
