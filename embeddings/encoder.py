@@ -118,8 +118,7 @@ class SentenceTransformerEncoder:
         with self._compile_lock:
             if self._fast is None:
                 self.query_path = "compiling"
-                self._fast = compile_query_path(self.model, self._query_prompt,
-                                                lambda t: self._encode_eager([t], "query")[0],
+                self._fast = compile_query_path(self.model, self._query_prompt, self._eager_query,
                                                 probes=probes, min_cosine=min_cosine)
                 self.query_path = "compiled" if self._fast is not None else "eager"
             return self._fast is not None
@@ -137,7 +136,7 @@ class SentenceTransformerEncoder:
             try:
                 self._fast = onnx_query.load(self.model, self._query_prompt, onnx_query.onnx_folder(self.path),
                                              source_sha256=self._source_sha256, model_name=self.model_id,
-                                             eager=lambda t: self._encode_eager([t], "query")[0])
+                                             eager=self._eager_query)
             except (ReviewError, ImportError, RuntimeError, OSError) as exc:
                 self.query_path = previous
                 if required:
@@ -164,8 +163,12 @@ class SentenceTransformerEncoder:
             except (ReviewError, OSError, ValueError) as exc:  # missing, stale or damaged: build it again
                 logger.info("building the ONNX query model: %s", exc)
         onnx_query.build(self.model, self._query_prompt, folder, source_sha256=self._source_sha256,
-                         eager=lambda t: self._encode_eager([t], "query")[0])
+                         eager=self._eager_query)
         return folder
+
+    def _eager_query(self, text: str) -> np.ndarray:
+        """One query's vector the plain way: what every fast path is checked against."""
+        return self._encode_eager([text], "query")[0]
 
     def _encode_eager(self, texts: list[str], kind: Kind) -> np.ndarray:
         kwargs = {"batch_size": self.batch_size, "normalize_embeddings": True, "convert_to_numpy": True,

@@ -36,11 +36,9 @@ def create_app(settings: Settings | None = None, *, search_engine: SearchEngine 
         app.state.query_encoder = {"compiled": "compiling", "onnx": "loading"}.get(mode, "eager")
         if settings.environment == "production" and searchable:
             app.state.search_engine()  # warm: the embedder and the index load before the first request
-        if mode == "compiled":
-            threading.Thread(target=_compile_queries, args=(app,), name="compile-query-encoder", daemon=True).start()
-        elif mode == "onnx":
-            threading.Thread(target=_onnx_queries, args=(app, settings.query_encoder == "onnx"),
-                             name="onnx-query-encoder", daemon=True).start()
+        if mode != "eager":
+            threading.Thread(target=_prepare_queries, args=(app, mode, settings.query_encoder == mode),
+                             name=f"{mode}-query-encoder", daemon=True).start()
         yield
         app.state.db.close()
 
@@ -94,26 +92,17 @@ def query_encoder_mode(settings: Settings) -> str:
     return "eager"
 
 
-def _onnx_queries(app: FastAPI, required: bool) -> None:
-    """Background start-up work: the engine (if not yet warm), then the ONNX query path; requests are answered
-    eagerly until it is verified (``/health``: loading, then onnx-int8 — or eager, with a logged reason)."""
+def _prepare_queries(app: FastAPI, mode: str, required: bool) -> None:
+    """Background start-up work: the engine (if not yet warm), then the fast query path — ``onnx`` (loaded and
+    verified) or ``compiled`` (compiled and verified). Requests are answered eagerly meanwhile; ``/health`` shows
+    loading / compiling, then onnx-int8 / compiled, or eager with a logged reason. ``required``: log at error."""
     try:
         encoder = app.state.search_engine().encoder
-        ready = bool(getattr(encoder, "use_onnx_queries", lambda **_: False)(required=required))
+        if mode == "onnx":
+            ready = bool(getattr(encoder, "use_onnx_queries", lambda **_: False)(required=required))
+        else:
+            ready = bool(getattr(encoder, "compile_queries", lambda: False)())
     except Exception as exc:  # noqa: BLE001 - the optional speed-up must never take the API down
-        log = logger.error if required else logger.warning
-        log("ONNX query encoder not used (%s); queries stay eager", exc)
+        (logger.error if required else logger.warning)("%s query encoder not used (%s); queries stay eager", mode, exc)
         ready = False
-    app.state.query_encoder = "onnx-int8" if ready else "eager"
-
-
-def _compile_queries(app: FastAPI) -> None:
-    """Background start-up work: requests are answered eagerly until the compiled query path is verified
-    (``/health`` shows ``query_encoder``: compiling, then compiled — or eager if it failed)."""
-    try:
-        encoder = app.state.search_engine().encoder
-        compiled = bool(getattr(encoder, "compile_queries", lambda: False)())
-    except Exception:  # the optional speed-up must never take the API down
-        logger.warning("could not compile the query encoder; queries stay eager", exc_info=True)
-        compiled = False
-    app.state.query_encoder = "compiled" if compiled else "eager"
+    app.state.query_encoder = {"onnx": "onnx-int8", "compiled": "compiled"}[mode] if ready else "eager"
