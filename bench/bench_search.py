@@ -63,7 +63,13 @@ def evaluate(engine, signals, config, qrels, ids) -> tuple[float, float, float]:
 
 def grid(quick: bool) -> list[tuple[str, FusionConfig]]:
     out = [("bm25 only", FusionConfig(method="lexical", aggregation="max")),
+           ("char 4-gram bm25 only", FusionConfig(method="ngram", aggregation="max")),
            ("dense only", FusionConfig(method="dense", aggregation="max"))]
+    for share in (0.0, 0.25, 0.5, 0.75, 1.0):  # how the lexical part is split between words and n-grams
+        out.append((f"weighted zscore w=0.5 max_bonus 0.05 ngram_share={share}",
+                    FusionConfig(method="weighted", norm="zscore", dense_weight=0.5, ngram_share=share)))
+    out.append(("weighted zscore w=0.0 ngram_share=0.5 (lexical only: words + n-grams)",
+                FusionConfig(method="weighted", norm="zscore", dense_weight=0.0, ngram_share=0.5)))
     for norm in ("minmax", "zscore"):
         for w in (0.3, 0.4, 0.5, 0.6, 0.7):
             out.append((f"weighted {norm} w={w}", FusionConfig(method="weighted", norm=norm, dense_weight=w,
@@ -129,15 +135,22 @@ def main() -> None:
     plain = [r for r in table if r[0].startswith("kk stemmer | bm25 chunk | passage doc | query query")]
     titled = [r for r in table if r[0].startswith("kk stemmer | bm25 chunk | passage title | query query")]
     best = max(table, key=lambda r: r[2][0])
-    bm25 = max((r for r in plain if "bm25 only" in r[0]), key=lambda r: r[2][0])
+    bm25 = max((r for r in plain if r[0].endswith("| bm25 only")), key=lambda r: r[2][0])
+    grams = max((r for r in plain if r[0].endswith("| char 4-gram bm25 only")), key=lambda r: r[2][0])
     dense = max((r for r in titled or plain if "dense only" in r[0]), key=lambda r: r[2][0])
     rrf = [r for r in titled or plain if r[0].endswith("rrf k=60 w=0.5")]
     product = [r for r in titled or plain if r[1] == FusionConfig()]  # the engine's passages: the title slot
     print("\nreport half (held out from the choice):")
-    for tag, row in (("BM25 only", bm25), ("dense only", dense), *((("RRF k=60", rrf[0]),) if rrf else ()),
+    for tag, row in (("BM25 only (words)", bm25), ("char 4-gram BM25 only", grams), ("dense only", dense), *((("RRF k=60", rrf[0]),) if rrf else ()),
                      *((("engine default", product[0]),) if product else ()), ("chosen on 'choose' half", best)):
         print(f"  {tag:<26} nDCG@10 {row[3][0]:.3f}  R@10 {row[3][1]:.3f}  MRR@10 {row[3][2]:.3f}   [{row[0]}]")
-    print(f"  chosen vs BM25 only: ×{best[3][0] / bm25[3][0]:.2f}; vs dense only: ×{best[3][0] / dense[3][0]:.2f}")
+    word_only = [r for r in titled or plain if r[1] == FusionConfig(ngram_share=0.0)]
+    if word_only:
+        print(f"  {'engine without n-grams':<26} nDCG@10 {word_only[0][3][0]:.3f}  R@10 {word_only[0][3][1]:.3f}  "
+              f"MRR@10 {word_only[0][3][2]:.3f}   [{word_only[0][0]}]")
+    ref = product[0] if product else best
+    print(f"  engine default vs BM25 only (words): ×{ref[3][0] / bm25[3][0]:.2f}; vs char 4-gram BM25 only: "
+          f"×{ref[3][0] / grams[3][0]:.2f}; vs dense only: ×{ref[3][0] / dense[3][0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 from review_service.chunking import split_sentences
 from review_service.domain import Anchor, Chunk, Document
 from review_service.exchange import read_corpus, read_jsonl
-from review_service.lexical import analyse
+from review_service.lexical import analyse, char_ngrams
 from review_service.search import FusionConfig, SearchEngine
 
 DATA = ROOT.parent / "shared" / "data" / "search"
@@ -202,12 +202,16 @@ def main() -> None:
 
     rows = {
         "BM25 alone (analyse + get_scores)": timed(lambda t, v: engine.bm25.get_scores(analyse(t))),
+        "n-gram BM25 alone (grams + scores)": timed(lambda t, v: engine._ngram_scores(char_ngrams(t), None)),
         "FAISS alone (top 100)": timed(lambda t, v: engine.index.search(v[None, :], 100)),
         "hybrid ranked ids (batch path)": timed(lambda t, v: engine.ranked(t, 10, qvec=v)),
         "hybrid search (passages, facets)": timed(lambda t, v: engine.search(t, 10, qvec=v)),
         "hybrid search + filters": timed(lambda t, v: engine.search(
             t, 10, {"year": "2022-2024", "library_type": "аудандық,ауылдық"}, qvec=v)),
     }
+    engine.config = FusionConfig(ngram_share=0.0)
+    rows["hybrid search without n-grams"] = timed(lambda t, v: engine.search(t, 10, qvec=v))
+    engine.config = FusionConfig()
     base = np.percentile(rows["BM25 alone (analyse + get_scores)"], 50) + np.percentile(
         rows["FAISS alone (top 100)"], 50)
     print(f"\n{len(texts)} queries, warm, k=10, {len(engine.chunk_ids)} chunks:")

@@ -113,6 +113,10 @@ class FaissIndex:
     def vector(self, id_: str) -> np.ndarray:
         return self._vectors[self._row[id_]]
 
+    def vectors(self, ids: Sequence[str]) -> np.ndarray:
+        """The stored vectors of ``ids``, one row each (one gather, not one lookup per id)."""
+        return self._vectors[np.fromiter((self._row[i] for i in ids), dtype=np.int64, count=len(ids))]
+
     def search(self, queries: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
         queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
         if not len(self):

@@ -145,6 +145,25 @@ def analyse(text: str, lang: str | None = None) -> list[str]:
     return [t for t in (_term(tok, lang) for tok in tokens) if t]
 
 
+NGRAM = 4
+
+
+@lru_cache(maxsize=200_000)
+def _word_grams(token: str, n: int) -> tuple[str, ...]:
+    word = f"#{fold(token.replace('ё', 'е'))}#"
+    if len(word) <= n:
+        return (word,)
+    return tuple(word[i:i + n] for i in range(len(word) - n + 1))
+
+
+def char_ngrams(text: str, n: int = NGRAM) -> list[str]:
+    """Character ``n``-grams of every folded word, ``#`` marking the word's edges («кітапханада» → #kit kita
+    itap … ada#): the search engine's second lexical signal. It needs no stemmer and no language, so it meets
+    what the suffix rules miss — an unlisted ending, a derived word (цифрлық / цифрландыру), a typo, Kazakh
+    typed on a Russian keyboard — and, through :func:`fold`, Kazakh in either script."""
+    return [g for tok in tokenize(text) for g in _word_grams(tok, n)]
+
+
 def query_terms(text: str) -> set[str]:
     """The folded surface forms and terms of a query, for highlighting passages."""
     return set(analyse(text))

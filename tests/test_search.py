@@ -131,6 +131,28 @@ def test_fusion_on_hand_made_scores() -> None:
         FusionConfig(method="magic")
 
 
+def test_ngrams_find_a_word_form_the_stemmer_misses(engine: SearchEngine) -> None:
+    # «цифрландырылған» (passive participle) stems to tsifrlandiril, the entry says «цифрландыру» / «цифрлық»:
+    # no word term in common, but most of their character 4-grams are
+    sig = engine.signals("цифрландырылған", engine.query_vector("цифрландырылған"))
+    assert not sig.lexical.any()
+    by_ngrams = engine.rank(sig, FusionConfig(method="ngram"))[0]
+    assert max(by_ngrams, key=by_ngrams.get) == "kk-digit"
+    assert engine.search("цифрландырылған", k=1).hits[0].id == "kk-digit"
+
+
+def test_ngram_share_splits_the_lexical_part() -> None:
+    lexical = {"a": 10.0, "b": 0.0, "c": 0.0}
+    ngram = {"a": 0.0, "b": 8.0, "c": 0.0}
+    dense = {"a": 0.5, "b": 0.5, "c": 0.5}
+    cfg = FusionConfig(method="weighted", norm="minmax", dense_weight=0.5, ngram_share=0.25)
+    assert fuse(lexical, dense, cfg, ngram=ngram) == pytest.approx({"a": 0.375 + 0.5, "b": 0.125 + 0.5, "c": 0.5})
+    assert fuse(lexical, dense, cfg) == pytest.approx({"a": 1.0, "b": 0.5, "c": 0.5})  # no n-grams: words alone
+    assert fuse(lexical, dense, FusionConfig(method="ngram"), ngram=ngram)["b"] == 8.0
+    rrf = fuse(lexical, dense, FusionConfig(method="rrf", dense_weight=0.0, ngram_share=0.5), ngram=ngram)
+    assert rrf["a"] == pytest.approx(rrf["b"]) and rrf["a"] > rrf["c"]
+
+
 def test_batch_cli_writes_run_tsv(encoder, tmp_path: Path, monkeypatch) -> None:
     from review_service.cli import main
     from review_service.config import get_settings

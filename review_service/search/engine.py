@@ -1,7 +1,8 @@
-"""SearchEngine: BM25 over the analyser's terms + dense cosine over chunks, fused into a document ranking.
+"""SearchEngine: BM25 over the analyser's terms + BM25 over character n-grams + dense cosine over chunks, fused
+into a document ranking.
 
 Build once from documents and an :class:`embeddings.encoder.Encoder`; ``search`` is then side-effect free (one
-query embedding, one sparse BM25 pass, one FAISS search, a few thousand multiplications), and safe to share
+query embedding, two sparse BM25 passes, one FAISS search, a few thousand multiplications), and safe to share
 across threads. ``save``/``load`` keep the whole engine in one folder, written atomically.
 """
 from __future__ import annotations
@@ -17,9 +18,9 @@ from embeddings.index import FaissIndex
 from review_service.chunking import chunk_text
 from review_service.domain import Chunk, Document
 from review_service.errors import InputError, NotFound
-from review_service.lexical import analyse, text_language
+from review_service.lexical import analyse, char_ngrams, text_language
 from review_service.search.facets import FACETS, Filters, FilterSet, count_facets, facet_values
-from review_service.search.fusion import FusionConfig, aggregate, fuse, normalise, top
+from review_service.search.fusion import FusionConfig, fuse, normalise_values, top
 from review_service.search.highlight import match_spans, snippet
 from review_service.search.query_cache import QueryVectorCache
 from review_service.search.results import Hit, Passage, SearchResult
@@ -62,18 +63,32 @@ def chunk_id(chunk: Chunk) -> str:
 
 @dataclass(frozen=True)
 class Signals:
-    """Per-candidate scores of one query, before fusion (what the benchmark re-fuses many ways)."""
+    """Per-candidate scores of one query, before fusion (what the benchmark re-fuses many ways).
 
-    lexical_chunks: dict[str, float]  # chunk id → BM25 (chunk unit) for every chunk of every candidate doc
-    dense_chunks: dict[str, float]  # chunk id → cosine, same chunks
-    lexical_docs: dict[str, float]  # doc unit: doc → BM25; chunk unit: filled by aggregation
-    lexical_top: frozenset[str]  # chunk ids (or doc ids) BM25 returned
-    dense_top: frozenset[str]  # chunk ids FAISS returned
+    Candidates are every chunk of every document that a retriever returned, grouped by document: document ``i``
+    owns positions ``starts[i]`` up to ``starts[i + 1]`` of the chunk arrays. Every candidate chunk is scored by
+    every signal, so fusion never compares a score with a missing one.
+    """
+
+    doc_ids: tuple[str, ...]  # candidate documents
+    starts: np.ndarray  # first position of each document's chunks
+    chunk_ids: tuple[str, ...]  # candidate chunks, grouped by document
+    lexical: np.ndarray  # word BM25 per chunk (zeros with the doc unit)
+    dense: np.ndarray  # cosine per chunk
+    ngram: np.ndarray | None  # character n-gram BM25 per chunk (None: not used)
+    lexical_top: np.ndarray  # bool per chunk: word BM25 returned it (doc unit: per document)
+    dense_top: np.ndarray  # bool per chunk: FAISS returned it
+    ngram_top: np.ndarray  # bool per chunk: n-gram BM25 returned it
+    lexical_docs: np.ndarray | None = None  # doc unit: BM25 per candidate document
     lang: str = "und"  # the query's language
+
+    def doc_slice(self, doc_id: str) -> slice:
+        i = self.doc_ids.index(doc_id)
+        return slice(int(self.starts[i]), int(self.starts[i + 1]) if i + 1 < len(self.starts) else None)
 
 
 class SearchEngine:
-    def __init__(self, docs: Sequence[Document], chunks: Sequence[Chunk], bm25, index: FaissIndex, *,
+    def __init__(self, docs: Sequence[Document], chunks: Sequence[Chunk], bm25, grams, index: FaissIndex, *,
                  encoder=None, config: FusionConfig | None = None, lexical_unit: str = "chunk",
                  passage_style: str = "chunk", model_id: str = "", revision: str = "") -> None:
         if lexical_unit not in LEXICAL_UNITS:
@@ -89,7 +104,12 @@ class SearchEngine:
         for cid, c in zip(self.chunk_ids, self.chunks):
             self.doc_chunks[c.doc_id].append(cid)
         self.chunk_doc_row = np.array([self.doc_row[c.doc_id] for c in self.chunks], dtype=np.int64)
+        # each document's chunk rows as one sorted array + offsets, to gather a candidate set without a loop
+        self._rows_by_doc = np.argsort(self.chunk_doc_row, kind="stable")
+        self._doc_len = np.bincount(self.chunk_doc_row, minlength=len(self.doc_ids))
+        self._doc_start = np.concatenate([[0], np.cumsum(self._doc_len)[:-1]]).astype(np.int64)
         self.bm25 = bm25
+        self.grams = grams  # bm25s over character n-grams of each chunk (title + text)
         self.index = index
         self.encoder = encoder
         self.config = config or FusionConfig()
@@ -128,6 +148,8 @@ class SearchEngine:
                       for c in chunks]
         bm25 = bm25s.BM25()
         bm25.index(corpus, show_progress=False)
+        grams = bm25s.BM25()
+        grams.index([char_ngrams(f"{titles[c.doc_id]}\n{c.text}") for c in chunks], show_progress=False)
         if passage_style == "auto":
             passage_style = default_passage_style(encoder)
         if vectors is None:
@@ -136,7 +158,7 @@ class SearchEngine:
         dim = int(vectors.shape[1]) if len(vectors) else int(encoder.dim)
         index = FaissIndex(dim)
         index.add([chunk_id(c) for c in chunks], vectors)
-        return cls(docs, chunks, bm25, index, encoder=encoder, config=config, lexical_unit=lexical_unit,
+        return cls(docs, chunks, bm25, grams, index, encoder=encoder, config=config, lexical_unit=lexical_unit,
                    passage_style=passage_style)
 
     def save(self, path, **extra) -> None:
@@ -175,6 +197,13 @@ class SearchEngine:
             scores = scores * (mask if self.lexical_unit == "doc" else mask[self.chunk_doc_row])
         return scores
 
+    def _ngram_scores(self, grams: list[str], mask: np.ndarray | None) -> np.ndarray:
+        known = [g for g in grams if g in self.grams.vocab_dict]
+        if not known:
+            return np.zeros(len(self.chunk_ids), dtype=np.float32)
+        scores = np.asarray(self.grams.get_scores(known), dtype=np.float32)
+        return scores if mask is None else scores * mask[self.chunk_doc_row]
+
     def _dense_top(self, qvec: np.ndarray, depth: int, mask: np.ndarray | None) -> dict[str, float]:
         if mask is None:
             return dict(self.index.search(qvec[None, :], depth)[0])
@@ -192,49 +221,52 @@ class SearchEngine:
         lang = lang or (text_language(query) if query.strip() else "und")
         terms = analyse(query, lang) if terms is None else terms
         lex = self._lexical_scores(terms, mask)
-        hit_rows = np.flatnonzero(lex > 0)
-        if len(hit_rows) > depth:
-            hit_rows = hit_rows[np.argpartition(-lex[hit_rows], depth)[:depth]]
-        dense_top = self._dense_top(qvec, depth, mask)
+        lex_rows = _top_rows(lex, depth)
+        gram = self._ngram_scores(char_ngrams(query), mask) if self.config.ngram_share > 0 and query else None
+        gram_rows = _top_rows(gram, depth) if gram is not None else np.zeros(0, dtype=np.int64)
+        dense_rows = np.fromiter((self.chunk_row[c] for c in self._dense_top(qvec, depth, mask)), dtype=np.int64)
+        lex_docs = lex_rows if self.lexical_unit == "doc" else self.chunk_doc_row[lex_rows]
+        cand = np.unique(np.concatenate([lex_docs, self.chunk_doc_row[gram_rows], self.chunk_doc_row[dense_rows]]))
+        lens = self._doc_len[cand]
+        cand, lens = cand[lens > 0], lens[lens > 0]
+        if not len(cand):
+            none, no = np.zeros(0), np.zeros(0, dtype=bool)
+            return Signals((), np.zeros(0, dtype=np.int64), (), none, none, None, no, no, no, None, lang)
+        starts = np.concatenate([[0], np.cumsum(lens)[:-1]]).astype(np.int64)
+        offsets = np.arange(int(lens.sum())) - np.repeat(starts, lens)
+        rows = self._rows_by_doc[np.repeat(self._doc_start[cand], lens) + offsets]
+        cids = tuple(self.chunk_ids[r] for r in rows)
+        # the cosine of every candidate chunk, FAISS's hits included (one gather and one product; einsum because
+        # BLAS threads stall on a busy CPU)
+        dense = np.einsum("ij,j->i", self.index.vectors(cids), qvec.astype(np.float32))
         if self.lexical_unit == "doc":
-            lexical_top = frozenset(self.doc_ids[r] for r in hit_rows)
-            cand_docs = set(lexical_top)
+            lexical, lexical_top, lexical_docs = np.zeros(len(rows)), np.isin(cand, lex_rows), lex[cand]
         else:
-            lexical_top = frozenset(self.chunk_ids[r] for r in hit_rows)
-            cand_docs = {self.chunk_doc[c] for c in lexical_top}
-        dense_docs = {self.chunk_doc[c] for c in dense_top}
-        cand_docs |= dense_docs
-        # a document's best chunk by cosine is already among FAISS's hits if any of its chunks is; the documents
-        # only BM25 found get all their chunks scored here (einsum: BLAS threads stall on a busy CPU)
-        dense = dict(dense_top)
-        extra = [c for d in sorted(cand_docs - dense_docs) for c in self.doc_chunks[d]]
-        if extra:
-            vecs = np.stack([self.index.vector(c) for c in extra])
-            dense.update(zip(extra, np.einsum("ij,j->i", vecs, qvec.astype(np.float32)).tolist()))
-        cids = [c for d in sorted(cand_docs) for c in self.doc_chunks[d]]
-        if self.lexical_unit == "doc":
-            lexical_chunks = {c: 0.0 for c in cids}
-            lexical_docs = {d: float(lex[self.doc_row[d]]) for d in cand_docs}
-        else:
-            rows = np.fromiter((self.chunk_row[c] for c in cids), dtype=np.int64, count=len(cids))
-            lexical_chunks = dict(zip(cids, lex[rows].tolist()))
-            lexical_docs = {}
-        return Signals(lexical_chunks, dense, lexical_docs, lexical_top, frozenset(dense_top), lang)
+            lexical, lexical_top, lexical_docs = lex[rows], np.isin(rows, lex_rows), None
+        return Signals(tuple(self.doc_ids[d] for d in cand), starts, cids, lexical, dense,
+                       gram[rows] if gram is not None else None, lexical_top, np.isin(rows, dense_rows),
+                       np.isin(rows, gram_rows), lexical_docs, lang)
 
     def rank(self, sig: Signals, config: FusionConfig | None = None) -> tuple[dict[str, float], dict, dict]:
         """Fused document scores, plus each signal's raw per-document score (for display)."""
         cfg = config or self.config
-        dense_docs = _doc_signal(sig.dense_chunks, sig.dense_top, self.chunk_doc, cfg)
-        if self.lexical_unit == "doc":
-            lexical_docs = dict(sig.lexical_docs)
-            raw_lex = lexical_docs
+        docs = sig.doc_ids
+        if not docs:
+            return {}, {}, {}
+        raw_dense = np.maximum.reduceat(sig.dense, sig.starts)
+        dense_docs = _doc_signal(sig.dense, sig.dense_top, sig.starts, cfg)
+        if sig.lexical_docs is not None:
+            raw_lex = lexical_docs = sig.lexical_docs
         else:
-            lexical_docs = _doc_signal(sig.lexical_chunks, sig.lexical_top, self.chunk_doc, cfg)
-            raw_lex = aggregate(sig.lexical_chunks, self.chunk_doc, how="max")
-        raw_dense = aggregate(sig.dense_chunks, self.chunk_doc, how="max")
+            raw_lex = np.maximum.reduceat(sig.lexical, sig.starts)
+            lexical_docs = _doc_signal(sig.lexical, sig.lexical_top, sig.starts, cfg)
+        ngram_docs = (None if sig.ngram is None or cfg.ngram_share <= 0 else
+                      dict(zip(docs, _doc_signal(sig.ngram, sig.ngram_top, sig.starts, cfg).tolist())))
         unmatched = [] if sig.lang == "und" else [
-            d for d in dense_docs if raw_lex.get(d, 0.0) <= 0 and self.docs[d].lang not in (sig.lang, "und")]
-        return fuse(lexical_docs, dense_docs, cfg, unmatched), raw_lex, raw_dense
+            d for d, lx in zip(docs, raw_lex) if lx <= 0 and self.docs[d].lang not in (sig.lang, "und")]
+        fused = fuse(dict(zip(docs, lexical_docs.tolist())), dict(zip(docs, dense_docs.tolist())), cfg, unmatched,
+                     ngram_docs)
+        return fused, dict(zip(docs, raw_lex.tolist())), dict(zip(docs, raw_dense.tolist()))
 
     def query_vector(self, query: str) -> np.ndarray:
         if self.encoder is None:
@@ -297,8 +329,9 @@ class SearchEngine:
         hits = []
         for doc_id, score in top(fused, k):
             doc = self.docs[doc_id]
-            best = max(self.doc_chunks[doc_id], key=lambda c: (sig.dense_chunks.get(c, 0.0)
-                                                               + _share(sig.lexical_chunks, c, raw_lex, doc_id)))
+            span = sig.doc_slice(doc_id)  # its best chunk: cosine + share of the document's best BM25
+            lex_share = sig.lexical[span] / raw_lex[doc_id] if raw_lex.get(doc_id, 0.0) > 0 else 0.0
+            best = sig.chunk_ids[span][int(np.argmax(sig.dense[span] + lex_share))]
             chunk = self.chunks[self.chunk_row[best]]
             spans = match_spans(chunk.text, terms, chunk.lang if chunk.lang != "und" else doc.lang)
             text, shown = snippet(chunk.text, spans, mark=mark)
@@ -310,26 +343,25 @@ class SearchEngine:
                             self.config.to_dict())
 
 
-def _share(lexical_chunks: dict[str, float], cid: str, raw_lex: dict[str, float], doc_id: str) -> float:
-    best = raw_lex.get(doc_id, 0.0)
-    return lexical_chunks.get(cid, 0.0) / best if best > 0 else 0.0
+def _top_rows(scores: np.ndarray, depth: int) -> np.ndarray:
+    """Rows with a positive score, at most ``depth`` of the highest (in no particular order)."""
+    rows = np.flatnonzero(scores > 0)
+    if len(rows) > depth:
+        rows = rows[np.argpartition(-scores[rows], depth)[:depth]]
+    return rows
 
 
-def _doc_signal(chunk_scores: dict[str, float], top_ids: frozenset[str], chunk_doc: dict[str, str],
-                cfg: FusionConfig) -> dict[str, float]:
-    """Chunk scores → document scores, normalised over candidate chunks first when a bonus is added."""
+def _doc_signal(scores: np.ndarray, in_top: np.ndarray, starts: np.ndarray, cfg: FusionConfig) -> np.ndarray:
+    """Chunk scores → document scores (documents as ``starts`` groups them), normalised over the candidate chunks
+    first when a bonus is added: max, max + bonus per further chunk the retriever returned, or the sum over those
+    chunks (all chunks where it returned none)."""
     if cfg.aggregation == "max":
-        return aggregate(chunk_scores, chunk_doc, how="max")
-    norm = normalise(chunk_scores, cfg.norm if cfg.norm != "none" else "minmax")
+        return np.maximum.reduceat(scores, starts)
+    norm = normalise_values(scores, cfg.norm if cfg.norm != "none" else "minmax")
     if cfg.aggregation == "sum":
-        return aggregate({c: s for c, s in norm.items() if c in top_ids} or norm, chunk_doc, how="sum")
-    best = aggregate(norm, chunk_doc, how="max")
-    hits: dict[str, int] = {}
-    for c in top_ids:
-        d = chunk_doc.get(c)
-        if d is not None:
-            hits[d] = hits.get(d, 0) + 1
-    return {d: s + cfg.bonus * max(0, hits.get(d, 0) - 1) for d, s in best.items()}
+        return np.add.reduceat(norm * in_top if in_top.any() else norm, starts)
+    hits = np.add.reduceat(in_top.astype(np.int64), starts)
+    return np.maximum.reduceat(norm, starts) + cfg.bonus * np.maximum(0, hits - 1)
 
 
 def _with_lang(doc: Document) -> Document:

@@ -1,7 +1,7 @@
 """Save a SearchEngine to one folder and load it back warm; the folder is replaced atomically.
 
 Layout: ``engine.json`` (format version, fusion config, model id/revision, counts), ``docs.jsonl``,
-``chunks.jsonl``, ``bm25/`` (bm25s files) and ``vectors/`` (:class:`embeddings.index.FaissIndex`).
+``chunks.jsonl``, ``bm25/`` and ``grams/`` (bm25s files: words, character n-grams) and ``vectors/`` (:class:`embeddings.index.FaissIndex`).
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from review_service.exchange import replace_dir
 from review_service.search.engine import SearchEngine
 from review_service.search.fusion import FusionConfig
 
-FORMAT = 1
+FORMAT = 2  # 2: character n-gram BM25 in grams/
 
 
 def save_engine(engine: SearchEngine, path: str | Path, *, extra: dict | None = None) -> None:
@@ -41,6 +41,7 @@ def save_engine(engine: SearchEngine, path: str | Path, *, extra: dict | None = 
                 f.write(json.dumps({"doc_id": c.doc_id, "index": c.index, "text": c.text, "lang": c.lang,
                                     "anchor": [a.kind, a.start, a.end, a.part]}, ensure_ascii=False) + "\n")
         engine.bm25.save(str(tmp / "bm25"), show_progress=False)
+        engine.grams.save(str(tmp / "grams"), show_progress=False)
         engine.index.save(tmp / "vectors")
         replace_dir(tmp, path)
     finally:
@@ -77,7 +78,8 @@ def load_engine(path: str | Path, encoder=None) -> SearchEngine:
             kind, start, end, part = r["anchor"]
             chunks.append(Chunk(r["doc_id"], r["index"], r["text"], Anchor(kind, start, end, part), r["lang"]))
     bm25 = bm25s.BM25.load(str(path / "bm25"), show_progress=False)
+    grams = bm25s.BM25.load(str(path / "grams"), show_progress=False)
     index = FaissIndex.load(path / "vectors")
-    return SearchEngine(docs, chunks, bm25, index, encoder=encoder, config=FusionConfig(**meta["config"]),
+    return SearchEngine(docs, chunks, bm25, grams, index, encoder=encoder, config=FusionConfig(**meta["config"]),
                         lexical_unit=meta["lexical_unit"], passage_style=meta["passage_style"],
                         model_id=meta["model_id"], revision=meta["revision"])
