@@ -135,8 +135,9 @@ def main() -> None:
     plain = [r for r in table if r[0].startswith("kk stemmer | bm25 chunk | passage doc | query query")]
     titled = [r for r in table if r[0].startswith("kk stemmer | bm25 chunk | passage title | query query")]
     best = max(table, key=lambda r: r[2][0])
-    bm25 = max((r for r in plain if r[0].endswith("| bm25 only")), key=lambda r: r[2][0])
-    grams = max((r for r in plain if r[0].endswith("| char 4-gram bm25 only")), key=lambda r: r[2][0])
+    lexical_rows = plain or titled or table  # BM25 rows do not depend on the passage prompt
+    bm25 = max((r for r in lexical_rows if r[0].endswith("| bm25 only")), key=lambda r: r[2][0])
+    grams = max((r for r in lexical_rows if r[0].endswith("| char 4-gram bm25 only")), key=lambda r: r[2][0])
     dense = max((r for r in titled or plain if "dense only" in r[0]), key=lambda r: r[2][0])
     rrf = [r for r in titled or plain if r[0].endswith("rrf k=60 w=0.5")]
     product = [r for r in titled or plain if r[1] == FusionConfig()]  # the engine's passages: the title slot

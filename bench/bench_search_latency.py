@@ -186,6 +186,13 @@ def main() -> None:
     print(f"index build: {t_build:.1f} s (analysis + BM25 {t_lex:.1f} s, FAISS {engine.index.kind} "
           f"{time.perf_counter() - t1:.1f} s); peak RSS {rss_mb():.0f} MB (+{rss_mb() - rss0:.0f} MB)")
 
+    def mb(bm25) -> float:
+        return sum(getattr(v, "nbytes", 0) for v in bm25.scores.values()) / 2**20
+
+    print(f"index sizes: word BM25 {mb(engine.bm25):.0f} MB ({len(engine.bm25.vocab_dict)} terms), character "
+          f"4-gram BM25 {mb(engine.grams):.0f} MB ({len(engine.grams.vocab_dict)} grams), vectors "
+          f"{len(engine.chunk_ids) * dim * 4 / 2**20:.0f} MB")
+
     texts = [q["text"] for q in read_jsonl(DATA / "queries.jsonl")][: a.queries]
     qvecs = rng.standard_normal((len(texts), dim)).astype(np.float32)
     qvecs /= np.linalg.norm(qvecs, axis=1, keepdims=True)
