@@ -153,6 +153,24 @@ def test_ngram_share_splits_the_lexical_part() -> None:
     assert rrf["a"] == pytest.approx(rrf["b"]) and rrf["a"] > rrf["c"]
 
 
+def test_indexing_reports_progress_per_embedded_chunk(tiny_encoder) -> None:
+    seen: list[tuple[str, int]] = []
+
+    class Bar:
+        def __init__(self, total: int, desc: str) -> None:
+            self.total, self.desc, self.done, self.closed = total, desc, 0, False
+
+        def update(self, n: int) -> None:
+            self.done += n
+
+        def close(self) -> None:
+            seen.append((self.desc, self.done))
+            assert self.done == self.total
+
+    engine = SearchEngine.build(_docs(), tiny_encoder, progress=Bar)
+    assert seen == [("embedding passages", len(engine.chunk_ids))]
+
+
 def test_batch_cli_writes_run_tsv(encoder, tmp_path: Path, monkeypatch) -> None:
     from review_service.cli import main
     from review_service.config import get_settings

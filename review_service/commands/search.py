@@ -33,6 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help=f"only entries with this {name.replace('_', ' ')} (repeat or comma-separate for any of"
                             " several" + ("; a range like 2022-2024" if name == "year" else "") + ")")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars (indexing, batch queries)")
     p.set_defaults(func=run)
 
 
@@ -54,11 +55,11 @@ def run(args: argparse.Namespace) -> int:
             raise InputError("batch mode needs both --queries QUERIES.jsonl and --out RUN.tsv")
         if args.query or args.like:
             raise InputError("give either a query or --queries, not both")
-        engine = engine_for_corpus(corpus, get_settings())
-        return _batch(engine, args.queries, args.out, args.k, _filters(args))
+        engine = engine_for_corpus(corpus, get_settings(), progress=_progress(args))
+        return _batch(engine, args.queries, args.out, args.k, _filters(args), _progress(args))
     if not args.query and not args.like:
         raise InputError('nothing to search for', hint='review-service search "your question" (or --like ID)')
-    engine = engine_for_corpus(corpus, get_settings())
+    engine = engine_for_corpus(corpus, get_settings(), progress=_progress(args))
     if args.like:
         result = engine.more_like_this(args.like, args.k, _filters(args))
     else:
@@ -71,7 +72,20 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _batch(engine, queries_path: Path, out: Path, k: int, filters: dict) -> int:
+def _progress(args: argparse.Namespace):
+    """A tqdm bar factory on stderr, or None with --no-progress."""
+    if args.no_progress:
+        return None
+    from tqdm import tqdm
+
+    def bar(total: int, desc: str):
+        return tqdm(total=total, desc=desc, unit="item", file=sys.stderr, dynamic_ncols=True)
+
+    return bar
+
+
+def _batch(engine, queries_path: Path, out: Path, k: int, filters: dict, progress=None) -> int:
+    from embeddings.encoder import encode_in_batches
     from review_service.exchange import read_jsonl, write_text
 
     queries = []
@@ -79,7 +93,11 @@ def _batch(engine, queries_path: Path, out: Path, k: int, filters: dict) -> int:
         if "id" not in row or not isinstance(row.get("text"), str):
             raise InputError(f"{queries_path}: line {n} needs \"id\" and \"text\"")
         queries.append((str(row["id"]), row["text"]))
-    vectors = engine.encoder.encode([t for _, t in queries], kind="query") if queries else []
+    bar = progress(len(queries), "embedding queries") if progress and queries else None
+    vectors = encode_in_batches(engine.encoder, [t for _, t in queries], kind="query",
+                                on_batch=bar.update if bar is not None else None) if queries else []
+    if bar is not None:
+        bar.close()
     lines = []
     for (qid, text), qvec in zip(queries, vectors):
         if not text.strip():

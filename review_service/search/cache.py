@@ -25,8 +25,9 @@ def corpus_key(corpus: Path, model_id: str, revision: str = "") -> str:
     return f"{h.hexdigest()[:16]}-{model_id}"
 
 
-def engine_for_corpus(corpus: str | Path, settings, encoder=None) -> SearchEngine:
-    """The search engine over ``corpus`` (CORPUS.jsonl), loaded from the cache or built and saved there."""
+def engine_for_corpus(corpus: str | Path, settings, encoder=None, progress=None) -> SearchEngine:
+    """The search engine over ``corpus`` (CORPUS.jsonl), loaded from the cache or built and saved there
+    (``progress`` as in :meth:`SearchEngine.build`)."""
     corpus = Path(corpus)
     if encoder is None:
         from embeddings import load_encoder
@@ -40,7 +41,7 @@ def engine_for_corpus(corpus: str | Path, settings, encoder=None) -> SearchEngin
         docs = read_corpus(corpus)
         logger.warning("indexing %d documents from %s (once per corpus and model)", len(docs), corpus)
         engine = SearchEngine.build(docs, encoder, max_chars=settings.chunk_chars,
-                                    overlap=settings.chunk_overlap_chars)
+                                    overlap=settings.chunk_overlap_chars, progress=progress)
         engine.save(folder, corpus=str(corpus))
     engine.query_cache = QueryVectorCache(settings.query_cache_size)
     return engine

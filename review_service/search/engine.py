@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from embeddings.encoder import titled_passage
+from embeddings.encoder import encode_in_batches, titled_passage
 from embeddings.index import FaissIndex
 from review_service.chunking import chunk_text
 from review_service.domain import Chunk, Document
@@ -130,9 +130,10 @@ class SearchEngine:
     @classmethod
     def build(cls, docs: Sequence[Document], encoder, *, config: FusionConfig | None = None,
               lexical_unit: str = "chunk", passage_style: str = "auto", max_chars: int = 900,
-              overlap: int = 150, vectors: np.ndarray | None = None) -> SearchEngine:
+              overlap: int = 150, vectors: np.ndarray | None = None, progress=None) -> SearchEngine:
         """Chunk, analyse and embed ``docs``. ``vectors`` (one per chunk, in chunk order) skips embedding.
-        ``passage_style`` "auto" is :func:`default_passage_style` of the encoder."""
+        ``passage_style`` "auto" is :func:`default_passage_style` of the encoder. ``progress(total, desc)``, if
+        given, returns a bar (``update(n)``, ``close()``) advanced as chunks are embedded."""
         import bm25s
 
         if not docs:
@@ -154,7 +155,13 @@ class SearchEngine:
             passage_style = default_passage_style(encoder)
         if vectors is None:
             texts = [passage_text(titles[c.doc_id], c.text, passage_style) for c in chunks]
-            vectors = encoder.encode(texts, kind=passage_kind(passage_style))
+            bar = progress(len(texts), "embedding passages") if progress else None
+            try:
+                vectors = encode_in_batches(encoder, texts, kind=passage_kind(passage_style),
+                                            on_batch=bar.update if bar is not None else None)
+            finally:
+                if bar is not None:
+                    bar.close()
         dim = int(vectors.shape[1]) if len(vectors) else int(encoder.dim)
         index = FaissIndex(dim)
         index.add([chunk_id(c) for c in chunks], vectors)
