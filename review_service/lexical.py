@@ -149,7 +149,8 @@ NGRAM = 4
 
 
 @lru_cache(maxsize=200_000)
-def _word_grams(token: str, n: int) -> tuple[str, ...]:
+def word_ngrams(token: str, n: int = NGRAM) -> tuple[str, ...]:
+    """The character ``n``-grams of one word (folded, ``#`` at its edges)."""
     word = f"#{fold(token.replace('ё', 'е'))}#"
     if len(word) <= n:
         return (word,)
@@ -161,7 +162,7 @@ def char_ngrams(text: str, n: int = NGRAM) -> list[str]:
     itap … ada#): the search engine's second lexical signal. It needs no stemmer and no language, so it meets
     what the suffix rules miss — an unlisted ending, a derived word (цифрлық / цифрландыру), a typo, Kazakh
     typed on a Russian keyboard — and, through :func:`fold`, Kazakh in either script."""
-    return [g for tok in tokenize(text) for g in _word_grams(tok, n)]
+    return [g for tok in tokenize(text) for g in word_ngrams(tok, n)]
 
 
 def query_terms(text: str) -> set[str]:

@@ -21,7 +21,7 @@ from review_service.errors import InputError, NotFound
 from review_service.lexical import analyse, char_ngrams, text_language
 from review_service.search.facets import FACETS, Filters, FilterSet, count_facets, facet_values
 from review_service.search.fusion import FusionConfig, fuse, normalise_values, top
-from review_service.search.highlight import match_spans, snippet
+from review_service.search.highlight import match_spans, near_words, snippet
 from review_service.search.query_cache import QueryVectorCache
 from review_service.search.results import Hit, Passage, SearchResult
 
@@ -291,7 +291,7 @@ class SearchEngine:
         lang = text_language(query)
         terms = analyse(query, lang)
         sig = self.signals(query, self.query_vector(query) if qvec is None else qvec, fs, terms=terms, lang=lang)
-        return self._result(query, sig, k, fs, set(terms), mark)
+        return self._result(query, sig, k, fs, set(terms), mark, near_words(query))
 
     def ranked(self, query: str, k: int = 10, filters: Filters | None = None, *,
                qvec: np.ndarray | None = None) -> list[tuple[str, float]]:
@@ -331,7 +331,7 @@ class SearchEngine:
         return [t for t, _ in sorted(weight.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
 
     def _result(self, query: str, sig: Signals, k: int, fs: FilterSet, terms: set[str],
-                mark: tuple[str, str]) -> SearchResult:
+                mark: tuple[str, str], near: list[frozenset[str]] | None = None) -> SearchResult:
         fused, raw_lex, raw_dense = self.rank(sig)
         hits = []
         for doc_id, score in top(fused, k):
@@ -340,7 +340,7 @@ class SearchEngine:
             lex_share = sig.lexical[span] / raw_lex[doc_id] if raw_lex.get(doc_id, 0.0) > 0 else 0.0
             best = sig.chunk_ids[span][int(np.argmax(sig.dense[span] + lex_share))]
             chunk = self.chunks[self.chunk_row[best]]
-            spans = match_spans(chunk.text, terms, chunk.lang if chunk.lang != "und" else doc.lang)
+            spans = match_spans(chunk.text, terms, chunk.lang if chunk.lang != "und" else doc.lang, near or ())
             text, shown = snippet(chunk.text, spans, mark=mark)
             hits.append(Hit(doc_id, round(float(score), 6), doc.title, doc.lang, doc.year, self.facets[doc_id],
                             Passage(text, chunk.index, chunk.anchor.label(), tuple(shown)),

@@ -1,23 +1,50 @@
-"""A passage with the query's terms marked: the words whose analysed term matches a query term."""
+"""A passage with the query's terms marked: the words whose analysed term matches a query term, or — for the
+forms the stemmer does not join (цифрландырылған / цифрландыру) — whose character 4-grams mostly match a query
+word's, as the n-gram signal saw them."""
 from __future__ import annotations
 
 import re
 import unicodedata
 from collections.abc import Collection
+from functools import lru_cache
 
-from review_service.lexical import analyse
+from review_service.lexical import analyse, tokenize, word_ngrams
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+NEAR_MIN_LETTERS = 5  # shorter words share 4-grams by chance
+NEAR_DICE = 0.5  # share of 4-grams two words must have in common (Dice) to count as one word's forms
 
 
-def match_spans(text: str, terms: Collection[str], lang: str | None = None) -> list[tuple[int, int]]:
-    """Character spans of the words of ``text`` whose index term is one of ``terms``."""
-    if not terms:
+def near_words(query: str) -> list[frozenset[str]]:
+    """The 4-gram sets of the query's words long enough to compare by n-grams (for :func:`match_spans`)."""
+    return [frozenset(word_ngrams(w)) for w in tokenize(query) if len(w) >= NEAR_MIN_LETTERS]
+
+
+@lru_cache(maxsize=100_000)
+def _gram_set(word: str) -> frozenset[str]:
+    return frozenset(word_ngrams(word.lower()))
+
+
+def _is_near(word: str, near: Collection[frozenset[str]], starts: set[str]) -> bool:
+    """``word`` has most of its 4-grams in common with a query word; ``starts`` (the query words' first 4-grams)
+    rule out most words at once: Kazakh and Russian inflect at the end, so forms of one word begin alike."""
+    if len(word) < NEAR_MIN_LETTERS or word_ngrams(word.lower())[0] not in starts:
+        return False
+    grams = _gram_set(word)
+    return any(2 * len(grams & q) >= NEAR_DICE * (len(grams) + len(q)) for q in near)
+
+
+def match_spans(text: str, terms: Collection[str], lang: str | None = None,
+                near: Collection[frozenset[str]] = ()) -> list[tuple[int, int]]:
+    """Character spans of the words of ``text`` whose index term is one of ``terms``, or that are near (by
+    4-grams) one of the ``near`` query words."""
+    if not terms and not near:
         return []
+    starts = {g for q in near for g in q if g.startswith("#")}
     spans = []
     for m in _WORD.finditer(text):
         got = analyse(m.group(0), lang)
-        if got and got[0] in terms:
+        if (got and got[0] in terms) or (near and _is_near(m.group(0), near, starts)):
             spans.append((m.start(), m.end()))
     return spans
 
