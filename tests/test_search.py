@@ -147,6 +147,18 @@ def test_ngrams_find_a_word_form_the_stemmer_misses(engine: SearchEngine) -> Non
     assert "**сканерлеп**" in hit.passage.text and "**қолжазбалар**" in hit.passage.text
 
 
+def test_other_language_entries_are_judged_by_meaning_alone() -> None:
+    lexical = {"ru-off": 8.0, "kk-on": 4.0, "ru-mid": 0.0}  # kk-on shares only a name with the Russian query
+    dense = {"ru-off": 0.2, "kk-on": 0.9, "ru-mid": 0.5}
+    base = {"method": "weighted", "norm": "minmax", "dense_weight": 0.5}
+    judged = fuse(lexical, dense, FusionConfig(**base, other_language="dense"), unmatched=["kk-on"])
+    assert judged["kk-on"] == pytest.approx(1.0)  # its dense part stands for both halves
+    assert max(judged, key=judged.get) == "kk-on"
+    zero = fuse(lexical, dense, FusionConfig(**base, other_language="zero"), unmatched=["kk-on"])
+    assert zero["kk-on"] == pytest.approx(0.5 * 0.5 + 0.5 * 1.0)  # its name match counted as a lexical score
+    assert FusionConfig().other_language == "dense"
+
+
 def test_ngram_share_splits_the_lexical_part() -> None:
     lexical = {"a": 10.0, "b": 0.0, "c": 0.0}
     ngram = {"a": 0.0, "b": 8.0, "c": 0.0}

@@ -12,7 +12,7 @@ from review_service.search.query_cache import QueryVectorCache
 
 logger = logging.getLogger(__name__)
 
-ENGINE_VERSION = "3"  # bump when analysis, chunking or fusion defaults change: old caches are rebuilt
+ENGINE_VERSION = "4"  # bump when analysis, chunking or fusion defaults change: old caches are rebuilt
 # 2: titled passages (EmbeddingGemma's title slot), dense weight 0.5, max + bonus per further matching chunk
 
 

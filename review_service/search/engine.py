@@ -269,8 +269,10 @@ class SearchEngine:
             lexical_docs = _doc_signal(sig.lexical, sig.lexical_top, sig.starts, cfg)
         ngram_docs = (None if sig.ngram is None or cfg.ngram_share <= 0 else
                       dict(zip(docs, _doc_signal(sig.ngram, sig.ngram_top, sig.starts, cfg).tolist())))
+        # entries in another language than the query ("dense": all of them; "impute": those sharing no word)
         unmatched = [] if sig.lang == "und" else [
-            d for d, lx in zip(docs, raw_lex) if lx <= 0 and self.docs[d].lang not in (sig.lang, "und")]
+            d for d, lx in zip(docs, raw_lex) if (lx <= 0 or cfg.other_language == "dense")
+            and self.docs[d].lang not in (sig.lang, "und")]
         fused = fuse(dict(zip(docs, lexical_docs.tolist())), dict(zip(docs, dense_docs.tolist())), cfg, unmatched,
                      ngram_docs)
         return fused, dict(zip(docs, raw_lex.tolist())), dict(zip(docs, raw_dense.tolist()))

@@ -16,7 +16,7 @@ import numpy as np
 METHODS = ("weighted", "rrf", "lexical", "ngram", "dense")
 NORMS = ("minmax", "zscore", "none")
 AGGREGATIONS = ("max", "max_bonus", "sum")
-OTHER_LANGUAGE = ("impute", "zero")
+OTHER_LANGUAGE = ("impute", "zero", "dense")
 
 
 @dataclass(frozen=True)
@@ -29,8 +29,9 @@ class FusionConfig:
     aggregation: str = "max_bonus"  # chunk → document: max | max_bonus (max + bonus·(n−1)) | sum
     bonus: float = 0.05
     depth: int = 100  # chunks taken from each retriever before fusion
-    other_language: str = "impute"  # lexical score of an entry in another language than the query, with no
-    # query term: "impute" (missing — its dense evidence stands in) or "zero" (counts as a lexical miss)
+    other_language: str = "dense"  # the lexical part of an entry in another language than the query: "dense"
+    # (always its dense part: across languages shared words are names, numbers and loanwords, not the topic),
+    # "impute" (its dense part only when it shares no query word) or "zero" (a lexical miss counts as one)
 
     def __post_init__(self) -> None:
         for value, known, what in ((self.method, METHODS, "method"), (self.norm, NORMS, "norm"),
@@ -72,9 +73,10 @@ def fuse(lexical: Mapping[str, float], dense: Mapping[str, float], config: Fusio
 
     ``ngram`` (character n-gram BM25), when given, takes ``config.ngram_share`` of the lexical part. A document
     that a signal did not score counts as that signal's minimum (weighted) or as unranked (rrf).
-    ``unmatched`` documents cannot match the query's words (another language): with ``other_language="impute"``
-    their lexical part is left out and the dense part stands for both, so a Russian query does not push a
-    Kazakh entry below every Russian entry that shares a word with it.
+    ``unmatched`` documents are in another language than the query (with ``other_language="impute"``, only those
+    that share no word with it; the engine decides which): unless ``other_language="zero"``, their lexical part
+    is left out and the dense part stands for both, so a Russian query does not push a Kazakh entry below every
+    Russian entry that shares a word with it.
     """
     if config.method == "lexical":
         return dict(lexical)
@@ -83,7 +85,7 @@ def fuse(lexical: Mapping[str, float], dense: Mapping[str, float], config: Fusio
     if config.method == "ngram":
         return dict(ngram or {})
     docs = set(lexical) | set(dense) | set(ngram or {})
-    impute = set(unmatched) if config.other_language == "impute" else set()
+    impute = set(unmatched) if config.other_language != "zero" else set()
     w = config.dense_weight
     g = config.ngram_share if ngram is not None else 0.0
     ngram = ngram or {}
