@@ -50,16 +50,17 @@ def run(args: argparse.Namespace) -> int:
     corpus = args.corpus or DEFAULT_CORPUS
     if not corpus.is_file():
         raise InputError(f"corpus {corpus} not found", hint="pass --corpus CORPUS.jsonl")
+    progress = _progress(args)
     if args.queries or args.out:
         if not (args.queries and args.out):
             raise InputError("batch mode needs both --queries QUERIES.jsonl and --out RUN.tsv")
         if args.query or args.like:
             raise InputError("give either a query or --queries, not both")
-        engine = engine_for_corpus(corpus, get_settings(), progress=_progress(args))
-        return _batch(engine, args.queries, args.out, args.k, _filters(args), _progress(args))
+        engine = engine_for_corpus(corpus, get_settings(), progress=progress)
+        return _batch(engine, args.queries, args.out, args.k, _filters(args), progress)
     if not args.query and not args.like:
         raise InputError('nothing to search for', hint='review-service search "your question" (or --like ID)')
-    engine = engine_for_corpus(corpus, get_settings(), progress=_progress(args))
+    engine = engine_for_corpus(corpus, get_settings(), progress=progress)
     if args.like:
         result = engine.more_like_this(args.like, args.k, _filters(args))
     else:

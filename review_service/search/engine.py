@@ -307,7 +307,7 @@ class SearchEngine:
         """Entries like ``doc_id``: its mean chunk vector and its most distinctive terms as the query."""
         if doc_id not in self.docs:
             raise NotFound(f"no entry {doc_id!r} in the search index")
-        vecs = np.stack([self.index.vector(c) for c in self.doc_chunks[doc_id]])
+        vecs = self.index.vectors(self.doc_chunks[doc_id])
         qvec = vecs.mean(axis=0)
         qvec /= np.linalg.norm(qvec) or 1.0
         top_terms = self._distinctive_terms(doc_id, terms)
