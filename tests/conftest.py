@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,26 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 def settings(tmp_path: Path) -> Settings:
     """Settings for one test: its own data dir and SQLite file; models from the normal cache."""
     return Settings(environment="test", data_dir=tmp_path / "var")
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory):
+    """One real PostgreSQL server for the session (tests/pg.py); skips, or fails in CI, where there is none."""
+    from tests import pg
+
+    folder = Path(f"/tmp/review-pg-{os.getpid()}")  # short: the server's socket path must stay < 108 bytes
+    shutil.rmtree(folder, ignore_errors=True)
+    yield from pg.serve(folder)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend_settings(request, tmp_path: Path) -> Settings:
+    """Settings on each back end in turn: a SQLite file in tmp_path, then a fresh PostgreSQL database."""
+    url = ""
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres").new_database()
+    return Settings(environment="test", data_dir=tmp_path / "var", database_url=url)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""The real FastAPI app through TestClient: entries, AI drafts, person-only scores and decisions, problem+json."""
+"""The real FastAPI app through TestClient, on SQLite and PostgreSQL: entries, AI drafts, person-only scores and decisions, problem+json."""
 from __future__ import annotations
 
 import pytest
@@ -7,6 +7,12 @@ from fastapi.testclient import TestClient
 from review_service.api import create_app
 from review_service.storage import open_database
 from tests import files as F
+
+
+@pytest.fixture
+def settings(backend_settings):
+    """Every API test runs on SQLite and on PostgreSQL."""
+    return backend_settings
 
 
 @pytest.fixture

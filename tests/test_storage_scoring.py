@@ -1,26 +1,110 @@
-"""SQLite storage (real file in tmp_path) and the human-only scoring module."""
+"""Storage on both back ends (a real SQLite file, a real PostgreSQL server) and the human-only scoring module."""
 from __future__ import annotations
 
 import ast
+import sqlite3
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
+import sqlalchemy as sa
 
 from review_service import scoring
-from review_service.errors import InputError, PermissionDenied
-from review_service.storage import open_database
+from review_service.errors import ConfigError, InputError, PermissionDenied
+from review_service.storage import Database, open_database
+from review_service.storage import migrate as migrations
+from review_service.storage import tables
+
+LEGACY_SCHEMA = Path(__file__).parent / "data" / "schema_0001.sql"
 
 
-def test_migrations_are_applied_once_and_wal_is_on(settings):
+@pytest.fixture
+def settings(backend_settings):
+    """Every test in this module runs on SQLite and on PostgreSQL."""
+    return backend_settings
+
+
+def test_migrations_are_applied_once(settings):
     db = open_database(settings)
-    assert db.schema_version() >= 1
+    assert db.schema_version() == int(migrations.head())
     assert db.migrate() == 0
-    mode = db._query("PRAGMA journal_mode")[0][0]
-    assert mode == "wal"
+    if db.backend == "sqlite":
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     db.close()
-    again = open_database(settings)  # reopening the same file keeps the data and the version
-    assert again.schema_version() >= 1
+    again = open_database(settings)  # reopening keeps the data and the version
+    assert again.schema_version() == int(migrations.head())
+    again.close()
+
+
+def test_tables_module_matches_the_migrations(settings):
+    """The Core tables the queries use describe exactly what the migrations built."""
+    db = open_database(settings)
+    inspector = sa.inspect(db.engine)
+    for table in tables.metadata.sorted_tables:
+        built = {c["name"] for c in inspector.get_columns(table.name)}
+        assert built == {c.name for c in table.columns}, table.name
+    db.close()
+
+
+def test_unknown_database_url_names_the_supported_ones():
+    with pytest.raises(ConfigError) as err:
+        Database("mysql://x@localhost/db")
+    assert "postgresql+psycopg://" in err.value.hint and "sqlite:///" in err.value.hint
+
+
+def test_a_database_made_by_schema_0001_upgrades_with_its_rows(tmp_path):
+    """A file made by the pre-Alembic runner (0001_initial.sql + schema_migrations) keeps every row."""
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(LEGACY_SCHEMA.read_text(encoding="utf-8"))
+        conn.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)")
+        conn.execute("INSERT INTO schema_migrations VALUES (1, '0001_initial.sql', '2026-11-20T10:00:00+00:00')")
+        conn.execute("INSERT INTO batches (source, started_at) VALUES ('entries', '2026-11-20T10:00:00+00:00')")
+        conn.execute("INSERT INTO submissions VALUES ('e1', ?, 'ЖИ байқауы_Әлиева.pdf', 10, 'o/e1', 'ok', ?, "
+                     "'2026-11-20', '2026-11-20', 1)", ("a" * 64, '{"entry_id": "e1", "status": "ok"}'))
+        conn.execute("INSERT INTO scores (entry_id, juror_id, criterion, value, actor, at) "
+                     "VALUES ('e1', 'j1', 'innovation', 8, 'Aigerim', '2026-11-20')")
+        conn.execute("INSERT INTO audit_log (at, actor, action, subject) VALUES ('2026-11-20', 'Aigerim', "
+                     "'score_recorded', 'e1')")
+    db = Database(f"sqlite:///{path}")
+    assert db.schema_version() == int(migrations.head())
+    assert db.submission("e1") == {"entry_id": "e1", "status": "ok"}
+    assert db.get_submission("a" * 64, "ЖИ байқауы_Әлиева.pdf")["entry_id"] == "e1"
+    assert [(s["entry_id"], s["value"], s["actor"]) for s in db.scores()] == [("e1", 8.0, "Aigerim")]
+    assert [a["action"] for a in db.audit_log("e1")] == ["score_recorded"]
+    db.put_note("k", "e1", {"sentences": []})  # tables added after 0001 are there
+    assert db.get_note("k") == {"sentences": []}
+    db.close()
+
+
+def test_concurrent_score_writes_are_neither_lost_nor_doubled(settings):
+    """20 threads x 50 score writes through the storage layer, then 20 x 50 overwrites of the same keys."""
+    db = open_database(settings)
+    errors: list[BaseException] = []
+
+    def write(juror: int, value: float) -> None:
+        try:
+            for n in range(50):
+                db.insert_score(f"e{n % 5}", f"j{juror}", f"c{n // 5}", value + n, "", f"juror-{juror}")
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    for value in (0.0, 100.0):
+        threads = [threading.Thread(target=write, args=(j, value)) for j in range(20)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert not any(th.is_alive() for th in threads), "a writer hung"
+    assert errors == []
+    rows = db.scores()
+    assert len(rows) == 1000
+    assert len({(r["entry_id"], r["juror_id"], r["criterion"]) for r in rows}) == 1000
+    assert all(r["value"] >= 100 for r in rows)  # every overwrite landed
+    assert len(db.audit_log()) == 2000
+    db.close()
 
 
 def test_submission_upsert_is_idempotent(settings):

@@ -18,15 +18,15 @@ search = APIRouter(prefix="/search", tags=["search"])
 
 
 def _entry(db, entry_id: str) -> dict:
-    for rec in db.submissions():
-        if rec["entry_id"] == entry_id:
-            return rec
+    record = db.submission(entry_id)
+    if record is not None:
+        return record
     raise NotFound(f"no entry {entry_id!r}", hint="GET /entries lists them")
 
 
 @entries.get("", response_model=list[EntrySummary])
 def list_entries(db: DbDep, status: str | None = None) -> list[dict]:
-    return [r for r in db.submissions() if status is None or r["status"] == status]
+    return db.submissions(status=status)
 
 
 @entries.get("/{entry_id}", response_model=EntryRecord)

@@ -1,20 +1,24 @@
-"""SQLite database: connection, numbered migrations, and every query the service runs."""
+"""The database: every query the service runs, on SQLite or PostgreSQL (SQLAlchemy Core).
+
+``Database(url)`` opens (and migrates) the database at a URL; its methods are the only way the rest of the code
+reads or writes it. Each write is one transaction; the engine's pool makes a ``Database`` safe to share between
+threads (the API) and between processes (workers, a second API instance on PostgreSQL).
+"""
 from __future__ import annotations
 
 import json
 import logging
-import sqlite3
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import numpy as np
+import sqlalchemy as sa
 
-from review_service.errors import ConfigError
+from . import migrate
+from . import tables as t
+from .engine import make_engine
 
 logger = logging.getLogger(__name__)
 
@@ -23,228 +27,214 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _path_from_url(url: str) -> Path:
-    if url.startswith("sqlite:///"):
-        return Path(url[len("sqlite:///"):])
-    raise ConfigError(
-        f"unsupported database URL {url!r}",
-        hint="use sqlite:///path/to/review.db (REVIEW_DATABASE_URL); PostgreSQL is not built yet",
-    )
-
-
-def _migrations() -> list[tuple[int, str, str]]:
-    folder = resources.files("review_service.storage") / "migrations"
-    found = []
-    for entry in folder.iterdir():
-        if entry.name.endswith(".sql"):
-            number = int(entry.name.split("_", 1)[0])
-            found.append((number, entry.name, entry.read_text(encoding="utf-8")))
-    return sorted(found)
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 class Database:
-    """One SQLite file. Thread-safe for the API by a lock around each unit of work."""
+    """One database at ``url`` (``sqlite:///…`` or ``postgresql+psycopg://…``), migrated to the newest schema."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
-        self._conn.row_factory = sqlite3.Row
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA foreign_keys=ON")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._lock = threading.RLock()
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
         self.migrate()
 
-    # -- plumbing -----------------------------------------------------------------------------------
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
 
-    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._conn.execute(sql, params).fetchall()
+    # -- plumbing -----------------------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[sa.Connection]:
+        """One write transaction (on SQLite it takes the write lock at once: BEGIN IMMEDIATE)."""
+        with self.engine.connect().execution_options(write=True) as conn, conn.begin():
+            yield conn
+
+    def _rows(self, query: sa.Executable) -> list[sa.RowMapping]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).mappings())
+
+    def _scalar(self, query: sa.Executable) -> Any:
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar()
+
+    def _upsert(self, conn: sa.Connection, table: sa.Table, rows: list[dict], keys: Sequence[str],
+                update: Sequence[str]) -> None:
+        """Insert ``rows``; where a row with the same ``keys`` exists, overwrite its ``update`` columns."""
+        if not rows:
+            return
+        if self.backend == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        stmt = insert(table)
+        stmt = stmt.on_conflict_do_update(index_elements=list(keys),
+                                          set_={c: stmt.excluded[c] for c in update})
+        conn.execute(stmt, rows)
+
+    def _audit(self, conn: sa.Connection, *, actor: str, action: str, subject: str, detail: Any,
+               at: str | None = None) -> None:
+        conn.execute(t.audit_log.insert().values(at=at or now(), actor=actor, action=action, subject=subject,
+                                                 detail=_json(detail)))
 
     def migrate(self) -> int:
-        with self._lock:
-            self._conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)"
-            )
-            done = {r[0] for r in self._conn.execute("SELECT version FROM schema_migrations")}
-        applied = 0
-        for number, name, sql in _migrations():
-            if number in done:
-                continue
-            with self.transaction() as conn:
-                for statement in sql.split(";\n"):
-                    if statement.strip():
-                        conn.execute(statement)
-                conn.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", (number, name, now()))
-            logger.info("applied migration %s", name)
-            applied += 1
-        return applied
+        """Bring the schema to the newest revision; the number of revisions applied."""
+        before = migrate.upgrade(self.engine)
+        return int(migrate.head()) - int(before or 0)
 
     def schema_version(self) -> int:
-        return self._query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0][0]
+        return int(migrate.current(self.engine) or 0)
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        self.engine.dispose()
 
-    # -- batches and submissions ----------------------------------------------------------------------
+    # -- batches and submissions ------------------------------------------------------------------------------
     def start_batch(self, source: str) -> int:
         with self.transaction() as conn:
-            cur = conn.execute("INSERT INTO batches (source, started_at) VALUES (?, ?)", (source, now()))
-            return int(cur.lastrowid)
+            return int(conn.execute(t.batches.insert().values(source=source, started_at=now())
+                                    .returning(t.batches.c.id)).scalar_one())
 
     def finish_batch(self, batch_id: int) -> None:
         with self.transaction() as conn:
-            conn.execute("UPDATE batches SET finished_at = ? WHERE id = ?", (now(), batch_id))
+            conn.execute(t.batches.update().where(t.batches.c.id == batch_id).values(finished_at=now()))
 
     def get_submission(self, sha256: str, file_name: str) -> dict | None:
-        rows = self._query("SELECT record FROM submissions WHERE sha256 = ? AND file_name = ?", (sha256, file_name))
+        c = t.submissions.c
+        rows = self._rows(sa.select(c.record).where(c.sha256 == sha256, c.file_name == file_name))
+        return json.loads(rows[0]["record"]) if rows else None
+
+    def submission(self, entry_id: str) -> dict | None:
+        """One screening record by its entry id (the primary key)."""
+        c = t.submissions.c
+        rows = self._rows(sa.select(c.record).where(c.entry_id == entry_id))
         return json.loads(rows[0]["record"]) if rows else None
 
     def save_submission(self, record: dict, batch_id: int | None) -> None:
         stamp = now()
+        row = {"entry_id": record["entry_id"], "sha256": record["sha256"], "file_name": record["file_name"],
+               "size_bytes": record["size_bytes"], "stored_as": record["stored_as"], "status": record["status"],
+               "record": _json(record), "first_seen": stamp, "updated_at": stamp, "batch_id": batch_id}
         with self.transaction() as conn:
-            conn.execute(
-                """INSERT INTO submissions (entry_id, sha256, file_name, size_bytes, stored_as, status, record,
-                                            first_seen, updated_at, batch_id)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (entry_id) DO UPDATE SET status = excluded.status, record = excluded.record,
-                        updated_at = excluded.updated_at, batch_id = excluded.batch_id""",
-                (record["entry_id"], record["sha256"], record["file_name"], record["size_bytes"],
-                 record["stored_as"], record["status"], json.dumps(record, ensure_ascii=False), stamp, stamp,
-                 batch_id),
-            )
+            self._upsert(conn, t.submissions, [row], ["entry_id"], ["status", "record", "updated_at", "batch_id"])
 
-    def submissions(self, *, batch_id: int | None = None) -> list[dict]:
-        if batch_id is None:
-            rows = self._query("SELECT record FROM submissions ORDER BY file_name")
-        else:
-            rows = self._query("SELECT record FROM submissions WHERE batch_id = ? ORDER BY file_name", (batch_id,))
-        return [json.loads(r["record"]) for r in rows]
+    def submissions(self, *, batch_id: int | None = None, status: str | None = None) -> list[dict]:
+        c = t.submissions.c
+        query = sa.select(c.record).order_by(c.file_name, c.entry_id)
+        if batch_id is not None:
+            query = query.where(c.batch_id == batch_id)
+        if status is not None:
+            query = query.where(c.status == status)
+        return [json.loads(r["record"]) for r in self._rows(query)]
 
     def count_submissions(self) -> int:
-        return self._query("SELECT COUNT(*) FROM submissions")[0][0]
+        return int(self._scalar(sa.select(sa.func.count()).select_from(t.submissions)))
 
-    # -- parse cache ------------------------------------------------------------------------------------
+    # -- parse cache ------------------------------------------------------------------------------------------
     def get_parsed(self, sha256: str, parser_version: str) -> dict | None:
-        rows = self._query("SELECT parsed FROM documents WHERE sha256 = ? AND parser_version = ?",
-                           (sha256, parser_version))
+        c = t.documents.c
+        rows = self._rows(sa.select(c.parsed).where(c.sha256 == sha256, c.parser_version == parser_version))
         return json.loads(rows[0]["parsed"]) if rows else None
 
     def save_parsed(self, sha256: str, parser_version: str, parsed: dict) -> None:
+        row = {"sha256": sha256, "parser_version": parser_version, "parsed": _json(parsed), "created_at": now()}
         with self.transaction() as conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO documents (sha256, parser_version, parsed, created_at) VALUES (?, ?, ?, ?)",
-                (sha256, parser_version, json.dumps(parsed, ensure_ascii=False), now()),
-            )
+            self._upsert(conn, t.documents, [row], ["sha256", "parser_version"], ["parsed", "created_at"])
 
-    # -- forms ---------------------------------------------------------------------------------------------
+    # -- forms ------------------------------------------------------------------------------------------------
     def save_forms(self, rows: dict[str, dict]) -> None:
         stamp = now()
+        values = [{"file_name": k, "row": _json(v), "loaded_at": stamp} for k, v in rows.items()]
         with self.transaction() as conn:
-            conn.executemany(
-                "INSERT OR REPLACE INTO forms (file_name, row, loaded_at) VALUES (?, ?, ?)",
-                [(k, json.dumps(v, ensure_ascii=False), stamp) for k, v in rows.items()],
-            )
+            self._upsert(conn, t.forms, values, ["file_name"], ["row", "loaded_at"])
 
-    # -- AI results (drafts with provenance) -----------------------------------------------------------------
+    # -- AI results (drafts with provenance) ---------------------------------------------------------------------
     def save_ai_result(self, stage: str, payload: Any, provenance: dict, batch_id: int | None = None) -> None:
+        stamp = now()
         with self.transaction() as conn:
-            conn.execute(
-                "INSERT INTO ai_results (batch_id, stage, payload, provenance, created_at) VALUES (?, ?, ?, ?, ?)",
-                (batch_id, stage, json.dumps(payload, ensure_ascii=False), json.dumps(provenance), now()),
-            )
-            conn.execute(
-                "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
-                (now(), f"system:{stage}", "ai_draft_created", f"batch:{batch_id}", json.dumps(provenance)),
-            )
+            conn.execute(t.ai_results.insert().values(batch_id=batch_id, stage=stage, payload=_json(payload),
+                                                      provenance=_json(provenance), created_at=stamp))
+            self._audit(conn, actor=f"system:{stage}", action="ai_draft_created", subject=f"batch:{batch_id}",
+                        detail=provenance, at=stamp)
 
-    def latest_ai_result(self, stage: str) -> dict | None:
-        rows = self._query("SELECT payload, provenance FROM ai_results WHERE stage = ? ORDER BY id DESC LIMIT 1",
-                           (stage,))
+    def latest_ai_result(self, stage: str, batch_id: int | None = None) -> dict | None:
+        c = t.ai_results.c
+        query = sa.select(c.payload, c.provenance, c.batch_id).where(c.stage == stage)
+        if batch_id is not None:
+            query = query.where(c.batch_id == batch_id)
+        rows = self._rows(query.order_by(c.id.desc()).limit(1))
         if not rows:
             return None
-        return {"payload": json.loads(rows[0]["payload"]), "provenance": json.loads(rows[0]["provenance"])}
+        return {"payload": json.loads(rows[0]["payload"]), "provenance": json.loads(rows[0]["provenance"]),
+                "batch_id": rows[0]["batch_id"]}
 
-    # -- embedding cache (CachedEncoder's store) ---------------------------------------------------------------
+    # -- embedding cache (CachedEncoder's store) ------------------------------------------------------------------
     def get_many(self, keys: Sequence[str], model_id: str) -> dict[str, np.ndarray]:
+        c = t.embeddings.c
         out: dict[str, np.ndarray] = {}
         keys = list(keys)
         for start in range(0, len(keys), 500):
             part = keys[start:start + 500]
-            marks = ",".join("?" * len(part))
-            for row in self._query(f"SELECT key, vector FROM embeddings WHERE model_id = ? AND key IN ({marks})",
-                                   (model_id, *part)):
+            for row in self._rows(sa.select(c.key, c.vector).where(c.model_id == model_id, c.key.in_(part))):
                 out[row["key"]] = np.frombuffer(row["vector"], dtype=np.float32)
         return out
 
     def put_many(self, items: dict[str, np.ndarray], model_id: str) -> None:
+        rows = [{"key": k, "model_id": model_id, "vector": np.asarray(v, dtype=np.float32).tobytes()}
+                for k, v in items.items()]
         with self.transaction() as conn:
-            conn.executemany(
-                "INSERT OR REPLACE INTO embeddings (key, model_id, vector) VALUES (?, ?, ?)",
-                [(k, model_id, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items.items()],
-            )
+            self._upsert(conn, t.embeddings, rows, ["key", "model_id"], ["vector"])
 
-    # -- human actions and the audit log (written only through review_service.scoring) ------------------------
+    # -- drafted notes cache (notes.draft_batch) --------------------------------------------------------------------
+    def get_note(self, key: str) -> dict | None:
+        rows = self._rows(sa.select(t.note_cache.c.note_json).where(t.note_cache.c.key == key))
+        return json.loads(rows[0]["note_json"]) if rows else None
+
+    def put_note(self, key: str, doc_id: str, note: dict) -> None:
+        row = {"key": key, "doc_id": doc_id, "note_json": _json(note), "created_at": now()}
+        with self.transaction() as conn:
+            self._upsert(conn, t.note_cache, [row], ["key"], ["doc_id", "note_json", "created_at"])
+
+    def count_notes(self) -> int:
+        return int(self._scalar(sa.select(sa.func.count()).select_from(t.note_cache)))
+
+    # -- human actions and the audit log (written only through review_service.scoring) -----------------------------
     def insert_score(self, entry_id: str, juror_id: str, criterion: str, value: float, comment: str,
                      actor: str) -> None:
         stamp = now()
+        row = {"entry_id": entry_id, "juror_id": juror_id, "criterion": criterion, "value": value,
+               "comment": comment, "actor": actor, "at": stamp}
         with self.transaction() as conn:
-            conn.execute(
-                """INSERT INTO scores (entry_id, juror_id, criterion, value, comment, actor, at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (entry_id, juror_id, criterion) DO UPDATE SET value = excluded.value,
-                        comment = excluded.comment, actor = excluded.actor, at = excluded.at""",
-                (entry_id, juror_id, criterion, value, comment, actor, stamp),
-            )
-            conn.execute(
-                "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
-                (stamp, actor, "score_recorded", entry_id,
-                 json.dumps({"juror": juror_id, "criterion": criterion, "value": value}, ensure_ascii=False)),
-            )
+            self._upsert(conn, t.scores, [row], ["entry_id", "juror_id", "criterion"],
+                         ["value", "comment", "actor", "at"])
+            self._audit(conn, actor=actor, action="score_recorded", subject=entry_id, at=stamp,
+                        detail={"juror": juror_id, "criterion": criterion, "value": value})
 
     def insert_decision(self, entry_id: str, kind: str, value: str, reason: str, actor: str) -> None:
         stamp = now()
         with self.transaction() as conn:
-            conn.execute(
-                "INSERT INTO decisions (entry_id, kind, value, reason, actor, at) VALUES (?, ?, ?, ?, ?, ?)",
-                (entry_id, kind, value, reason, actor, stamp),
-            )
-            conn.execute(
-                "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
-                (stamp, actor, f"{kind}_decided", entry_id,
-                 json.dumps({"value": value, "reason": reason}, ensure_ascii=False)),
-            )
+            conn.execute(t.decisions.insert().values(entry_id=entry_id, kind=kind, value=value, reason=reason,
+                                                     actor=actor, at=stamp))
+            self._audit(conn, actor=actor, action=f"{kind}_decided", subject=entry_id, at=stamp,
+                        detail={"value": value, "reason": reason})
 
     def scores(self, entry_id: str | None = None) -> list[dict]:
-        sql, params = "SELECT * FROM scores", ()
+        query = sa.select(t.scores).order_by(t.scores.c.id)
         if entry_id is not None:
-            sql, params = sql + " WHERE entry_id = ?", (entry_id,)
-        return [dict(r) for r in self._query(sql + " ORDER BY id", params)]
+            query = query.where(t.scores.c.entry_id == entry_id)
+        return [dict(r) for r in self._rows(query)]
 
     def decisions(self, entry_id: str | None = None) -> list[dict]:
-        sql, params = "SELECT * FROM decisions", ()
+        query = sa.select(t.decisions).order_by(t.decisions.c.id)
         if entry_id is not None:
-            sql, params = sql + " WHERE entry_id = ?", (entry_id,)
-        return [dict(r) for r in self._query(sql + " ORDER BY id", params)]
+            query = query.where(t.decisions.c.entry_id == entry_id)
+        return [dict(r) for r in self._rows(query)]
 
     def audit_log(self, subject: str | None = None) -> list[dict]:
-        sql, params = "SELECT * FROM audit_log", ()
+        query = sa.select(t.audit_log).order_by(t.audit_log.c.id)
         if subject is not None:
-            sql, params = sql + " WHERE subject = ?", (subject,)
-        return [dict(r) for r in self._query(sql + " ORDER BY id", params)]
+            query = query.where(t.audit_log.c.subject == subject)
+        return [dict(r) for r in self._rows(query)]
 
 
 def open_database(settings) -> Database:
-    return Database(_path_from_url(settings.db_url))
+    return Database(settings.db_url)

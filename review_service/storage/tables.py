@@ -1,0 +1,105 @@
+"""The tables as the queries see them (SQLAlchemy Core), at the newest migration.
+
+Migrations (``alembic/versions``) create and change them; this module only describes them for queries. A test
+checks that the two agree on every table and column.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+batches = sa.Table(
+    "batches", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("started_at", sa.Text, nullable=False),
+    sa.Column("finished_at", sa.Text),
+)
+
+submissions = sa.Table(
+    "submissions", metadata,
+    sa.Column("entry_id", sa.Text, primary_key=True),
+    sa.Column("sha256", sa.Text, nullable=False),
+    sa.Column("file_name", sa.Text, nullable=False),
+    sa.Column("size_bytes", sa.BigInteger, nullable=False),
+    sa.Column("stored_as", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("record", sa.Text, nullable=False),  # the screening record (JSON, docs/screening-schema.md)
+    sa.Column("first_seen", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.Text, nullable=False),
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("batches.id")),
+)
+
+documents = sa.Table(
+    "documents", metadata,
+    sa.Column("sha256", sa.Text, primary_key=True),
+    sa.Column("parser_version", sa.Text, primary_key=True),
+    sa.Column("parsed", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Text, nullable=False),
+)
+
+forms = sa.Table(
+    "forms", metadata,
+    sa.Column("file_name", sa.Text, primary_key=True),  # NFC, case-folded
+    sa.Column("row", sa.Text, nullable=False),
+    sa.Column("loaded_at", sa.Text, nullable=False),
+)
+
+ai_results = sa.Table(
+    "ai_results", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("batches.id")),
+    sa.Column("stage", sa.Text, nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("provenance", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Text, nullable=False),
+)
+
+embeddings = sa.Table(
+    "embeddings", metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("model_id", sa.Text, primary_key=True),
+    sa.Column("vector", sa.LargeBinary, nullable=False),  # float32
+)
+
+scores = sa.Table(
+    "scores", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("entry_id", sa.Text, nullable=False),
+    sa.Column("juror_id", sa.Text, nullable=False),
+    sa.Column("criterion", sa.Text, nullable=False),
+    sa.Column("value", sa.Float, nullable=False),
+    sa.Column("comment", sa.Text, nullable=False, server_default=""),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("at", sa.Text, nullable=False),
+)
+
+decisions = sa.Table(
+    "decisions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("entry_id", sa.Text, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("at", sa.Text, nullable=False),
+)
+
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.Text, nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),  # a person's login, or 'system:<stage>' for AI drafts
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("subject", sa.Text, nullable=False, server_default=""),
+    sa.Column("detail", sa.Text, nullable=False, server_default="{}"),
+)
+
+note_cache = sa.Table(
+    "note_cache", metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("doc_id", sa.Text, nullable=False),
+    sa.Column("note_json", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Text, nullable=False),
+)
