@@ -12,9 +12,8 @@ import sqlalchemy as sa
 
 from review_service import scoring
 from review_service.errors import ConfigError, InputError, PermissionDenied
-from review_service.storage import Database, open_database
+from review_service.storage import Database, open_database, tables
 from review_service.storage import migrate as migrations
-from review_service.storage import tables
 
 LEGACY_SCHEMA = Path(__file__).parent / "data" / "schema_0001.sql"
 

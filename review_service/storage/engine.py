@@ -19,7 +19,7 @@ SUPPORTED = {"sqlite": "sqlite:///path/to/review.db", "postgresql": "postgresql+
 def make_engine(url: str) -> sa.Engine:
     try:
         parsed = make_url(url)
-    except Exception as exc:  # noqa: BLE001 - whatever make_url raises, the person needs the same hint
+    except Exception as exc:
         raise ConfigError(f"cannot read the database URL {url!r} ({exc})", hint=_hint()) from exc
     backend = parsed.get_backend_name()
     if backend == "sqlite":
