@@ -5,7 +5,6 @@ One compile of all-MiniLM-L6-v2 (~15-25 s on the shared 2-core CPU) serves the w
 from __future__ import annotations
 
 import threading
-import time
 
 import numpy as np
 import pytest
@@ -16,6 +15,9 @@ from embeddings.fast_query import compile_query_path
 from review_service.api import create_app
 from review_service.search import SearchEngine
 from tests.corpora import THREE_PROJECTS
+from tests.waiting import wait_for
+
+pytestmark = pytest.mark.slow  # torch.compile: ~20-30 s of CPU for the module
 
 QUERIES = ["children's reading club with volunteers", "a chatbot answering readers day and night",
            "оцифровка редких рукописей", "Кітапханадағы жасанды интеллект", "auyldyq kitaphanadaǵy kitap oqý"]
@@ -41,10 +43,9 @@ def test_api_answers_while_compiling_then_switches(compiled_tiny, settings) -> N
         first = client.get("/search", params={"q": QUERIES[0], "k": 2})
         assert first.status_code == 200 and first.json()["hits"][0]["id"] == "club"
         assert client.get("/health").json()["query_encoder"] == "compiling"  # answered eagerly meanwhile
-        deadline = time.monotonic() + 300
-        while client.get("/health").json()["query_encoder"] == "compiling" and time.monotonic() < deadline:
-            time.sleep(0.5)
-        assert client.get("/health").json()["query_encoder"] == "compiled"
+        state = wait_for(lambda: client.get("/health").json()["query_encoder"], lambda s: s != "compiling",
+                         seconds=240, what="the compiled query path", every=0.5)
+        assert state == "compiled"
         assert compiled_tiny.query_path == "compiled"
         hits = client.get("/search", params={"q": QUERIES[1], "k": 2}).json()["hits"]
         assert hits[0]["id"] == "bot"

@@ -93,6 +93,7 @@ def local_generator():
     return load_generator(Settings(environment="test"), backend="local")
 
 
+@pytest.mark.slow  # the real packaged Qwen
 def test_local_packaged_generator_generates(local_generator):
     gen = local_generator
     assert gen.model_id == "qwen2.5-coder-1.5b-instruct" and "Qwen2.5" in gen.revision

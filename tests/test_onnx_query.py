@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 
 import numpy as np
 import pytest
@@ -19,6 +18,7 @@ from review_service.config import Settings
 from review_service.errors import ModelIntegrityError, ModelNotInstalled
 from review_service.search import SearchEngine
 from tests.corpora import THREE_PROJECTS
+from tests.waiting import wait_for
 
 QUERIES = ["a chatbot answering readers day and night", "чат-бот для читателей районной библиотеки",
            "Кітапханадағы жасанды интеллект: оқырмандарға кеңес беретін чат-бот",
@@ -42,6 +42,7 @@ def _load_tiny(enc, folder):
                            eager=lambda t: enc._encode_eager([t], "query")[0])
 
 
+@pytest.mark.slow  # builds an ONNX model
 def test_build_writes_the_files_and_a_manifest_with_their_hashes(tiny_built) -> None:
     _, folder, manifest = tiny_built
     on_disk = json.loads((folder / onnx_query.MANIFEST).read_text())
@@ -52,6 +53,7 @@ def test_build_writes_the_files_and_a_manifest_with_their_hashes(tiny_built) -> 
     assert not [p for p in folder.parent.iterdir() if p.name.startswith(".onnx-query-")]  # no temp folder left
 
 
+@pytest.mark.slow  # builds an ONNX model
 def test_onnx_vectors_match_eager_ones(tiny_built) -> None:
     enc, folder, _ = tiny_built
     path = _load_tiny(enc, folder)
@@ -61,6 +63,7 @@ def test_onnx_vectors_match_eager_ones(tiny_built) -> None:
         assert float(fast @ eager) >= 0.99, q
 
 
+@pytest.mark.slow  # builds an ONNX model
 def test_a_changed_byte_is_refused_with_the_command_that_rebuilds_it(tiny_built, tmp_path) -> None:
     enc, folder, _ = tiny_built
     copy = tmp_path / onnx_query.FOLDER
@@ -74,6 +77,7 @@ def test_a_changed_byte_is_refused_with_the_command_that_rebuilds_it(tiny_built,
     assert "SHA-256" in str(err.value) and "review-service models install" in err.value.hint
 
 
+@pytest.mark.slow  # builds an ONNX model
 def test_a_model_built_from_other_weights_is_refused(tiny_built) -> None:
     enc, folder, _ = tiny_built
     with pytest.raises(ModelIntegrityError, match="other weights"):
@@ -89,12 +93,11 @@ def test_a_missing_model_names_the_install_command(tmp_path) -> None:
 
 def _settled_query_encoder(client: TestClient, seconds: float) -> str:
     """``/health``'s query_encoder once it is no longer loading (or after ``seconds``)."""
-    deadline = time.monotonic() + seconds
-    while (state := client.get("/health").json()["query_encoder"]) == "loading" and time.monotonic() < deadline:
-        time.sleep(0.2)
-    return state
+    return wait_for(lambda: client.get("/health").json()["query_encoder"], lambda s: s != "loading",
+                    seconds=seconds, what="the ONNX query encoder to load")
 
 
+@pytest.mark.slow  # builds an ONNX model
 def test_auto_stays_eager_without_an_onnx_model(tiny_built, settings, caplog) -> None:
     enc = _load.__wrapped__("all-minilm-l6-v2", str(settings.models_dir), settings.dtype, settings.threads)
     engine = SearchEngine.build(THREE_PROJECTS, enc)  # the installed tiny model has no onnx-query folder
