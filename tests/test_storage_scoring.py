@@ -165,3 +165,20 @@ def test_only_scoring_module_writes_scores_or_decisions():
                                                                   "record_decision", "confirm_assignment"}:
                 offenders.append(f"{path.relative_to(root)}:{node.lineno}")
     assert offenders == []
+
+
+def test_all_sql_stays_in_the_storage_package():
+    """No module outside review_service/storage talks to a database driver or SQLAlchemy directly."""
+    root = Path(__file__).resolve().parents[1]
+    storage = root / "review_service" / "storage"
+    offenders = []
+    for path in [*(root / "review_service").rglob("*.py"), *(root / "models").rglob("*.py"),
+                 *(root / "embeddings").rglob("*.py")]:
+        if storage in path.parents:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            if any(n.split(".")[0] in {"sqlite3", "sqlalchemy", "psycopg", "alembic"} for n in names):
+                offenders.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert offenders == []
