@@ -42,6 +42,20 @@ def backend_settings(request, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright, once per session (tests/web.py)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.web import CHROMIUM_ARGS, chromium_path
+
+    path = chromium_path()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
 def encoder():
     """The real default embedder (EmbeddingGemma-300M), loaded once."""
     from embeddings import load_encoder

@@ -9,12 +9,15 @@ from typing import TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from review_service import __version__
 from review_service.config import Settings, get_settings
 from review_service.errors import ReviewError
 from review_service.search.engine import SearchEngine
 from review_service.storage import open_database
+from review_service.web import pages
+from review_service.web.render import static_dir
 
 from . import routes
 
@@ -59,6 +62,8 @@ def create_app(settings: Settings | None = None, *, search_engine: SearchEngine 
 
     for router in (routes.entries, routes.drafts, routes.audit, routes.search):
         app.include_router(router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=static_dir()), name="static")
     return app
 
 
