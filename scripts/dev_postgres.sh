@@ -19,8 +19,10 @@ case "${1:-}" in
       [ "$(id -u)" = 0 ] && chown postgres:postgres "$DIR"
       as_pg "$BIN/initdb" -D "$DIR/data" -U review --auth=trust -E UTF8 --locale=C > /dev/null
     fi
-    as_pg "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w \
-      -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1" start > /dev/null
+    if ! as_pg "$BIN/pg_ctl" -D "$DIR/data" status > /dev/null 2>&1; then
+      as_pg "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w \
+        -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1" start > /dev/null
+    fi
     as_pg "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U review -d postgres -tAc \
       "SELECT 1 FROM pg_database WHERE datname = 'review'" | grep -q 1 \
       || as_pg "$BIN/createdb" -h 127.0.0.1 -p "$PORT" -U review review
