@@ -89,3 +89,83 @@ def screen_texts(folder: Path, settings, texts: dict[str, str], forms: Path | No
         F.make_text(folder / name, text)
     result = run_screen(folder, settings, ScreenOptions(stages=(), progress=False, forms=forms))
     return [r["entry_id"] for r in result.report["files"]]
+
+
+FORMS_HEADER = "file_name,surname,name,age,library,library_type,region,contact,participation,team_members,project_title,received_at\n"
+APPLICANTS = [  # three fictional applicants: their personal fields must never reach a juror in blind mode
+    ("ЖИ байқауы_Жолдасбекова.txt", "Жолдасбекова", "Меруерт", "29", "Қарағанды облыстық ғылыми кітапханасы",
+     "Қарағанды облысы", "meruert.zh@example.org, +7 721 200 44 10",
+     "Библиотека открыла чат-бот для читателей и обучает его на каталоге."),
+    ("ЖИ байқауы_Крылов.txt", "Крылов", "Артём", "31", "Центральная библиотека Павлодара", "Павлодарская область",
+     "a.krylov@example.org, +7 718 200 55 21",
+     "Проект оцифровки краеведческих газет с распознаванием текста."),
+    ("ЖИ байқауы_Smith.txt", "Smith", "Dana", "27", "Shymkent University Library", "Түркістан облысы",
+     "dana.smith@example.org, +7 725 200 66 32",
+     "A reading recommendation service for first-year students."),
+]
+
+
+def personal_strings() -> list[str]:
+    out = []
+    for file_name, surname, name, age, library, region, contact, _ in APPLICANTS:
+        out += [surname, f"{name} {surname}", library, region, *[c.strip() for c in contact.split(",")],
+                file_name, f'"age": "{age}"', f"age: {age}"]
+    return out
+
+
+def build_world(db: Database, settings, folder: Path) -> dict:
+    """Three screened entries with forms; admin, organizer and jurors ja (assigned to E), ju (not on E),
+    jc (put on E by the publication but in conflict with it), jd (on E, then disabled); a rubric; AI drafts
+    (suggestion with the conflict, duplicates, a note for E); a published assignment."""
+    forms = folder / "forms.csv"
+    folder.mkdir(parents=True, exist_ok=True)
+    forms.write_text(FORMS_HEADER + "".join(
+        f'{f},{s},{n},{a},{lib},public_mcib,{reg},"{c}",individual,,Project {i},2026-10-05T10:15:00+05:00\n'
+        for i, (f, s, n, a, lib, reg, c, _) in enumerate(APPLICANTS)), encoding="utf-8")
+    ids = screen_texts(folder / "entries", settings, {f: t for f, *_, t in APPLICANTS}, forms=forms)
+    by_name = {r["file_name"]: r["entry_id"] for r in db.submissions()}
+    e, f, g = (by_name[a[0]] for a in APPLICANTS)
+    admin, organizer = add(db, "admin", "admin"), add(db, "organizer", "organizer")
+    jurors = {j: add(db, j, "juror", j) for j in ("ja", "ju", "jc", "jd")}
+    rubric(db, organizer)
+    conflict = {"juror": "jc", "entry": e, "kind": "declared", "reason": "conflict declared by the juror"}
+    db.save_ai_result("assignment_suggestion", suggestion([e, f, g], list(jurors), k=2, conflicts=(conflict,)),
+                      {"model": "test", "input_hash": "sha256:test"})
+    db.save_ai_result("duplicates", [{"a": e, "b": f, "kind": "paraphrase", "score": 0.91, "evidence": [],
+                                      "b_is_archive": False, "a_name": APPLICANTS[0][0], "b_name": APPLICANTS[1][0],
+                                      "status": "draft"}], {"model": "test", "input_hash": "h"})
+    note = {"doc_id": e, "lang": "ru", "disclaimer": "AI draft", "summary_mode": "extractive",
+            "file_name": APPLICANTS[0][0], "provenance": {"model": "test"},
+            "summary": [{"text": f"{APPLICANTS[0][4]} открыла чат-бот.", "anchors": ["section 1"],
+                         "origin": "extractive"},
+                        {"text": "Бот обучен на каталоге.", "anchors": ["section 1"], "origin": "extractive"}],
+            "questions": [{"text": "Сколько читателей пользуются ботом?", "anchors": [], "origin": "generated"}]}
+    db.save_ai_result("notes", [note], {"model": "test", "input_hash": "h"})
+    payload = assignments.draft_from_suggestion(db.latest_ai_result("assignment_suggestion")["payload"])
+    payload["entries"] = {
+        e: {"jurors": [_row("ja"), _row("jc"), _row("jd")]}, f: {"jurors": [_row("ju"), _row("ja")]},
+        g: {"jurors": [_row("ju")]}}
+    publish(db, organizer, payload)
+    tokens = {"admin": token(db, "admin"), "organizer": token(db, "organizer"), "juror_assigned": token(db, "ja"),
+              "juror_unassigned": token(db, "ju"), "juror_conflict": token(db, "jc"),
+              "disabled": token(db, "jd"), "expired": token(db, "ja", hours=-1)}
+    PeopleStore(db).set_disabled("jd", True, "test")
+    add(db, "victim", "organizer")
+    return {"E": e, "F": f, "G": g, "ids": ids, "tokens": tokens, "admin": admin, "organizer": organizer,
+            "jurors": jurors}
+
+
+def _row(juror: str) -> dict:
+    return {"juror": juror, "affinity": 0.5, "pinned": False, "source": "organizer", "explanation": None}
+
+
+class FakeSearch:
+    """The search engine's interface without the embedder (the real one is tested in test_search.py)."""
+
+    def search(self, q, k=10, filters=None):
+        from review_service.search.results import SearchResult
+
+        return SearchResult(query=q, hits=(), facets={}, candidates=0, filters=filters or {})
+
+    def more_like_this(self, doc_id, k=10):
+        return self.search(doc_id, k=k)
