@@ -170,3 +170,16 @@ class FakeSearch:
 
     def more_like_this(self, doc_id, k=10):
         return self.search(doc_id, k=k)
+
+
+def staff_headers(settings, login: str = "organizer") -> dict[str, str]:
+    """An organizer account in ``settings``' database and a bearer header for it (for tests of other routes)."""
+    from review_service.storage import open_database
+
+    db = open_database(settings)
+    try:
+        if PeopleStore(db).user(login) is None:
+            add(db, login, "organizer")
+        return bearer(token(db, login))
+    finally:
+        db.close()
