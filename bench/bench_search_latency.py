@@ -97,6 +97,19 @@ def serve(app) -> Iterator[str]:
         thread.join()
 
 
+def _organizer_token(settings) -> dict[str, str]:
+    from review_service import people
+    from review_service.storage import open_database
+
+    db = open_database(settings)
+    try:
+        people.add_user(db, login="bench", role="organizer", password="bench-password", actor="bench")
+        token = people.sign_in(db, "bench", "bench-password", hours=12)
+    finally:
+        db.close()
+    return {"Authorization": f"Bearer {token}"}
+
+
 def api_latency(engine: SearchEngine, texts: list[str], engine_p50: float, engine_p95: float, *,
                 compiled: bool = False) -> None:
     import httpx
@@ -122,7 +135,9 @@ def api_latency(engine: SearchEngine, texts: list[str], engine_p50: float, engin
     rows: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(environment="test", data_dir=Path(tmp) / "var")
-        with serve(create_app(settings, search_engine=engine)) as url, httpx.Client(base_url=url) as client:
+        auth = _organizer_token(settings)  # search is for organizers: sign in once, as a client would
+        with serve(create_app(settings, search_engine=engine)) as url, httpx.Client(base_url=url,
+                                                                                    headers=auth) as client:
             run(client, warm)
             rows["(a) novel queries, eager"] = run(client, texts)
             rows["(c) repeated queries (LRU hits)"] = run(client, texts)
@@ -134,7 +149,7 @@ def api_latency(engine: SearchEngine, texts: list[str], engine_p50: float, engin
             engine.encoder.use_eager_queries()  # each fast path from a cold start
             t0 = time.perf_counter()
             with serve(create_app(settings.model_copy(update={"query_encoder": mode}), search_engine=engine)) as url, \
-                    httpx.Client(base_url=url) as client:
+                    httpx.Client(base_url=url, headers=auth) as client:
                 during = run(client, texts[:1])[0]
                 while (state := client.get("/health").json()["query_encoder"]) == pending:
                     time.sleep(0.2)

@@ -2,7 +2,7 @@
 
 Each command lives in ``review_service/commands/<name>.py`` with ``register(subparsers)``; errors are
 translated to messages and exit codes here, in one place:
-0 ok · 1 entries need a person's attention (screen) · 2 bad input or configuration · 3 model missing or
+0 ok · 1 entries need a person's attention (screen) or the audit chain is broken (audit verify) · 2 bad input or configuration · 3 model missing or
 corrupt · 4 infeasible assignment · 70 unexpected error.
 """
 from __future__ import annotations
@@ -15,7 +15,8 @@ import sys
 
 from review_service.errors import ReviewError
 
-COMMANDS = ("screen", "duplicates", "themes", "affinity", "match", "search", "notes", "models", "serve")
+COMMANDS = ("screen", "duplicates", "themes", "affinity", "match", "search", "notes", "models", "serve", "users",
+            "audit")
 
 
 def build_parser() -> argparse.ArgumentParser:

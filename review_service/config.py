@@ -77,6 +77,16 @@ class Settings(BaseSettings):
     filename_pattern: str = r"^(ЖИ|JI|ZhI|ZHI)[ _-]*(байқауы|baiqauy|bayqauy)[ _-]+[^\W\d_][\w-]*$"
     """The naming rule ``ЖИ байқауы_Тегі`` (AI contest_Surname), matched on the NFC stem, ignoring case."""
 
+    # --- the jury's service ------------------------------------------------------------------
+    blind_review: bool = True
+    """While on, nothing sent to a juror holds an applicant's personal fields; entries show a neutral code."""
+    scoring_deadline: datetime = datetime.fromisoformat("2026-11-20T23:59:59+05:00")
+    """After this, jurors can no longer save or submit scores (an organizer can still reopen a review)."""
+    session_hours: float = Field(default=12.0, gt=0)
+    """How long a session token (sign-in) lives."""
+    disagreement: float = Field(default=0.25, gt=0, le=1)
+    """Results flag an entry when its jurors' totals spread over more than this share of the total's range."""
+
     # --- duplicates / themes / matching / search (stage-specific thresholds) ------------------
     dup_near_jaccard: float = 0.5
     dup_partial_containment: float = 0.35

@@ -76,3 +76,23 @@ class PermissionDenied(ReviewError):
     code = "permission_denied"
     http_status = 403
     exit_code = 2
+
+
+class Unauthorized(ReviewError):
+    """No credentials, or credentials that are wrong, expired, revoked or belong to a disabled account."""
+
+    code = "unauthorized"
+    http_status = 401
+    exit_code = 2
+
+
+class StateConflict(ReviewError):
+    """The action does not fit the object's state: a submitted review, a passed deadline, a stale draft."""
+
+    code = "conflict"
+    http_status = 409
+    exit_code = 2
+
+    def __init__(self, message: str, *, hint: str = "", code: str = "conflict") -> None:
+        super().__init__(message, hint=hint)
+        self.code = code

@@ -82,13 +82,22 @@ def matching(stages, docs: list[Document]) -> None:
 
     jurors = read_jurors(stages.options.jurors)
     result = match(jurors, docs, k=stages.options.jurors_per_entry, encoder=stages.encoder)
+    suggestion, stored = suggestion_payloads(result, docs)
+    stages.report["assignment"] = suggestion
+    stages.report["provenance"]["matching"] = suggestion["provenance"]
+    stages.db.save_ai_result("assignment_suggestion", stored, suggestion["provenance"])
+
+
+def suggestion_payloads(result, docs: list[Document]) -> tuple[dict, dict]:
+    """The suggestion for the report (ASSIGNMENT.json layout) and as stored for organizers, which adds the
+    affinity matrix and allowed mask they re-solve from (review_service.assignments)."""
+    from review_service.matching.core import suggestion_matrix
+
     suggestion = result.as_dict()
     names = {d.id: d.meta.get("file_name", d.id) for d in docs}
     for entry_id, entry in suggestion["entries"].items():
         entry["file_name"] = names.get(entry_id, entry_id)
-    stages.report["assignment"] = suggestion
-    stages.report["provenance"]["matching"] = suggestion["provenance"]
-    stages.db.save_ai_result("assignment_suggestion", suggestion, suggestion["provenance"])
+    return suggestion, {**suggestion, "matrix": suggestion_matrix(result)}
 
 
 def notes(stages, docs: list[Document]) -> None:

@@ -1,4 +1,5 @@
-"""The real FastAPI app through TestClient, on SQLite and PostgreSQL: entries, AI drafts, person-only scores and decisions, problem+json."""
+"""The real FastAPI app through TestClient, on SQLite and PostgreSQL: sign-in, entries, AI drafts, decisions by a
+signed-in organizer only, problem+json for every error."""
 from __future__ import annotations
 
 import pytest
@@ -7,6 +8,7 @@ from fastapi.testclient import TestClient
 from review_service.api import create_app
 from review_service.storage import open_database
 from tests import files as F
+from tests import jury as J
 
 
 @pytest.fixture
@@ -26,16 +28,21 @@ def client(settings, tmp_path):
     run_screen(folder, settings, ScreenOptions(stages=(), progress=False))
     db = open_database(settings)
     db.save_ai_result("duplicates", [{"a": "x", "b": "y", "kind": "near_copy"}], {"model": "m", "input_hash": "h"})
+    J.add(db, "serik", "organizer")
+    J.add(db, "aigerim", "juror", "j1")
     db.close()
     with TestClient(create_app(settings)) as c:
+        token = c.post("/auth/token", data={"username": "serik", "password": "pw-serik-123"}).json()["access_token"]
+        c.headers.update(J.bearer(token))
+        c.cookies.clear()  # the tests choose how they sign in
         yield c
 
 
 def test_health_and_entries(client):
     assert client.get("/health").json()["status"] == "ok"
-    entries = client.get("/entries").json()
+    entries = client.get("/entries").json()["items"]
     assert {e["file_name"] for e in entries} == {"ЖИ байқауы_Иванова.txt", "ЖИ байқауы_Бос.pdf"}
-    failed = client.get("/entries", params={"status": "failed"}).json()
+    failed = client.get("/entries", params={"status": "failed"}).json()["items"]
     assert [e["reasons"][0]["code"] for e in failed] == ["empty"]
     one = client.get(f"/entries/{entries[0]['entry_id']}").json()
     assert one["checks"]
@@ -53,23 +60,57 @@ def test_ai_drafts_are_marked_as_drafts(client):
     assert client.get("/drafts/notes").status_code == 404
 
 
-def test_scores_and_decisions_need_a_person(client):
-    entry = client.get("/entries").json()[0]["entry_id"]
-    score = {"juror_id": "j1", "criterion": "innovation", "value": 8}
-    r = client.post(f"/entries/{entry}/scores", json=score)
-    assert r.status_code == 403 and r.json()["code"] == "permission_denied"
-    r = client.post(f"/entries/{entry}/scores", json=score, headers={"X-Actor": "system:notes"})
-    assert r.status_code == 403
-    r = client.post(f"/entries/{entry}/scores", json=score, headers={"X-Actor": "Aigerim Bekova"})
-    assert r.status_code == 201 and r.json()["recorded_by"] == "Aigerim Bekova"
-    r = client.post(f"/entries/{entry}/scores", json={**score, "value": 99}, headers={"X-Actor": "Aigerim Bekova"})
-    assert r.status_code == 422 and r.json()["code"] == "bad_input"
+def test_sign_in_and_out(client):
+    anonymous = {"Authorization": ""}
+    r = client.get("/entries", headers=anonymous)
+    assert r.status_code == 401 and r.headers["content-type"] == "application/problem+json"
+    assert r.headers["www-authenticate"] == "Bearer"
+    r = client.post("/auth/token", data={"username": "aigerim", "password": "wrong-password"}, headers=anonymous)
+    assert r.status_code == 401 and r.json()["code"] == "unauthorized"
+    r = client.post("/auth/token", data={"username": "aigerim", "password": "pw-aigerim-123"}, headers=anonymous)
+    assert r.status_code == 200 and r.json()["token_type"] == "bearer"
+    token = r.json()["access_token"]
+    cookie = r.headers["set-cookie"]
+    assert "review_session=" in cookie and "HttpOnly" in cookie and "samesite=lax" in cookie.lower()
+    assert client.get("/auth/me", headers=J.bearer(token)).json()["role"] == "juror"
+    client.cookies.clear()
+    r = client.get("/auth/me", headers=anonymous, cookies={"review_session": token})  # the pages' way
+    assert r.status_code == 200 and r.json()["login"] == "aigerim"
+    assert client.post("/auth/logout", headers=J.bearer(token)).json() == {"revoked": True}
+    client.cookies.clear()
+    assert client.get("/auth/me", headers=J.bearer(token)).status_code == 401
+
+
+def test_decisions_need_an_organizer_and_are_audited_as_them(client):
+    entry = client.get("/entries").json()["items"][0]["entry_id"]
     r = client.post(f"/entries/{entry}/decisions", json={"kind": "eligibility", "value": "eligible"},
-                    headers={"X-Actor": "Serik (organizer)"})
-    assert r.status_code == 201
-    log = client.get("/audit", params={"subject": entry}).json()
-    assert [(x["actor"], x["action"]) for x in log] == [("Aigerim Bekova", "score_recorded"),
-                                                      ("Serik (organizer)", "eligibility_decided")]
+                    headers={"X-Actor": "someone else"})  # the header means nothing any more
+    assert r.status_code == 201 and r.json()["actor"] == "serik"
+    r = client.post(f"/entries/{entry}/decisions", json={"kind": "eligibility", "value": "maybe"})
+    assert r.status_code == 422 and r.json()["code"] == "bad_input"
+    log = client.get("/audit", params={"subject": entry}).json()["items"]
+    assert [(x["actor"], x["action"]) for x in log] == [("serik", "eligibility_decided")]
+    assert log[0]["after"] == {"value": "eligible", "reason": ""}
+
+
+def test_every_error_is_problem_json(client, settings):
+    r = client.post("/entries/x/decisions", json={"kind": "award"})  # request validation
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    assert r.json()["code"] == "invalid_request" and r.json()["errors"][0]["loc"] == ["body", "value"]
+    r = client.get("/no/such/route")
+    assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
+    r = client.delete("/entries")
+    assert r.status_code == 405 and r.json()["code"] == "method_not_allowed"
+    app = create_app(settings)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = c.get("/boom")
+    assert r.status_code == 500 and r.headers["content-type"] == "application/problem+json"
+    assert r.json()["error_id"] in r.json()["detail"]
 
 
 def test_search_endpoint_cross_lingual_with_filters(settings, tmp_path):
@@ -85,7 +126,12 @@ def test_search_endpoint_cross_lingual_with_filters(settings, tmp_path):
          "text": "A monthly book club for teenagers with invited authors and reading challenges."},
     ])
     settings.archive = archive
+    db = open_database(settings)
+    J.add(db, "serik", "organizer")
+    db.close()
     with TestClient(create_app(settings)) as c:
+        c.headers.update(J.bearer(c.post("/auth/token", data={"username": "serik", "password": "pw-serik-123"})
+                                  .json()["access_token"]))
         r = c.get("/search", params={"q": "оқырмандарға арналған чат-бот"})
         assert r.status_code == 200
         hits = r.json()["hits"]

@@ -14,6 +14,7 @@ from embeddings.encoder import _load
 from embeddings.fast_query import compile_query_path
 from review_service.api import create_app
 from review_service.search import SearchEngine
+from tests import jury as J
 from tests.corpora import THREE_PROJECTS
 from tests.waiting import wait_for
 
@@ -40,6 +41,7 @@ def test_api_answers_while_compiling_then_switches(compiled_tiny, settings) -> N
     engine = SearchEngine.build(DOCS, compiled_tiny)
     app = create_app(settings.model_copy(update={"compile_query_encoder": True}), search_engine=engine)
     with TestClient(app) as client:
+        client.headers.update(J.staff_headers(settings))
         first = client.get("/search", params={"q": QUERIES[0], "k": 2})
         assert first.status_code == 200 and first.json()["hits"][0]["id"] == "club"
         assert client.get("/health").json()["query_encoder"] == "compiling"  # answered eagerly meanwhile

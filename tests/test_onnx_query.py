@@ -17,6 +17,7 @@ from review_service.api import create_app
 from review_service.config import Settings
 from review_service.errors import ModelIntegrityError, ModelNotInstalled
 from review_service.search import SearchEngine
+from tests import jury as J
 from tests.corpora import THREE_PROJECTS
 from tests.waiting import wait_for
 
@@ -104,6 +105,7 @@ def test_auto_stays_eager_without_an_onnx_model(tiny_built, settings, caplog) ->
     app = create_app(settings.model_copy(update={"environment": "development", "query_encoder": "auto"}),
                      search_engine=engine)
     with TestClient(app) as client:
+        client.headers.update(J.staff_headers(settings))
         assert client.get("/search", params={"q": QUERIES[0], "k": 1}).json()["hits"][0]["id"] == "bot"
         assert _settled_query_encoder(client, 60) == "eager"
     assert "review-service models install" in caplog.text
@@ -130,6 +132,7 @@ def test_api_answers_eagerly_then_serves_new_questions_through_onnx(encoder, set
     app = create_app(settings.model_copy(update={"query_encoder": "onnx"}), search_engine=engine)
     try:
         with TestClient(app) as client:
+            client.headers.update(J.staff_headers(settings))
             assert client.get("/search", params={"q": QUERIES[1], "k": 1}).json()["hits"][0]["id"] == "bot"
             assert _settled_query_encoder(client, 120) == "onnx-int8"
             engine.query_cache.clear()

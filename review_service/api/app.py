@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 from contextlib import asynccontextmanager
 from typing import TypeVar
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from review_service import __version__
 from review_service.config import Settings, get_settings
@@ -19,7 +22,8 @@ from review_service.storage import open_database
 from review_service.web import pages
 from review_service.web.render import static_dir
 
-from . import routes
+from . import assignment_routes, auth_routes, export_routes, jury_routes, routes
+from .schemas import Health, Problem
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -46,25 +50,92 @@ def create_app(settings: Settings | None = None, *, search_engine: SearchEngine 
         app.state.db.close()
 
     app = FastAPI(title="review-service", version=__version__, lifespan=lifespan,
-                  description="Jury dashboard API. AI outputs are drafts; only a person (X-Actor) records a "
-                              "score or a decision.")
+                  description="The jury's service. Sign in with POST /auth/token (OAuth2 password form) and send "
+                              "`Authorization: Bearer <token>`. AI outputs are drafts; only a signed-in person "
+                              "records a score, a decision, a publication or a flag review. Every error is "
+                              "application/problem+json.",
+                  responses={401: {"model": Problem, "description": "no or invalid credentials"},
+                             403: {"model": Problem, "description": "not allowed for this role"},
+                             422: {"model": Problem, "description": "invalid request"}})
+    install_problem_handlers(app)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
 
-    @app.exception_handler(ReviewError)
-    async def problem(_: Request, exc: ReviewError) -> JSONResponse:
-        body = {"type": f"urn:review-service:{exc.code}", "title": exc.code.replace("_", " "),
-                "status": exc.http_status, "detail": exc.message, "code": exc.code, "hint": exc.hint}
-        return JSONResponse(body, status_code=exc.http_status, media_type="application/problem+json")
-
-    @app.get("/health", tags=["health"])
+    @app.get("/health", tags=["health"], response_model=Health)
     def health() -> dict:
+        """Liveness (no sign-in needed)."""
         return {"status": "ok", "version": __version__, "schema_version": app.state.db.schema_version(),
                 "query_encoder": app.state.query_encoder}
 
-    for router in (routes.entries, routes.drafts, routes.audit, routes.search):
+    for router in (auth_routes.auth, auth_routes.users, routes.entries, jury_routes.reviews, jury_routes.rubric,
+                   assignment_routes.router, jury_routes.results, jury_routes.flags, routes.drafts, routes.audit,
+                   export_routes.router, routes.search):
         app.include_router(router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=static_dir()), name="static")
     return app
+
+
+def _openapi(app: FastAPI) -> dict:
+    """The OpenAPI document, with every error response declared as application/problem+json (Problem)."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    from fastapi.openapi.utils import get_openapi
+
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    public = {"/health", "/auth/token"}
+    for path, item in schema.get("paths", {}).items():
+        for op in item.values():
+            responses = op.setdefault("responses", {})
+            codes = {"422", "500"} | ({"401"} if path == "/auth/token" else set()) | (
+                set() if path in public else {"401", "403", "404", "409"})
+            for code in codes | {c for c in responses if c[0] in "45"}:
+                responses[code] = {"description": responses.get(code, {}).get("description") or "problem",
+                                   "content": problem}
+    comps = schema.setdefault("components", {}).setdefault("schemas", {})
+    comps["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name in ("HTTPValidationError", "ValidationError"):
+        comps.pop(name, None)
+    app.openapi_schema = schema
+    return schema
+
+
+def _problem(status: int, code: str, detail: str, hint: str = "", **extra) -> JSONResponse:
+    body = {"type": f"urn:review-service:{code}", "title": code.replace("_", " "), "status": status,
+            "detail": detail, "code": code, "hint": hint, **extra}
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """The one place errors become application/problem+json: the service's own errors, request validation,
+    HTTP errors from the framework (unknown route, wrong method) and unexpected exceptions (500, logged with an
+    id that the response repeats)."""
+
+    @app.exception_handler(ReviewError)
+    async def review_error(_: Request, exc: ReviewError) -> JSONResponse:
+        return _problem(exc.http_status, exc.code, exc.message, exc.hint)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"loc": [str(x) for x in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+                  for e in exc.errors()]
+        first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
+        return _problem(422, "invalid_request", f"{'.'.join(first['loc'])}: {first['msg']}",
+                        "see `errors` and the OpenAPI document (/docs)", errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {401: "unauthorized", 403: "permission_denied", 404: "not_found", 405: "method_not_allowed"}.get(
+            exc.status_code, f"http_{exc.status_code}")
+        return _problem(exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception) -> JSONResponse:
+        error_id = uuid.uuid4().hex[:12]
+        logger.exception("unexpected error %s on %s %s", error_id, request.method, request.url.path)
+        return _problem(500, "internal_error", f"an unexpected error (id {error_id}) was logged",
+                        "tell the administrator this id", error_id=error_id)
 
 
 def _archive_engine(settings: Settings) -> SearchEngine:

@@ -1,13 +1,24 @@
-"""Dependencies: settings, database and the acting person, as Annotated aliases."""
+"""Dependencies: settings, database, and the signed-in person (Bearer token or the session cookie).
+
+``Allowed("action")`` is the one dependency a route uses to say who may call it: it signs the caller in (401
+without valid credentials) and checks the role against :data:`review_service.permissions.RULES` (403).
+Object-level checks (which entry a juror may see) are made by ``permissions.entry_for`` inside the route.
+"""
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Query, Request
+from fastapi.security import OAuth2PasswordBearer
 
+from review_service import permissions
 from review_service.config import Settings
-from review_service.errors import PermissionDenied
+from review_service.people import COOKIE, Principal, authenticate
 from review_service.storage import Database
+
+bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False,
+                              description="POST /auth/token (username, password) gives a bearer token; pages "
+                                          "send the same token as the review_session cookie.")
 
 
 def _settings(request: Request) -> Settings:
@@ -18,13 +29,37 @@ def _db(request: Request) -> Database:
     return request.app.state.db
 
 
-def _actor(x_actor: Annotated[str | None, Header(description="the person acting (name or login)")] = None) -> str:
-    if not x_actor or not x_actor.strip():
-        raise PermissionDenied("this action records a person's decision: send the X-Actor header with your name",
-                               hint="AI never scores and never decides")
-    return x_actor.strip()
+def session_token(request: Request, token: Annotated[str | None, Depends(bearer)]) -> str | None:
+    return token or request.cookies.get(COOKIE)
+
+
+def _principal(request: Request, token: Annotated[str | None, Depends(session_token)]) -> Principal:
+    return authenticate(request.app.state.db, token)
+
+
+class Allowed:
+    """``Depends(Allowed("entries.read"))``: the signed-in person, if their role may take the action."""
+
+    def __init__(self, action: str) -> None:
+        if action not in permissions.RULES:
+            raise KeyError(f"unknown action {action!r}")
+        self.action = action
+
+    def __call__(self, principal: Annotated[Principal, Depends(_principal)]) -> Principal:
+        return permissions.require(principal, self.action)
+
+
+def user(action: str):
+    """``Annotated[Principal, Depends(Allowed(action))]``: a route parameter for the signed-in person."""
+    return Annotated[Principal, Depends(Allowed(action))]
+
+
+def _paging(offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+            limit: Annotated[int, Query(ge=1, le=500)] = 100) -> tuple[int, int]:
+    return offset, limit
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
 DbDep = Annotated[Database, Depends(_db)]
-ActorDep = Annotated[str, Depends(_actor)]
+TokenDep = Annotated[str | None, Depends(session_token)]
+PagingDep = Annotated[tuple[int, int], Depends(_paging)]

@@ -132,6 +132,16 @@ class MatchResult:
         }
 
 
+def suggestion_matrix(result: MatchResult) -> dict:
+    """What re-solving under an organizer's pins and forbids needs, without the embedder: the affinity matrix,
+    the allowed mask (language and conflicts of interest folded in), loads and k."""
+    jids, eids = [j.id for j in result.jurors], [d.id for d in result.entries]
+    blocked = language_block(result.jurors, result.languages) | conflict_mask(result.conflicts, jids, eids)
+    return {"jurors": jids, "entries": eids, "affinity": np.round(result.affinity.scores, 6).tolist(),
+            "allowed": (~blocked).astype(int).tolist(), "k": result.options["k"],
+            "min_load": list(result.min_loads), "max_load": list(result.max_loads)}
+
+
 def _hash(jurors: Sequence[Juror], entries: Sequence[Document], options: dict) -> str:
     h = hashlib.sha256()
     for j in jurors:

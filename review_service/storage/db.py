@@ -6,6 +6,7 @@ threads (the API) and between processes (workers, a second API instance on Postg
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Iterator, Sequence
@@ -16,7 +17,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
-from . import migrate
+from . import audit, migrate
 from . import tables as t
 from .engine import make_engine
 
@@ -72,10 +73,11 @@ class Database:
                                           set_={c: stmt.excluded[c] for c in update})
         conn.execute(stmt, rows)
 
-    def _audit(self, conn: sa.Connection, *, actor: str, action: str, subject: str, detail: Any,
-               at: str | None = None) -> None:
-        conn.execute(t.audit_log.insert().values(at=at or now(), actor=actor, action=action, subject=subject,
-                                                 detail=_json(detail)))
+    def _audit(self, conn: sa.Connection, *, actor: str, action: str, subject: str, detail: Any = None,
+               at: str | None = None, before: Any = None, after: Any = None) -> None:
+        """Append to the audit chain inside the caller's write transaction (``storage.audit``)."""
+        audit.append(conn, at=at or now(), actor=actor, action=action, subject=subject, detail=detail,
+                     before=before, after=after)
 
     def migrate(self) -> int:
         """Bring the schema to the newest revision; the number of revisions applied."""
@@ -150,11 +152,15 @@ class Database:
     # -- AI results (drafts with provenance) ---------------------------------------------------------------------
     def save_ai_result(self, stage: str, payload: Any, provenance: dict, batch_id: int | None = None) -> None:
         stamp = now()
+        body = _json(payload)
         with self.transaction() as conn:
-            conn.execute(t.ai_results.insert().values(batch_id=batch_id, stage=stage, payload=_json(payload),
-                                                      provenance=_json(provenance), created_at=stamp))
+            result_id = conn.execute(t.ai_results.insert().values(
+                batch_id=batch_id, stage=stage, payload=body, provenance=_json(provenance), created_at=stamp)
+                .returning(t.ai_results.c.id)).scalar_one()
             self._audit(conn, actor=f"system:{stage}", action="ai_draft_created", subject=f"batch:{batch_id}",
-                        detail=provenance, at=stamp)
+                        detail=provenance, at=stamp,
+                        after={"ai_result": int(result_id), "stage": stage, "status": "draft",
+                               "payload_sha256": hashlib.sha256(body.encode("utf-8")).hexdigest()})
 
     def latest_ai_result(self, stage: str, batch_id: int | None = None) -> dict | None:
         c = t.ai_results.c
@@ -166,6 +172,18 @@ class Database:
             return None
         return {"payload": json.loads(rows[0]["payload"]), "provenance": json.loads(rows[0]["provenance"]),
                 "batch_id": rows[0]["batch_id"]}
+
+    # -- assignments (read; drafts and publications are written by storage.jury for people only) -----------------
+    def latest_assignment(self, state: str) -> dict | None:
+        """The newest draft or publication (``state``) with its payload, or None."""
+        a = t.assignments.c
+        rows = self._rows(sa.select(t.assignments).where(a.state == state).order_by(a.version.desc()).limit(1))
+        if not rows:
+            return None
+        return {**dict(rows[0]), "payload": json.loads(rows[0]["payload"])}
+
+    def entry_ids(self) -> list[str]:
+        return [r["entry_id"] for r in self._rows(sa.select(t.submissions.c.entry_id).order_by(t.submissions.c.entry_id))]
 
     # -- embedding cache (CachedEncoder's store) ------------------------------------------------------------------
     def get_many(self, keys: Sequence[str], model_id: str) -> dict[str, np.ndarray]:
@@ -197,36 +215,11 @@ class Database:
     def count_notes(self) -> int:
         return int(self._scalar(sa.select(sa.func.count()).select_from(t.note_cache)))
 
-    # -- human actions and the audit log (written only through review_service.scoring) -----------------------------
-    def insert_score(self, entry_id: str, juror_id: str, criterion: str, value: float, comment: str,
-                     actor: str) -> None:
-        stamp = now()
-        row = {"entry_id": entry_id, "juror_id": juror_id, "criterion": criterion, "value": value,
-               "comment": comment, "actor": actor, "at": stamp}
-        with self.transaction() as conn:
-            self._upsert(conn, t.scores, [row], ["entry_id", "juror_id", "criterion"],
-                         ["value", "comment", "actor", "at"])
-            self._audit(conn, actor=actor, action="score_recorded", subject=entry_id, at=stamp,
-                        detail={"juror": juror_id, "criterion": criterion, "value": value})
-
-    def insert_decision(self, entry_id: str, kind: str, value: str, reason: str, actor: str) -> None:
-        stamp = now()
-        with self.transaction() as conn:
-            conn.execute(t.decisions.insert().values(entry_id=entry_id, kind=kind, value=value, reason=reason,
-                                                     actor=actor, at=stamp))
-            self._audit(conn, actor=actor, action=f"{kind}_decided", subject=entry_id, at=stamp,
-                        detail={"value": value, "reason": reason})
-
+    # -- the audit log (read; appends go through _audit, inside each write's transaction) --------------------
     def scores(self, entry_id: str | None = None) -> list[dict]:
         query = sa.select(t.scores).order_by(t.scores.c.id)
         if entry_id is not None:
             query = query.where(t.scores.c.entry_id == entry_id)
-        return [dict(r) for r in self._rows(query)]
-
-    def decisions(self, entry_id: str | None = None) -> list[dict]:
-        query = sa.select(t.decisions).order_by(t.decisions.c.id)
-        if entry_id is not None:
-            query = query.where(t.decisions.c.entry_id == entry_id)
         return [dict(r) for r in self._rows(query)]
 
     def audit_log(self, subject: str | None = None) -> list[dict]:
@@ -234,6 +227,12 @@ class Database:
         if subject is not None:
             query = query.where(t.audit_log.c.subject == subject)
         return [dict(r) for r in self._rows(query)]
+
+    def audit_page(self, *, subject: str | None = None, offset: int = 0, limit: int = 100) -> tuple[list[dict], int]:
+        return audit.page(self.engine, subject=subject, offset=offset, limit=limit)
+
+    def verify_audit(self) -> audit.ChainReport:
+        return audit.verify(self.engine)
 
 
 def open_database(settings) -> Database:

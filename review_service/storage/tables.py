@@ -94,6 +94,10 @@ audit_log = sa.Table(
     sa.Column("action", sa.Text, nullable=False),
     sa.Column("subject", sa.Text, nullable=False, server_default=""),
     sa.Column("detail", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("before", sa.Text),  # JSON: the object before a change (null for a creation)
+    sa.Column("after", sa.Text),  # JSON: the object after it
+    sa.Column("prev_hash", sa.Text, nullable=False, server_default=""),  # the previous record's hash (chain)
+    sa.Column("hash", sa.Text, nullable=False, server_default=""),  # storage.audit.record_hash
 )
 
 note_cache = sa.Table(
@@ -102,4 +106,68 @@ note_cache = sa.Table(
     sa.Column("doc_id", sa.Text, nullable=False),
     sa.Column("note_json", sa.Text, nullable=False),
     sa.Column("created_at", sa.Text, nullable=False),
+)
+
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("login", sa.Text, nullable=False, unique=True),
+    sa.Column("name", sa.Text, nullable=False, server_default=""),
+    sa.Column("role", sa.Text, nullable=False),  # admin | organizer | juror
+    sa.Column("juror_id", sa.Text),  # a juror's profile id (JURORS.jsonl "id"), which matching uses
+    sa.Column("password_hash", sa.Text, nullable=False),  # argon2id
+    sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("password_changed_at", sa.Text, nullable=False),
+)
+
+sessions = sa.Table(
+    "sessions", metadata,
+    sa.Column("token_sha256", sa.Text, primary_key=True),  # only the token's SHA-256 is kept
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("expires_at", sa.Text, nullable=False),
+    sa.Column("revoked_at", sa.Text),
+)
+
+rubrics = sa.Table(
+    "rubrics", metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("criteria", sa.Text, nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("at", sa.Text, nullable=False),
+)
+
+reviews = sa.Table(
+    "reviews", metadata,
+    sa.Column("entry_id", sa.Text, primary_key=True),
+    sa.Column("juror_id", sa.Text, primary_key=True),
+    sa.Column("rubric_version", sa.Integer, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),  # draft | submitted
+    sa.Column("revision", sa.Integer, nullable=False, server_default="0"),  # +1 per save, submit or reopen
+    sa.Column("updated_at", sa.Text, nullable=False),
+    sa.Column("submitted_at", sa.Text),
+    sa.Column("actor", sa.Text, nullable=False),
+)
+
+assignments = sa.Table(
+    "assignments", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("state", sa.Text, nullable=False),  # draft | published; rows are never changed, only added
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("at", sa.Text, nullable=False),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+)
+
+flag_reviews = sa.Table(
+    "flag_reviews", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.Text, nullable=False),  # duplicate | precheck | note
+    sa.Column("target", sa.Text, nullable=False),
+    sa.Column("verdict", sa.Text, nullable=False),
+    sa.Column("comment", sa.Text, nullable=False, server_default=""),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("at", sa.Text, nullable=False),
 )

@@ -1,0 +1,65 @@
+"""Sign-in, sign-out, who am I, and user accounts (admins)."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+from fastapi.security import OAuth2PasswordRequestForm
+
+from review_service import people
+
+from .deps import DbDep, PagingDep, SettingsDep, TokenDep, user
+from .schemas import Me, Page, SignedOut, Token, UserIn, UserOut
+
+auth = APIRouter(prefix="/auth", tags=["sign-in"])
+users = APIRouter(prefix="/users", tags=["users"])
+
+
+@auth.post("/token", response_model=Token)
+def sign_in(form: Annotated[OAuth2PasswordRequestForm, Depends()], response: Response, db: DbDep,
+            settings: SettingsDep) -> dict:
+    """The OAuth2 password form (``username``, ``password``) → a bearer token; also set as the HttpOnly
+    ``review_session`` cookie (SameSite=Lax) for pages."""
+    token = people.sign_in(db, form.username, form.password, hours=settings.session_hours)
+    seconds = int(settings.session_hours * 3600)
+    response.set_cookie(people.COOKIE, token, max_age=seconds, httponly=True, samesite="lax",
+                        secure=settings.environment == "production")
+    return {"access_token": token, "token_type": "bearer", "expires_in": seconds}
+
+
+@auth.post("/logout", response_model=SignedOut)
+def sign_out(response: Response, db: DbDep, token: TokenDep, who: user("me")) -> dict:
+    """Revoke this session's token (and drop the cookie)."""
+    revoked = people.sign_out(db, token or "", who)
+    response.delete_cookie(people.COOKIE)
+    return {"revoked": revoked}
+
+
+@auth.get("/me", response_model=Me)
+def me(settings: SettingsDep, who: user("me")) -> dict:
+    return {"login": who.login, "name": who.name, "role": who.role, "juror_id": who.juror_id,
+            "blind_review": settings.blind_review and who.role == "juror"}
+
+
+@users.get("", response_model=Page[UserOut])
+def list_users(db: DbDep, page: PagingDep, who: user("users.read"),
+               role: Annotated[str | None, Query(pattern="^(admin|organizer|juror)$")] = None) -> dict:
+    from review_service.storage.people import PeopleStore
+
+    offset, limit = page
+    items, total = PeopleStore(db).users(role=role, offset=offset, limit=limit)
+    return {"items": items, "total": total, "offset": offset, "limit": limit}
+
+
+@users.post("", response_model=UserOut, status_code=201)
+def add_user(body: UserIn, db: DbDep, who: user("users.manage")) -> dict:
+    return people.add_user(db, login=body.login, role=body.role, password=body.password, actor=who.login,
+                           juror_id=body.juror_id, name=body.name)
+
+
+@users.post("/{login}/disable", response_model=UserOut)
+def disable_user(login: str, db: DbDep, who: user("users.manage")) -> dict:
+    """Disable an account; its sessions end at once."""
+    from review_service.storage.people import PeopleStore
+
+    return PeopleStore(db).set_disabled(login, True, who.login)

@@ -1,0 +1,100 @@
+"""Exports for organizers (results, every score, decisions, the audit log) and a juror's own scores.
+
+CSV (UTF-8 with BOM, so spreadsheet programs read Kazakh and Russian) and XLSX (openpyxl: a summary sheet and
+one sheet per criterion). Cells that a spreadsheet would run as a formula (=, +, -, @ first) are quoted. Blind
+mode: a juror's export holds entry codes only — the caller passes the projected rows.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from review_service.results import EntryResult, weighted_total
+
+RESULT_COLUMNS = ("entry_id", "code", "file_name", "submitted", "required", "raw_mean", "z_mean", "rank_raw",
+                  "rank_z", "tie_raw", "tie_z", "spread", "disagreement", "eligibility", "finalist", "award")
+SCORE_COLUMNS = ("entry_id", "code", "file_name", "juror", "status", "rubric_version", "criterion", "value",
+                 "comment", "submitted_at")
+DECISION_COLUMNS = ("id", "entry_id", "code", "kind", "value", "reason", "actor", "at")
+AUDIT_COLUMNS = ("id", "at", "actor", "action", "subject", "detail", "before", "after", "prev_hash", "hash")
+
+
+def _safe(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def to_csv(columns: Sequence[str], rows: Iterable[dict]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_safe("" if row.get(c) is None else row.get(c)) for c in columns])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def result_rows(results: Sequence[EntryResult], labels: dict[str, dict], decisions: dict[str, dict]) -> list[dict]:
+    rows = []
+    for r in results:
+        d = decisions.get(r.entry_id, {})
+        rows.append({"entry_id": r.entry_id, **labels.get(r.entry_id, {}), "submitted": r.submitted,
+                     "required": r.required, "raw_mean": r.raw_mean, "z_mean": r.z_mean, "rank_raw": r.rank_raw,
+                     "rank_z": r.rank_z, "tie_raw": r.tie_raw, "tie_z": r.tie_z, "spread": r.spread,
+                     "disagreement": r.disagreement,
+                     **{k: d[k]["value"] if k in d else "" for k in ("eligibility", "finalist", "award")}})
+    return rows
+
+
+def score_rows(reviews: Sequence[dict], labels: dict[str, dict]) -> list[dict]:
+    rows = []
+    for rv in reviews:
+        for criterion, v in sorted(rv["scores"].items()):
+            rows.append({"entry_id": rv["entry_id"], **labels.get(rv["entry_id"], {}), "juror": rv["juror_id"],
+                         "status": rv["status"], "rubric_version": rv["rubric_version"], "criterion": criterion,
+                         "value": v["value"], "comment": v["comment"], "submitted_at": rv.get("submitted_at")})
+    return rows
+
+
+def results_xlsx(results: Sequence[EntryResult], reviews: Sequence[dict], rubric: dict, labels: dict[str, dict],
+                 decisions: dict[str, dict]) -> bytes:
+    """Summary (one row per entry, each juror's weighted total beside the means and ranks) and one sheet per
+    criterion of ``rubric`` (entries × jurors, submitted values)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    submitted = [r for r in reviews if r["status"] == "submitted"]
+    jurors = sorted({r["juror_id"] for r in submitted})
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Summary"
+    head = [*RESULT_COLUMNS, *(f"total {j}" for j in jurors)]
+    ws.append(head)
+    for row, res in zip(result_rows(results, labels, decisions), results, strict=True):
+        totals = {t.juror: t.total for t in res.totals}
+        ws.append([_safe(row.get(c)) for c in RESULT_COLUMNS] + [totals.get(j) for j in jurors])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "B2"
+    for c in rubric["criteria"]:
+        sheet = wb.create_sheet(c["id"][:31])
+        sheet.append([f"{c['name'].get('ru', c['id'])} / {c['name'].get('kk', '')} / {c['name'].get('en', '')}",
+                      f"weight {c['weight']:g}, scale {c['min']:g}–{c['max']:g} step {c['step']:g}"])
+        sheet.append(["entry_id", "code", *jurors, "mean"])
+        values = {(r["entry_id"], r["juror_id"]): r["scores"].get(c["id"], {}).get("value") for r in submitted}
+        for res in results:
+            vals = [values.get((res.entry_id, j)) for j in jurors]
+            present = [v for v in vals if v is not None]
+            sheet.append([res.entry_id, labels.get(res.entry_id, {}).get("code"), *vals,
+                          round(sum(present) / len(present), 4) if present else None])
+        for cell in sheet[2]:
+            cell.font = Font(bold=True)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+__all__ = ["AUDIT_COLUMNS", "DECISION_COLUMNS", "RESULT_COLUMNS", "SCORE_COLUMNS", "result_rows", "results_xlsx",
+           "score_rows", "to_csv", "weighted_total"]

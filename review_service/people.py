@@ -1,0 +1,112 @@
+"""People and sign-in: accounts with roles, argon2 password hashes, opaque session tokens.
+
+A session token is ``secrets.token_urlsafe(32)``; only its SHA-256 is stored, with an expiry
+(``REVIEW_SESSION_HOURS``) and a revocation time. The same token works as ``Authorization: Bearer`` (API clients)
+and as the ``review_session`` cookie (pages). :func:`authenticate` is the one check every request goes through.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from review_service.errors import InputError, Unauthorized
+from review_service.storage import Database
+from review_service.storage.people import PeopleStore
+
+ROLES = ("admin", "organizer", "juror")
+COOKIE = "review_session"
+MIN_PASSWORD = 8
+_hasher = PasswordHasher()  # argon2id, the library's current defaults
+_DUMMY = _hasher.hash("not-a-password")  # verified against when the login is unknown (same timing)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in person: every write names them as its actor."""
+
+    user_id: int
+    login: str
+    role: str
+    juror_id: str | None = None
+    name: str = ""
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in ("admin", "organizer")
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise InputError(f"a password needs at least {MIN_PASSWORD} characters")
+    return _hasher.hash(password)
+
+
+def new_password() -> str:
+    """A one-time password for a new or reset account (~100 bits)."""
+    return secrets.token_urlsafe(12)
+
+
+def add_user(db: Database, *, login: str, role: str, password: str, actor: str, juror_id: str | None = None,
+             name: str = "") -> dict:
+    login = login.strip()
+    if not login or any(ch.isspace() for ch in login):
+        raise InputError(f"login {login!r} must be one word")
+    if role not in ROLES:
+        raise InputError(f"unknown role {role!r}", hint=f"use one of: {', '.join(ROLES)}")
+    if role == "juror" and not juror_id:
+        raise InputError("a juror account needs --juror JUROR_ID (the id in the jurors file)")
+    if role != "juror" and juror_id:
+        raise InputError("only a juror account is linked to a juror profile")
+    return PeopleStore(db).add_user(login=login, name=name or login, role=role, juror_id=juror_id,
+                                    password_hash=hash_password(password), actor=actor)
+
+
+def sign_in(db: Database, login: str, password: str, *, hours: float) -> str:
+    """A new session token for the right login and password; Unauthorized otherwise (one message for all)."""
+    store = PeopleStore(db)
+    user = store.user(login.strip())
+    try:
+        _hasher.verify(user["password_hash"] if user else _DUMMY, password)
+    except (VerificationError, InvalidHashError):
+        user = None
+    if user is None or user["disabled"]:
+        raise Unauthorized("wrong login or password, or the account is disabled",
+                           hint="ask an organizer to reset your password")
+    if _hasher.check_needs_rehash(user["password_hash"]):
+        store.rehash(user["id"], _hasher.hash(password))
+    token = secrets.token_urlsafe(32)
+    expires = datetime.now(UTC) + timedelta(hours=hours)
+    store.add_session(user, token_digest(token), expires.isoformat(timespec="seconds"))
+    return token
+
+
+def authenticate(db: Database, token: str | None) -> Principal:
+    """The person a token belongs to; Unauthorized when it is missing, unknown, expired, revoked or disabled."""
+    if not token:
+        raise Unauthorized("sign in first: send Authorization: Bearer <token> (POST /auth/token gives one)")
+    row = PeopleStore(db).session_user(token_digest(token))
+    if row is None or row["revoked_at"] is not None:
+        raise Unauthorized("this session is unknown or was signed out", hint="sign in again: POST /auth/token")
+    if datetime.fromisoformat(row["expires_at"]) <= datetime.now(UTC):
+        raise Unauthorized("this session has expired", hint="sign in again: POST /auth/token")
+    if row["disabled"]:
+        raise Unauthorized("this account is disabled", hint="ask an administrator")
+    return Principal(user_id=int(row["id"]), login=row["login"], role=row["role"], juror_id=row["juror_id"],
+                     name=row["name"])
+
+
+def sign_out(db: Database, token: str, principal: Principal) -> bool:
+    return PeopleStore(db).revoke_session(token_digest(token), principal.login)
+
+
+def reset_password(db: Database, login: str, password: str, actor: str) -> None:
+    PeopleStore(db).set_password(login, hash_password(password), actor)

@@ -1,0 +1,110 @@
+"""People and their sessions: user accounts (role, juror link, argon2 hash) and session tokens (SHA-256 only).
+
+The password and token logic lives in :mod:`review_service.people`; this module only reads and writes rows.
+Every change to an account is audited; sign-ins and sign-outs are too.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from review_service.errors import InputError, NotFound
+
+from . import tables as t
+from .db import Database, now
+
+PUBLIC = ("id", "login", "name", "role", "juror_id", "disabled", "created_at", "password_changed_at")
+
+
+def _public(row) -> dict:
+    return {k: row[k] for k in PUBLIC}
+
+
+class PeopleStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def user(self, login: str) -> dict | None:
+        """The account with its password hash (for sign-in), or None."""
+        rows = self.db._rows(sa.select(t.users).where(t.users.c.login == login))
+        return dict(rows[0]) if rows else None
+
+    def users(self, *, role: str | None = None, offset: int = 0, limit: int = 1000) -> tuple[list[dict], int]:
+        query = sa.select(t.users).order_by(t.users.c.login)
+        count = sa.select(sa.func.count()).select_from(t.users)
+        if role:
+            query, count = query.where(t.users.c.role == role), count.where(t.users.c.role == role)
+        rows = self.db._rows(query.offset(offset).limit(limit))
+        return [_public(r) for r in rows], int(self.db._scalar(count) or 0)
+
+    def add_user(self, *, login: str, name: str, role: str, juror_id: str | None, password_hash: str,
+                 actor: str) -> dict:
+        stamp = now()
+        row = {"login": login, "name": name, "role": role, "juror_id": juror_id, "password_hash": password_hash,
+               "disabled": False, "created_at": stamp, "password_changed_at": stamp}
+        with self.db.transaction() as conn:
+            if conn.execute(sa.select(t.users.c.id).where(t.users.c.login == login)).first():
+                raise InputError(f"a user {login!r} already exists", hint="choose another login")
+            uid = conn.execute(t.users.insert().values(**row).returning(t.users.c.id)).scalar_one()
+            public = {"id": int(uid), **{k: row[k] for k in PUBLIC if k != "id"}}
+            self.db._audit(conn, actor=actor, action="user_added", subject=f"user:{login}", at=stamp,
+                           after=public)
+        return public
+
+    def set_disabled(self, login: str, disabled: bool, actor: str) -> dict:
+        stamp = now()
+        with self.db.transaction() as conn:
+            row = conn.execute(sa.select(t.users).where(t.users.c.login == login)).mappings().first()
+            if row is None:
+                raise NotFound(f"no user {login!r}", hint="review-service users list")
+            conn.execute(t.users.update().where(t.users.c.id == row["id"]).values(disabled=disabled))
+            if disabled:  # a disabled account's sessions end now
+                conn.execute(t.sessions.update().where(t.sessions.c.user_id == row["id"],
+                                                       t.sessions.c.revoked_at.is_(None)).values(revoked_at=stamp))
+            self.db._audit(conn, actor=actor, action="user_disabled" if disabled else "user_enabled",
+                           subject=f"user:{login}", at=stamp, before={"disabled": bool(row["disabled"])},
+                           after={"disabled": disabled})
+            return {**_public(row), "disabled": disabled}
+
+    def set_password(self, login: str, password_hash: str, actor: str) -> None:
+        stamp = now()
+        with self.db.transaction() as conn:
+            uid = conn.execute(sa.select(t.users.c.id).where(t.users.c.login == login)).scalar()
+            if uid is None:
+                raise NotFound(f"no user {login!r}", hint="review-service users list")
+            conn.execute(t.users.update().where(t.users.c.id == uid)
+                         .values(password_hash=password_hash, password_changed_at=stamp))
+            conn.execute(t.sessions.update().where(t.sessions.c.user_id == uid, t.sessions.c.revoked_at.is_(None))
+                         .values(revoked_at=stamp))
+            self.db._audit(conn, actor=actor, action="password_reset", subject=f"user:{login}", at=stamp)
+
+    def rehash(self, user_id: int, password_hash: str) -> None:
+        """The same password under newer argon2 parameters (not a change a person made; not audited)."""
+        with self.db.transaction() as conn:
+            conn.execute(t.users.update().where(t.users.c.id == user_id).values(password_hash=password_hash))
+
+    # -- sessions ---------------------------------------------------------------------------------------------
+    def add_session(self, user: dict, token_sha256: str, expires_at: str) -> None:
+        stamp = now()
+        with self.db.transaction() as conn:
+            conn.execute(t.sessions.insert().values(token_sha256=token_sha256, user_id=user["id"], created_at=stamp,
+                                                    expires_at=expires_at))
+            self.db._audit(conn, actor=user["login"], action="signed_in", subject=f"user:{user['login']}",
+                           at=stamp, detail={"expires_at": expires_at})
+
+    def session_user(self, token_sha256: str) -> dict | None:
+        """The session joined with its user (any state: the caller checks expiry, revocation, disabled)."""
+        s, u = t.sessions.c, t.users.c
+        query = (sa.select(s.expires_at, s.revoked_at, u.id, u.login, u.name, u.role, u.juror_id, u.disabled)
+                 .join_from(t.sessions, t.users, s.user_id == u.id).where(s.token_sha256 == token_sha256))
+        rows = self.db._rows(query)
+        return dict(rows[0]) if rows else None
+
+    def revoke_session(self, token_sha256: str, login: str) -> bool:
+        stamp = now()
+        with self.db.transaction() as conn:
+            done = conn.execute(t.sessions.update().where(t.sessions.c.token_sha256 == token_sha256,
+                                                          t.sessions.c.revoked_at.is_(None))
+                                .values(revoked_at=stamp)).rowcount
+            if done:
+                self.db._audit(conn, actor=login, action="signed_out", subject=f"user:{login}", at=stamp)
+        return bool(done)

@@ -1,0 +1,169 @@
+"""The authorisation matrix, generated from the app's own route list: every route × {anonymous, juror assigned,
+juror unassigned, juror in conflict, organizer, admin, disabled user, expired token} against its expected
+outcome, on SQLite and PostgreSQL. A route with no row here fails the test. Every juror response is also checked
+for the applicants' personal fields (blind review)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.testclient import TestClient
+
+from review_service import assignments
+from review_service.api import create_app
+from review_service.permissions import entry_code
+from review_service.storage import open_database
+from tests import jury as J
+
+WHO = ("anonymous", "juror_assigned", "juror_unassigned", "juror_conflict", "organizer", "admin", "disabled",
+       "expired")
+OK = "ok"  # 2xx, or 409 (allowed, but the object's state refuses: e.g. already submitted)
+
+
+def _row(anonymous=401, ja=OK, ju=OK, jc=OK, organizer=OK, admin=OK) -> dict[str, object]:
+    return {"anonymous": anonymous, "juror_assigned": ja, "juror_unassigned": ju, "juror_conflict": jc,
+            "organizer": organizer, "admin": admin, "disabled": 401, "expired": 401}
+
+
+PUBLIC = {w: OK for w in WHO}
+EVERYONE = _row()
+STAFF = _row(ja=403, ju=403, jc=403)
+ADMIN = _row(ja=403, ju=403, jc=403, organizer=403)
+JUROR = _row(organizer=403, admin=403)
+ENTRY = _row(ju=404, jc=404)  # a juror sees only their published, conflict-free entries
+ENTRY_JUROR = _row(ju=404, jc=404, organizer=403, admin=403)
+
+EXPECTED: dict[tuple[str, str], dict[str, object]] = {
+    ("GET", "/health"): PUBLIC,
+    ("GET", "/"): PUBLIC,        # pages: the front door redirects a signed-out caller to the sign-in page
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/auth/token"): PUBLIC,
+    ("POST", "/auth/logout"): EVERYONE,
+    ("GET", "/auth/me"): EVERYONE,
+    ("GET", "/users"): STAFF,
+    ("POST", "/users"): ADMIN,
+    ("POST", "/users/{login}/disable"): ADMIN,
+    ("GET", "/entries"): EVERYONE,
+    ("GET", "/entries/{entry_id}"): ENTRY,
+    ("GET", "/entries/{entry_id}/note"): ENTRY,
+    ("POST", "/entries/{entry_id}/note/feedback"): ENTRY,
+    ("POST", "/entries/{entry_id}/checks/{check}/review"): STAFF,
+    ("GET", "/entries/{entry_id}/reviews"): ENTRY,
+    ("PUT", "/entries/{entry_id}/review"): ENTRY_JUROR,
+    ("POST", "/entries/{entry_id}/review/submit"): ENTRY_JUROR,
+    ("POST", "/entries/{entry_id}/reviews/{juror_id}/reopen"): STAFF,
+    ("POST", "/entries/{entry_id}/decisions"): STAFF,
+    ("GET", "/entries/{entry_id}/decisions"): STAFF,
+    ("GET", "/rubric"): EVERYONE,
+    ("POST", "/rubric"): STAFF,
+    ("GET", "/assignments/draft"): STAFF,
+    ("POST", "/assignments/draft/edits"): STAFF,
+    ("POST", "/assignments/draft/resolve"): STAFF,
+    ("POST", "/assignments/publish"): STAFF,
+    ("GET", "/assignments/published"): STAFF,
+    ("GET", "/assignments/mine"): JUROR,
+    ("GET", "/results"): STAFF,
+    ("GET", "/decisions"): STAFF,
+    ("GET", "/flags/duplicates"): STAFF,
+    ("POST", "/flags/duplicates/review"): STAFF,
+    ("GET", "/drafts/{stage}"): STAFF,
+    ("GET", "/audit"): STAFF,
+    ("GET", "/audit/verify"): STAFF,
+    ("GET", "/exports/results.csv"): STAFF,
+    ("GET", "/exports/scores.csv"): STAFF,
+    ("GET", "/exports/results.xlsx"): STAFF,
+    ("GET", "/exports/decisions.csv"): STAFF,
+    ("GET", "/exports/audit.csv"): STAFF,
+    ("GET", "/exports/my-scores.csv"): JUROR,
+    ("GET", "/search"): STAFF,
+    ("GET", "/search/like/{doc_id}"): STAFF,
+}
+ORDER = {"GET": 0, "PUT": 1, "POST": 2}
+
+
+@pytest.fixture
+def settings(backend_settings):
+    return backend_settings.model_copy(update={"scoring_deadline": J.FUTURE})
+
+
+def api_routes(app) -> list[tuple[str, str]]:
+    """(method, path) of every API route the app serves (routers included), from FastAPI's own route list."""
+    found = {(m, r.path) for r in iter_route_contexts(app.routes) if isinstance(r.original_route, APIRoute)
+             for m in r.methods}
+    return sorted(found,
+                  key=lambda x: (x[1] == "/auth/logout", ORDER[x[0]], x[1]))
+
+
+def _request(method: str, path: str, who: str, world: dict, db, n: int) -> dict:
+    """The request a client would send: path parameters, body or form."""
+    entry = entry_code(world["E"]) if who.startswith("juror") else world["E"]
+    record = db.submission(world["E"])
+    url = (path.replace("{entry_id}", entry).replace("{stage}", "duplicates").replace("{login}", "victim")
+           .replace("{juror_id}", "ja").replace("{doc_id}", "p1").replace("{check}", record["checks"][0]["name"]))
+    version = assignments.current_draft(db)["version"]
+    bodies = {
+        "/auth/token": {"data": {"username": "organizer", "password": "pw-organizer-123"}},
+        "/users": {"json": {"login": f"new{n}", "role": "organizer", "password": "long-enough-1"}},
+        "/entries/{entry_id}/note/feedback": {"json": {"sentence": 1, "verdict": "helpful"}},
+        "/entries/{entry_id}/checks/{check}/review": {"json": {"verdict": "uphold", "comment": "checked"}},
+        "/entries/{entry_id}/review": {"json": {"scores": {"innovation": {"value": 7},
+                                                           "feasibility": {"value": 3.5, "comment": "fine"}}}},
+        "/entries/{entry_id}/reviews/{juror_id}/reopen": {"json": {"reason": "asked by the juror"}},
+        "/entries/{entry_id}/decisions": {"json": {"kind": "finalist", "value": "yes"}},
+        "/rubric": {"json": {"criteria": J.RUBRIC}},
+        "/assignments/draft/edits": {"json": {"expect_version": version, "edits": [
+            {"op": "pin", "juror": "ja", "entry": world["E"]}, {"op": "forbid", "juror": "ju", "entry": world["E"]}]}},
+        "/assignments/draft/resolve": {"json": {"expect_version": version}},
+        "/assignments/publish": {"json": {"expect_version": version}},
+        "/flags/duplicates/review": {"json": {"a": world["E"], "b": world["F"], "kind": "paraphrase",
+                                              "verdict": "dismiss", "comment": "different projects"}},
+        "/search": {"params": {"q": "chat bot"}},
+    }
+    kwargs = dict(bodies.get(path, {})) if method != "GET" or path == "/search" else {}
+    if method == "GET" and path == "/search":
+        kwargs = bodies["/search"]
+    token = world["tokens"].get(who)
+    if path == "/auth/logout" and who in ("juror_assigned", "juror_unassigned", "juror_conflict", "organizer",
+                                          "admin"):
+        token = J.token(db, {"juror_assigned": "ja", "juror_unassigned": "ju", "juror_conflict": "jc"}.get(who, who))
+    kwargs["headers"] = J.bearer(token) if token else {}
+    return {"method": method, "url": url, **kwargs}
+
+
+def test_authorisation_matrix(settings, tmp_path):
+    db = open_database(settings)
+    world = J.build_world(db, settings, tmp_path)
+    personal = J.personal_strings()
+    app = create_app(settings, search_engine=J.FakeSearch())
+    routes = api_routes(app)
+    assert set(routes) == set(EXPECTED), "every route needs a row in the matrix (and every row a route)"
+    violations, leaks, cells = [], [], 0
+    with TestClient(app) as client:
+        for n, (who, (method, path)) in enumerate((w, r) for w in WHO for r in routes):
+            client.cookies.clear()
+            r = client.request(**_request(method, path, who, world, db, n))
+            cells += 1
+            want = EXPECTED[(method, path)][who]
+            got = OK if (200 <= r.status_code < 300 or r.status_code == 409) else r.status_code
+            if got != want or r.status_code >= 500:
+                violations.append(f"{who:16} {method} {path}: {r.status_code} (expected {want}) {r.text[:160]}")
+            if r.status_code >= 400 and r.headers["content-type"] != "application/problem+json":
+                violations.append(f"{who} {method} {path}: error not problem+json")
+            if who.startswith("juror"):
+                text = r.content.decode("utf-8", "replace")
+                leaks += [f"{who} {method} {path}: {p!r}" for p in personal if p in text]
+    db.close()
+    print(f"\nauthorisation matrix: {len(routes)} routes x {len(WHO)} callers = {cells} cells, "
+          f"{len(violations)} violations, {len(leaks)} personal-field leaks to jurors")
+    assert violations == []
+    assert leaks == []
+    assert cells == len(EXPECTED) * len(WHO)
+
+
+def test_docs_and_schema_are_public(settings):
+    with TestClient(create_app(settings)) as client:
+        for path in ("/openapi.json", "/docs", "/redoc", "/health"):
+            assert client.get(path).status_code == 200, path
+        spec = client.get("/openapi.json").json()
+    assert "OAuth2PasswordBearer" in json.dumps(spec["components"]["securitySchemes"])
