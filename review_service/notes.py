@@ -42,6 +42,7 @@ from review_service.notes_support import (
     numbers,
     source_sentences,
 )
+from review_service.progress import Progress
 from review_service.taxonomy import Match, Taxonomy, description_vectors, load_taxonomy, match
 
 logger = logging.getLogger(__name__)
@@ -426,19 +427,20 @@ def note_key(document: Document, *, lang: str, generator, encoder, prompt: Promp
 
 def draft_batch(documents: Sequence[Document], *, lang: str, encoder, generator, cache=None,
                 flags: Sequence[DuplicateFlag] = (), checks: dict[str, Sequence[Check]] | None = None,
-                similar: dict[str, Sequence[Any]] | None = None, progress: bool = True,
+                similar: dict[str, Sequence[Any]] | None = None, progress: bool | Progress = True,
                 max_new_tokens: int = 320) -> Iterator[tuple[dict[str, Any], bool]]:
     """Yield ``(note_dict, was_cached)`` per document; notes already in ``cache`` are not drafted again.
 
     The cache holds notes without the context fields (flags, checks, similar), which are attached fresh,
     so a new duplicate flag does not cost a new generation. Stopping (Ctrl-C) loses at most the current note.
+    ``progress``: a :class:`~review_service.progress.Progress`, or True/False for a bar on stderr or none.
     """
-    from tqdm import tqdm
-
     prompt = load_prompt("note", lang)
     tax = load_taxonomy()
-    bar = tqdm(documents, desc=f"notes ({lang})", unit="entry", disable=not progress)
-    for doc in bar:
+    if not isinstance(progress, Progress):
+        progress = Progress(enabled=bool(progress))
+    bar = progress(len(documents), f"notes ({lang})", "entry")
+    for doc in documents:
         key = note_key(doc, lang=lang, generator=generator, encoder=encoder, prompt=prompt, taxonomy_version=tax.version)
         core = cache.get(key) if cache is not None else None
         was_cached = core is not None
@@ -452,4 +454,6 @@ def draft_batch(documents: Sequence[Document], *, lang: str, encoder, generator,
                            similar=(similar or {}).get(doc.id, ()))
         row = {**core, **json.loads(json.dumps(ctx, ensure_ascii=False))}
         bar.set_postfix_str(f"{doc.id}{' (cached)' if was_cached else ''}")
+        bar.update()
         yield row, was_cached
+    bar.close()

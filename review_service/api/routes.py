@@ -55,8 +55,9 @@ def post_decision(entry_id: str, body: DecisionIn, db: DbDep, actor: ActorDep) -
 
 
 @drafts.get("/{stage}", response_model=AiDraft)
-def get_draft(stage: str, db: DbDep) -> dict:
-    found = db.latest_ai_result(stage)
+def get_draft(stage: str, db: DbDep, batch: int | None = None) -> dict:
+    """The AI draft of ``stage`` for batch ``batch`` (default: the latest batch that has one)."""
+    found = db.latest_ai_result(stage, batch)
     if found is None:
         raise NotFound(f"no AI draft for stage {stage!r} yet", hint="run `review-service screen` first")
     return {"stage": stage, **found}

@@ -53,6 +53,7 @@ class AiDraft(BaseModel):
     stage: str
     payload: Any
     provenance: dict[str, Any]
+    batch_id: int | None = None
 
 
 class SearchHitOut(BaseModel):

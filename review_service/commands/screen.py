@@ -5,8 +5,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from review_service.batch import STAGES, ScreenOptions
 from review_service.config import get_settings
-from review_service.pipeline import STAGES, ScreenOptions, run_screen
+from review_service.pipeline import run_screen
 from review_service.report import write_report
 
 

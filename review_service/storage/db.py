@@ -157,11 +157,13 @@ class Database:
                         detail=provenance, at=stamp)
 
     def latest_ai_result(self, stage: str, batch_id: int | None = None) -> dict | None:
+        """The draft of ``stage`` for ``batch_id``; without one, that of the latest batch that has one (rows saved
+        without a batch id, from before batch ids were recorded, come last)."""
         c = t.ai_results.c
         query = sa.select(c.payload, c.provenance, c.batch_id).where(c.stage == stage)
         if batch_id is not None:
             query = query.where(c.batch_id == batch_id)
-        rows = self._rows(query.order_by(c.id.desc()).limit(1))
+        rows = self._rows(query.order_by(c.batch_id.desc().nulls_last(), c.id.desc()).limit(1))
         if not rows:
             return None
         return {"payload": json.loads(rows[0]["payload"]), "provenance": json.loads(rows[0]["provenance"]),
