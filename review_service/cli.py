@@ -15,7 +15,7 @@ import sys
 
 from review_service.errors import ReviewError
 
-COMMANDS = ("screen", "duplicates", "themes", "affinity", "match", "search", "notes", "models", "serve")
+COMMANDS = ("screen", "duplicates", "themes", "affinity", "match", "search", "notes", "models", "serve", "worker")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -149,12 +149,18 @@ class Database:
 
     # -- AI results (drafts with provenance) ---------------------------------------------------------------------
     def save_ai_result(self, stage: str, payload: Any, provenance: dict, batch_id: int | None = None) -> None:
-        stamp = now()
         with self.transaction() as conn:
-            conn.execute(t.ai_results.insert().values(batch_id=batch_id, stage=stage, payload=_json(payload),
-                                                      provenance=_json(provenance), created_at=stamp))
-            self._audit(conn, actor=f"system:{stage}", action="ai_draft_created", subject=f"batch:{batch_id}",
-                        detail=provenance, at=stamp)
+            self.insert_ai_result(conn, stage, payload, provenance, batch_id)
+
+    def insert_ai_result(self, conn: sa.Connection, stage: str, payload: Any, provenance: dict,
+                         batch_id: int | None) -> None:
+        """An AI draft and its audit line, inside the caller's transaction (storage.jobs records a finished
+        stage with it in one transaction)."""
+        stamp = now()
+        conn.execute(t.ai_results.insert().values(batch_id=batch_id, stage=stage, payload=_json(payload),
+                                                  provenance=_json(provenance), created_at=stamp))
+        self._audit(conn, actor=f"system:{stage}", action="ai_draft_created", subject=f"batch:{batch_id}",
+                    detail=provenance, at=stamp)
 
     def latest_ai_result(self, stage: str, batch_id: int | None = None) -> dict | None:
         """The draft of ``stage`` for ``batch_id``; without one, that of the latest batch that has one (rows saved
