@@ -16,7 +16,7 @@ from review_service.errors import ReviewError
 from review_service.search.engine import SearchEngine
 from review_service.storage import open_database
 
-from . import routes
+from . import batches, routes
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None, *, search_engine: SearchEngine 
         return {"status": "ok", "version": __version__, "schema_version": app.state.db.schema_version(),
                 "query_encoder": app.state.query_encoder}
 
-    for router in (routes.entries, routes.drafts, routes.audit, routes.search):
+    for router in (routes.entries, routes.drafts, routes.audit, routes.search, batches.router):
         app.include_router(router)
     return app
 
