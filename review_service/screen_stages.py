@@ -235,7 +235,7 @@ def notes(ctx: StageContext, batch: Batch) -> Batch:
     try:
         for row, _cached in draft_batch(batch.documents, lang=ctx.options.notes_lang, encoder=ctx.encoder,
                                         generator=generator, cache=cache, flags=batch.flags, checks=checks,
-                                        progress=ctx.progress):
+                                        progress=ctx.progress, chunk_vectors=batch.chunk_vectors):
             row["file_name"] = batch.names.get(row.get("doc_id", ""), "")
             rows.append(row)
             ctx.check_cancel()
