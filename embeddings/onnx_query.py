@@ -175,7 +175,7 @@ def build(st_model, prompt: str | None, folder: Path, *, source_sha256: str,
 def check_files(folder: Path, *, source_sha256: str, model_name: str) -> dict:
     """The manifest, once the folder's files match it and it was built from ``source_sha256`` with this recipe;
     otherwise :class:`~review_service.errors.ModelIntegrityError` naming the command that rebuilds it."""
-    from models.store import _verify_file
+    from models.store import verify_file
     from review_service.errors import ModelIntegrityError, ModelNotInstalled
 
     folder = Path(folder)
@@ -192,7 +192,7 @@ def check_files(folder: Path, *, source_sha256: str, model_name: str) -> dict:
         if not file.is_file():
             raise ModelIntegrityError(f"the ONNX query model in {folder} lacks {name}",
                                       hint=f"rebuild it with `{build_command(model_name)}`")
-        _verify_file(file, digest, model_name)
+        verify_file(file, digest, model_name)
     return manifest
 
 

@@ -66,7 +66,7 @@ def model_dir(name: str, models_dir: Path) -> Path:
     return Path(models_dir).expanduser() / name
 
 
-def _verify_file(path: Path, expected: str, name: str) -> None:
+def verify_file(path: Path, expected: str, name: str) -> None:
     st = path.stat()
     key = (str(path), st.st_size, st.st_mtime_ns)
     if _verified.get(key) == expected:
@@ -91,7 +91,7 @@ def resolve(name: str, models_dir: Path, *, verify: bool = True) -> Path:
             hint=f"install it with `{install_command(name)}` (or `bash scripts/setup.sh`)",
         )
     if verify:
-        _verify_file(target, spec.sha256, name)
+        verify_file(target, spec.sha256, name)
         for rel, digest in read_manifest(folder).get("derived", {}).items():
             derived = folder / rel
             if not derived.is_file():
@@ -99,7 +99,7 @@ def resolve(name: str, models_dir: Path, *, verify: bool = True) -> Path:
                     f"model {name!r}: derived file {rel} is missing",
                     hint=f"reinstall with `{install_command(name)} --force`",
                 )
-            _verify_file(derived, digest, name)
+            verify_file(derived, digest, name)
     return folder
 
 

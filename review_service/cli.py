@@ -16,7 +16,7 @@ import sys
 from review_service.errors import ReviewError
 
 COMMANDS = ("screen", "duplicates", "themes", "affinity", "match", "search", "notes", "models", "serve", "users",
-            "audit")
+            "audit", "worker")
 
 
 def build_parser() -> argparse.ArgumentParser:

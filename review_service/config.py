@@ -101,6 +101,15 @@ class Settings(BaseSettings):
     dup_max_length_ratio: float = 1.6
     """Longer/shorter length above which a pair covered on both sides counts as partial, not a whole duplicate."""
     jurors_per_entry: int = 3
+
+    # --- jobs and workers (docs/jobs.md) ------------------------------------------------------
+    job_heartbeat_s: float = Field(default=5.0, gt=0)
+    """How often a worker tells the database it is still running its job."""
+    job_stale_s: float = Field(default=60.0, gt=0)
+    """A running job whose last heartbeat is older than this is taken over by another worker."""
+    server_folders: Path | None = None
+    """``POST /batches`` with ``folder=`` reads only folders under this one (default: ``{data_dir}/incoming``)."""
+    max_upload_files: int = Field(default=500, ge=1)
     query_cache_size: int = Field(default=4096, ge=0)
     """Query vectors kept per search engine (LRU; ~3 KB each): a repeated or paginated query is not embedded
     again. 0 turns the cache off."""

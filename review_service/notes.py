@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -35,6 +35,7 @@ from review_service.notes_phrases import phrase
 from review_service.notes_support import (
     MAX_CITED,
     SourceSentence,
+    candidate_sentences,
     central_chunks,
     central_sentences,
     check_support,
@@ -42,6 +43,7 @@ from review_service.notes_support import (
     numbers,
     source_sentences,
 )
+from review_service.progress import Progress
 from review_service.taxonomy import Match, Taxonomy, description_vectors, load_taxonomy, match
 
 logger = logging.getLogger(__name__)
@@ -51,6 +53,9 @@ AIMS = ("ai_for_library_services", "professional_growth", "sharing_experience")
 PROMPT_BUDGET_CHARS = 2400
 SUMMARY_SENTENCES = 3
 MAX_QUESTIONS = 5
+MAX_EMBEDDED_SENTENCES = 24
+"""With the batch's chunk vectors given, at most this many sentences of an entry are embedded one by one (the
+others stand in with their chunk's vector); see docs/jobs.md, "One embedding pass"."""
 
 
 @dataclass(frozen=True)
@@ -254,8 +259,13 @@ def answer_size(max_new_tokens: int) -> tuple[int, int]:
     return n_sentences, n_questions
 
 
-def _extractive(sources: Sequence[SourceSentence], vectors: np.ndarray, k: int) -> tuple[Cited, ...]:
-    idx = central_sentences(vectors, [s.text for s in sources], k)
+def _extractive(sources: Sequence[SourceSentence], vectors: np.ndarray, k: int,
+                among: Sequence[int] | None = None) -> tuple[Cited, ...]:
+    if among is not None:  # only sentences with a vector of their own compete
+        pick = central_sentences(vectors[list(among)], [sources[i].text for i in among], k)
+        idx = [among[i] for i in pick]
+    else:
+        idx = central_sentences(vectors, [s.text for s in sources], k)
     return tuple(Cited(sources[i].text, (sources[i].anchor,), "extractive", sources[i].lang) for i in idx)
 
 
@@ -290,8 +300,14 @@ def _template_questions(aims: Sequence[AimEvidence], techniques: Sequence[Topic]
 
 def draft_note(document: Document, *, lang: str, encoder, generator, flags: Sequence[DuplicateFlag] = (),
                checks: Sequence[Check] = (), similar: Sequence[Any] = (), prompt: PromptTemplate | None = None,
-               max_new_tokens: int = 320, taxonomy: Taxonomy | None = None, now: datetime | None = None) -> DraftNote:
-    """A cited draft note for one entry in language ``lang`` (kk/ru/en). Pure apart from the models it calls."""
+               max_new_tokens: int = 320, taxonomy: Taxonomy | None = None, now: datetime | None = None,
+               chunk_vectors: np.ndarray | None = None) -> DraftNote:
+    """A cited draft note for one entry in language ``lang`` (kk/ru/en). Pure apart from the models it calls.
+
+    ``chunk_vectors`` (one document-prompt vector per chunk, from the batch's embedding pass): only
+    :data:`MAX_EMBEDDED_SENTENCES` candidate sentences (:func:`~review_service.notes_support.candidate_sentences`)
+    are embedded; every other sentence takes its chunk's vector, and the extractive summary is chosen among the
+    candidates. Without them every sentence is embedded (the ``notes`` command)."""
     if lang not in ("kk", "ru", "en"):
         raise InputError(f"note language {lang!r} is not one of kk, ru, en")
     if not document.text.strip() and not document.chunks:
@@ -301,7 +317,13 @@ def draft_note(document: Document, *, lang: str, encoder, generator, flags: Sequ
     if not sources:
         raise InputError(f"entry {document.id!r} has no sentences to draft a note from")
     source_lang = document.lang if document.lang != "und" else detect_language(document.text or chunks[0].text)
-    vectors = encoder.encode([s.text for s in sources], kind="document")
+    among: list[int] | None = None
+    if chunk_vectors is not None and len(chunk_vectors) == len(chunks) and len(sources) > MAX_EMBEDDED_SENTENCES:
+        among = candidate_sentences(sources, np.asarray(chunk_vectors, dtype=np.float32), MAX_EMBEDDED_SENTENCES)
+        vectors = np.asarray(chunk_vectors, dtype=np.float32)[[s.chunk for s in sources]].copy()
+        vectors[among] = encoder.encode([sources[i].text for i in among], kind="document")
+    else:
+        vectors = encoder.encode([s.text for s in sources], kind="document")
     tax = taxonomy or load_taxonomy()
     prompt = prompt or load_prompt("note", lang)
     scope = scope_label(chunks)
@@ -349,7 +371,7 @@ def draft_note(document: Document, *, lang: str, encoder, generator, flags: Sequ
         reason = f"generator {generator.model_id} does not handle {lang}/{source_lang}; extractive note"
     mode = "abstractive" if summary else "extractive"
     if not summary:
-        summary = _extractive(sources, vectors, SUMMARY_SENTENCES)
+        summary = _extractive(sources, vectors, SUMMARY_SENTENCES, among)
     questions = (_template_questions(aims, techniques, services, form, source_text, scope, lang)
                  + list(generated_q))[:MAX_QUESTIONS]
 
@@ -426,25 +448,31 @@ def note_key(document: Document, *, lang: str, generator, encoder, prompt: Promp
 
 def draft_batch(documents: Sequence[Document], *, lang: str, encoder, generator, cache=None,
                 flags: Sequence[DuplicateFlag] = (), checks: dict[str, Sequence[Check]] | None = None,
-                similar: dict[str, Sequence[Any]] | None = None, progress: bool = True,
-                max_new_tokens: int = 320) -> Iterator[tuple[dict[str, Any], bool]]:
+                similar: dict[str, Sequence[Any]] | None = None, progress: bool | Progress = True,
+                max_new_tokens: int = 320, chunk_vectors: Mapping[str, np.ndarray] | None = None,
+                ) -> Iterator[tuple[dict[str, Any], bool]]:
     """Yield ``(note_dict, was_cached)`` per document; notes already in ``cache`` are not drafted again.
 
     The cache holds notes without the context fields (flags, checks, similar), which are attached fresh,
     so a new duplicate flag does not cost a new generation. Stopping (Ctrl-C) loses at most the current note.
+    ``progress``: a :class:`~review_service.progress.Progress`, or True/False for a bar on stderr or none.
+    ``chunk_vectors``: per document id, its chunk vectors (see :func:`draft_note`); part of the cache key.
     """
-    from tqdm import tqdm
-
     prompt = load_prompt("note", lang)
     tax = load_taxonomy()
-    bar = tqdm(documents, desc=f"notes ({lang})", unit="entry", disable=not progress)
-    for doc in bar:
-        key = note_key(doc, lang=lang, generator=generator, encoder=encoder, prompt=prompt, taxonomy_version=tax.version)
+    if not isinstance(progress, Progress):
+        progress = Progress(enabled=bool(progress))
+    bar = progress(len(documents), f"notes ({lang})", "entry")
+    for doc in documents:
+        vecs = (chunk_vectors or {}).get(doc.id)
+        mode = f"+candidates{MAX_EMBEDDED_SENTENCES}" if vecs is not None else ""
+        key = note_key(doc, lang=lang, generator=generator, encoder=encoder, prompt=prompt,
+                       taxonomy_version=tax.version + mode)
         core = cache.get(key) if cache is not None else None
         was_cached = core is not None
         if core is None:
             note = draft_note(doc, lang=lang, encoder=encoder, generator=generator, prompt=prompt,
-                              max_new_tokens=max_new_tokens, taxonomy=tax)
+                              max_new_tokens=max_new_tokens, taxonomy=tax, chunk_vectors=vecs)
             core = note.to_dict()
             if cache is not None:
                 cache.put(key, doc.id, core)
@@ -452,4 +480,6 @@ def draft_batch(documents: Sequence[Document], *, lang: str, encoder, generator,
                            similar=(similar or {}).get(doc.id, ()))
         row = {**core, **json.loads(json.dumps(ctx, ensure_ascii=False))}
         bar.set_postfix_str(f"{doc.id}{' (cached)' if was_cached else ''}")
+        bar.update()
         yield row, was_cached
+    bar.close()

@@ -178,3 +178,28 @@ def central_chunks(chunk_vectors: np.ndarray, lengths: Sequence[int], budget_cha
         picked.append(int(i))
         used += size
     return sorted(picked)
+
+
+def candidate_sentences(sources: Sequence[SourceSentence], chunk_vectors: np.ndarray, k: int, *,
+                        min_chars: int = 30, max_chars: int = 400) -> list[int]:
+    """At most ``k`` sentences worth embedding one by one, chosen without embedding any: chunks ranked by
+    centrality (cosine of the chunk's vector to the mean of the document's chunk vectors), then sentences taken
+    round-robin from the chunks in that order, well-sized sentences (``min_chars``…``max_chars``) first. Indices
+    into ``sources``, in document order."""
+    if len(sources) <= k:
+        return list(range(len(sources)))
+    centroid = chunk_vectors.mean(axis=0)
+    rank = {int(c): r for r, c in enumerate(np.argsort(-(chunk_vectors @ centroid), kind="stable"))}
+    by_chunk: dict[int, list[int]] = {}
+    for i, s in enumerate(sources):
+        by_chunk.setdefault(s.chunk, []).append(i)
+    queues = [sorted(idx, key=lambda i: not (min_chars <= len(sources[i].text) <= max_chars))
+              for _, idx in sorted(by_chunk.items(), key=lambda kv: rank.get(kv[0], len(rank)))]
+    chosen: list[int] = []
+    depth = 0
+    while len(chosen) < k and any(depth < len(q) for q in queues):
+        for q in queues:
+            if depth < len(q) and len(chosen) < k:
+                chosen.append(q[depth])
+        depth += 1
+    return sorted(chosen)

@@ -49,6 +49,8 @@ RULES: dict[str, frozenset[str]] = {
     "audit.read": STAFF,
     "exports.all": STAFF,
     "exports.mine": JUROR,
+    "batches.manage": STAFF,  # start, cancel, resume pre-screening jobs
+    "batches.read": STAFF,
     "search": STAFF,  # past projects carry region, library type and outcomes: organizers only
     "users.read": STAFF,
     "users.manage": ADMIN,

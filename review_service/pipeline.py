@@ -1,55 +1,73 @@
-"""Composes the stages for a batch: intake → embed → topic check → duplicates → themes → matching → notes → report.
+"""Composes pre-screening for a batch: intake → embed → topic → duplicates → themes → matching → notes → report.
 
-Each AI stage produces drafts with provenance; a stage that fails is reported (with its error) and the batch goes
-on, so nothing already taken in is lost. The screening JSON's schema is documented in docs/screening-schema.md.
+The stages come from :data:`review_service.screen_stages.REGISTRY`, each taking and returning the typed
+:class:`~review_service.batch.Batch`. A stage that fails is reported with its error and the batch goes on. A
+:class:`Journal` records what is finished: the CLI's stores every stage's result as an ``ai_results`` row with the
+batch id; a job's (:mod:`review_service.jobs`) also marks the stage done on the job, so a resumed job loads it
+instead of running it again. The screening JSON's schema is documented in docs/screening-schema.md.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import sys
 import time
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-import numpy as np
-
-from review_service import __version__
+from review_service.batch import STAGES, Batch, BatchStopped, Entry, ScreenOptions, StageContext, StageError
 from review_service.config import Settings
-from review_service.domain import Document
+from review_service.domain import Check
 from review_service.errors import ReviewError
-from review_service.intake import IntakeItem, list_files, read_forms, status_of, take_in_file
+from review_service.intake import IntakeItem, list_files, read_forms, take_in_file
+from review_service.progress import Progress
+from review_service.report import build_report, final_records
+from review_service.screen_stages import REGISTRY, StageSpec
 from review_service.storage import Database, open_database
 
 logger = logging.getLogger(__name__)
 
-SCHEMA = "review-service/screening"
-SCHEMA_VERSION = "1.0"
-AI_NOTICE = ("Everything marked AI in this report is a draft, a flag or a suggestion made by software. It is not a "
-             "score and not a decision: the organizing committee and the jury decide, and only a person's action "
-             "records a score, an eligibility decision or a final assignment.")
-STAGES = ("topic", "duplicates", "themes", "matching", "notes")
+__all__ = ["STAGES", "Journal", "ScreenOptions", "ScreenResult", "StoredStage", "run_screen"]
 
 
-@dataclass
-class ScreenOptions:
-    forms: Path | None = None
-    archive: Path | None = None
-    jurors: Path | None = None
-    jurors_per_entry: int = 3
-    notes_lang: str = "ru"
-    generator: str = "none"
-    stages: tuple[str, ...] = STAGES
-    progress: bool = True
-    themes_k: int | None = None
+@dataclass(frozen=True)
+class StoredStage:
+    payload: Any
+    provenance: Mapping[str, Any]
+    seconds: float
+
+
+class Journal:
+    """Where a run records its progress. This one (the CLI's) stores each stage's result with the batch id and
+    resumes nothing; :class:`review_service.jobs.JobJournal` also marks stages done on the job and resumes them."""
+
+    def __init__(self, db: Database, batch_id: int) -> None:
+        self.db, self.batch_id = db, batch_id
+
+    def completed(self) -> dict[str, StoredStage]:
+        return {}
+
+    def stage_started(self, name: str) -> None:
+        logger.info("batch %s: stage %s", self.batch_id, name)
+
+    def intake_done(self, errors: list[dict]) -> None:
+        pass
+
+    def stage_done(self, name: str, result: str, payload: Any, provenance: Mapping[str, Any], seconds: float) -> None:
+        if result and payload is not None:
+            self.db.save_ai_result(result, payload, dict(provenance), batch_id=self.batch_id)
+
+    def check_cancel(self) -> None:
+        pass
+
+    def listener(self, desc: str, done: int, total: int) -> None:
+        pass
 
 
 @dataclass
 class ScreenResult:
     report: dict
+    batch: Batch | None = None
     items: list[IntakeItem] = field(default_factory=list)
 
     @property
@@ -59,156 +77,91 @@ class ScreenResult:
         return 1 if attention or summary["forms_without_file"] else 0
 
 
-def _progress(total: int, desc: str, enabled: bool):
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=desc, unit="file", disable=not enabled, file=sys.stderr, dynamic_ncols=True)
-
-
-def _provenance(model: str, revision: str, payload: object, prompt: str = "", prompt_version: str = "") -> dict:
-    digest = hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
-    return {"model": model, "model_revision": revision, "prompt": prompt, "prompt_version": prompt_version,
-            "input_hash": digest, "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "software": f"review-service {__version__}"}
-
-
-class _Stages:
-    """Holds what several stages share (encoder, chunk vectors) and records stage errors."""
-
-    def __init__(self, settings: Settings, db: Database, options: ScreenOptions, report: dict,
-                 records: list[dict], out_dir: Path | None) -> None:
-        self.settings, self.db, self.options, self.report = settings, db, options, report
-        self.records, self.out_dir = records, out_dir
-        self._encoder = None
-        self._chunk_vectors: dict[str, np.ndarray] = {}
-
-    @property
-    def encoder(self):
-        if self._encoder is None:
-            from embeddings import CachedEncoder, load_encoder
-
-            self._encoder = CachedEncoder(load_encoder(self.settings), cache=self.db)
-        return self._encoder
-
-    def precompute(self, docs: list[Document], batch: int = 64) -> None:
-        """Encode every chunk of the batch in large batches (one progress bar), cached by content hash."""
-        todo = [(d.id, i, c.text) for d in docs if d.id not in self._chunk_vectors for i, c in enumerate(d.chunks)]
-        if not todo:
-            return
-        from tqdm import tqdm
-
-        from embeddings.encoder import encode_in_batches
-
-        with tqdm(total=len(todo), desc="embedding", unit="passage", disable=not self.options.progress,
-                  file=sys.stderr, dynamic_ncols=True) as bar:
-            matrix = encode_in_batches(self.encoder, [t for _, _, t in todo], kind="document", batch=batch,
-                                       on_batch=bar.update)
-        rows: dict[str, list[int]] = {}
-        for row, (doc_id, _, _) in enumerate(todo):
-            rows.setdefault(doc_id, []).append(row)
-        for doc_id, idx in rows.items():
-            self._chunk_vectors[doc_id] = matrix[idx]
-
-    def chunk_vectors(self, doc: Document) -> np.ndarray:
-        if doc.id not in self._chunk_vectors:
-            self._chunk_vectors[doc.id] = self.encoder.encode([c.text for c in doc.chunks], kind="document")
-        return self._chunk_vectors[doc.id]
-
-    def run(self, name: str, fn: Callable[[], None]) -> None:
-        if name not in self.options.stages:
-            return
-        started = time.monotonic()
-        try:
-            fn()
-        except ReviewError as exc:
-            logger.error("stage %s: %s", name, exc)
-            self.report["stage_errors"].append({"stage": name, "code": exc.code, "message": str(exc)})
-        except Exception as exc:  # one broken stage must not lose the batch
-            logger.exception("stage %s failed", name)
-            self.report["stage_errors"].append({"stage": name, "code": "internal_error",
-                                                "message": f"{type(exc).__name__}: {exc}"})
-        self.report["timings_s"][name] = round(time.monotonic() - started, 2)
-
-
-def _summary(records: list[dict], forms: dict, seen_forms: set[str]) -> dict:
-    by = {s: sum(r["status"] == s for r in records) for s in ("ok", "needs_attention", "failed")}
-    missing = sorted(row.get("file_name", k) for k, row in forms.items() if k not in seen_forms)
-    return {"files": len(records), **by, "forms_without_file": missing}
-
-
 def run_screen(folder: Path, settings: Settings, options: ScreenOptions | None = None,
-               db: Database | None = None, out_dir: Path | None = None) -> ScreenResult:
+               db: Database | None = None, out_dir: Path | None = None, *, batch_id: int | None = None,
+               journal_factory=None) -> ScreenResult:
+    """Screen every file under ``folder``. ``batch_id``: continue that batch (a job) instead of starting one;
+    ``journal_factory(db, batch_id)``: the :class:`Journal` to record progress in."""
     options = options or ScreenOptions()
     own_db = db is None
     db = db or open_database(settings)
     try:
-        return _run(Path(folder), settings, options, db, out_dir)
+        folder = Path(folder)
+        files = list_files(folder)  # InputError (exit 2) before anything is recorded
+        batch_id = batch_id if batch_id is not None else db.start_batch(str(folder.resolve()))
+        journal = (journal_factory or Journal)(db, batch_id)
+        return _run(folder, files, settings, options, db, out_dir, batch_id, journal)
     finally:
         if own_db:
             db.close()
 
 
-def _run(folder: Path, settings: Settings, options: ScreenOptions, db: Database, out_dir: Path | None) -> ScreenResult:
+def intake_errors(records: list[dict]) -> list[dict]:
+    """Per-file errors (files that could not be read), for the job status."""
+    return [{"file_name": r["file_name"], "code": r["reasons"][0]["code"] if r["reasons"] else "failed",
+             "message": r["reasons"][0]["message"] if r["reasons"] else ""}
+            for r in records if r["status"] == "failed"]
+
+
+def _run(folder: Path, files: list[Path], settings: Settings, options: ScreenOptions, db: Database,
+         out_dir: Path | None, batch_id: int, journal: Journal) -> ScreenResult:
     started = time.monotonic()
-    files = list_files(folder)
+    progress = Progress(enabled=options.progress, listener=journal.listener)
     forms = read_forms(options.forms) if options.forms else {}
     if forms:
         db.save_forms(forms)
-    batch_id = db.start_batch(str(folder.resolve()))
-    report: dict = {
-        "schema": SCHEMA, "schema_version": SCHEMA_VERSION, "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "contest": settings.contest_name, "ai_notice": AI_NOTICE, "source": str(folder),
-        "rules": {"deadline": settings.deadline.isoformat(), "max_age": settings.max_age,
-                  "presentation_minutes": settings.presentation_minutes,
-                  "allowed_library_types": list(settings.allowed_library_types)},
-        "summary": {}, "files": [], "duplicates": [], "themes": [], "assignment": None, "notes": [],
-        "stage_errors": [], "timings_s": {}, "provenance": {},
-    }
     items: list[IntakeItem] = []
-    bar = _progress(len(files), "intake", options.progress)
-    for path in files:
-        bar.set_postfix_str(path.name[:40])
-        items.append(take_in_file(path, settings, db, forms, batch_id))
-        bar.update()
-    bar.close()
-    report["timings_s"]["intake"] = round(time.monotonic() - started, 2)
+    journal.stage_started("intake")
+    with progress(len(files), "intake", "file") as bar:
+        for path in files:
+            journal.check_cancel()
+            bar.set_postfix_str(path.name[:40])
+            items.append(take_in_file(path, settings, db, forms, batch_id))
+            bar.update()
+    journal.intake_done(intake_errors([it.record for it in items]))
+    entries = tuple(Entry(record=it.record, checks=tuple(Check(**c) for c in it.record["checks"]),
+                          document=it.document) for it in items)
+    batch = Batch(id=batch_id, source=str(folder), entries=entries).with_timing("intake", time.monotonic() - started)
 
-    stages = _Stages(settings, db, options, report, [it.record for it in items], out_dir)
-    docs = [it.document for it in items if it.document is not None and it.document.chunks]
-    if docs:
-        stages.run("topic", lambda: _topic(stages, items))
-        from review_service import screen_stages
+    ctx = StageContext(settings=settings, db=db, options=options, progress=progress, out_dir=out_dir,
+                       check_cancel=journal.check_cancel)
+    done = journal.completed()
+    if batch.documents and any(s in options.stages for s in STAGES):
+        for spec in REGISTRY.values():
+            if spec.skippable and spec.name not in options.stages:
+                continue
+            journal.check_cancel()
+            batch = _stage(spec, ctx, batch, journal, done.get(spec.name))
 
-        stages.run("duplicates", lambda: screen_stages.duplicates(stages, docs))
-        stages.run("themes", lambda: screen_stages.themes(stages, docs))
-        stages.run("matching", lambda: screen_stages.matching(stages, docs))
-        stages.run("notes", lambda: screen_stages.notes(stages, docs))
-
-    flagged = {r["a"] for r in report["duplicates"]} | {r["b"] for r in report["duplicates"]}
-    for it in items:
-        if it.record["entry_id"] in flagged:
-            it.record["reasons"].append({"code": "duplicate_flag",
-                                         "message": "AI flagged a possible duplicate (a draft); see Duplicates"})
-        it.record["status"] = status_of(it.record)
-        db.save_submission(it.record, batch_id)
-    records = [it.record for it in items]
-    report["files"] = records
-    report["summary"] = _summary(records, forms, {r["file_name"].casefold() for r in records})
-    report["timings_s"]["total"] = round(time.monotonic() - started, 2)
+    records = final_records(batch)
+    for record in records:
+        db.save_submission(record, batch_id)
+    batch = batch.with_timing("total", time.monotonic() - started)
+    report = build_report(batch, settings, forms=forms, records=records)
     db.finish_batch(batch_id)
-    return ScreenResult(report=report, items=items)
+    return ScreenResult(report=report, batch=batch, items=items)
 
 
-def _topic(stages: _Stages, items: list[IntakeItem]) -> None:
-    from review_service.relevance import RelevanceChecker
+def _stage(spec: StageSpec, ctx: StageContext, batch: Batch, journal: Journal, stored: StoredStage | None) -> Batch:
+    if stored is not None and spec.load is not None:
+        logger.info("batch %s: stage %s already done; loading its result", batch.id, spec.name)
+        return spec.load(batch, stored.payload, stored.provenance).with_timing(spec.name, stored.seconds)
+    journal.stage_started(spec.name)
+    started = time.monotonic()
+    try:
+        out = spec.run(ctx, batch)
+    except ReviewError as exc:
+        logger.error("stage %s: %s", spec.name, exc)
+        return batch.with_error(StageError(spec.name, exc.code, str(exc))).with_timing(
+            spec.name, time.monotonic() - started)
+    except BatchStopped:  # cancelled, or the job was taken over: not a stage error
+        raise
+    except Exception as exc:
+        logger.exception("stage %s failed", spec.name)  # one broken stage must not lose the batch
+        return batch.with_error(StageError(spec.name, "internal_error", f"{type(exc).__name__}: {exc}")).with_timing(
+            spec.name, time.monotonic() - started)
+    out = out.with_timing(spec.name, time.monotonic() - started)
+    payload = spec.dump(out) if spec.dump is not None else None
+    journal.stage_done(spec.name, spec.result, payload, out.provenance.get(spec.name, {}), out.timings[spec.name])
+    return out
 
-    checker = RelevanceChecker(stages.encoder)
-    enc = stages.encoder
-    stages.precompute([it.document for it in items if it.document is not None])
-    for it in items:
-        doc = it.document
-        if doc is None or not doc.chunks:
-            continue
-        check = checker.check(doc, stages.chunk_vectors(doc))
-        it.record["checks"] = [c for c in it.record["checks"] if c["name"] != "topic"] + [check.__dict__]
-    stages.report["provenance"]["topic"] = _provenance(enc.model_id, enc.revision, [it.record["sha256"] for it in items])

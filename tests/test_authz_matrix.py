@@ -12,6 +12,8 @@ from fastapi.testclient import TestClient
 
 from review_service import assignments
 from review_service.api import create_app
+from review_service.batch import ScreenOptions
+from review_service.jobs import submit
 from review_service.permissions import entry_code
 from review_service.storage import open_database
 from tests import jury as J
@@ -76,6 +78,10 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("GET", "/exports/decisions.csv"): STAFF,
     ("GET", "/exports/audit.csv"): STAFF,
     ("GET", "/exports/my-scores.csv"): JUROR,
+    ("POST", "/batches"): STAFF,
+    ("GET", "/batches/{job_id}"): STAFF,
+    ("POST", "/batches/{job_id}/cancel"): STAFF,
+    ("POST", "/batches/{job_id}/resume"): STAFF,
     ("GET", "/search"): STAFF,
     ("GET", "/search/like/{doc_id}"): STAFF,
 }
@@ -100,7 +106,7 @@ def _request(method: str, path: str, who: str, world: dict, db, n: int) -> dict:
     entry = entry_code(world["E"]) if who.startswith("juror") else world["E"]
     record = db.submission(world["E"])
     url = (path.replace("{entry_id}", entry).replace("{stage}", "duplicates").replace("{login}", "victim")
-           .replace("{juror_id}", "ja").replace("{doc_id}", "p1").replace("{check}", record["checks"][0]["name"]))
+           .replace("{juror_id}", "ja").replace("{doc_id}", "p1").replace("{job_id}", str(world["job"])).replace("{check}", record["checks"][0]["name"]))
     version = assignments.current_draft(db)["version"]
     bodies = {
         "/auth/token": {"data": {"username": "organizer", "password": "pw-organizer-123"}},
@@ -119,6 +125,8 @@ def _request(method: str, path: str, who: str, world: dict, db, n: int) -> dict:
         "/flags/duplicates/review": {"json": {"a": world["E"], "b": world["F"], "kind": "paraphrase",
                                               "verdict": "dismiss", "comment": "different projects"}},
         "/search": {"params": {"q": "chat bot"}},
+        "/batches": {"files": [("files", ("ЖИ байқауы_Жаңа.txt", "Кітапханадағы чат-бот.".encode(), "text/plain"))],
+                     "data": {"skip": ["duplicates"]}},
     }
     kwargs = dict(bodies.get(path, {})) if method != "GET" or path == "/search" else {}
     if method == "GET" and path == "/search":
@@ -134,6 +142,7 @@ def _request(method: str, path: str, who: str, world: dict, db, n: int) -> dict:
 def test_authorisation_matrix(settings, tmp_path):
     db = open_database(settings)
     world = J.build_world(db, settings, tmp_path)
+    world["job"] = submit(db, tmp_path / "entries", ScreenOptions(progress=False))["id"]
     personal = J.personal_strings()
     app = create_app(settings, search_engine=J.FakeSearch())
     routes = api_routes(app)

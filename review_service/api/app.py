@@ -22,7 +22,7 @@ from review_service.storage import open_database
 from review_service.web import pages
 from review_service.web.render import static_dir
 
-from . import assignment_routes, auth_routes, export_routes, jury_routes, routes
+from . import assignment_routes, auth_routes, batches, export_routes, jury_routes, routes
 from .schemas import Health, Problem
 
 logger = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None, *, search_engine: SearchEngine 
 
     for router in (auth_routes.auth, auth_routes.users, routes.entries, jury_routes.reviews, jury_routes.rubric,
                    assignment_routes.router, jury_routes.results, jury_routes.flags, routes.drafts, routes.audit,
-                   export_routes.router, routes.search):
+                   export_routes.router, routes.search, batches.router):
         app.include_router(router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=static_dir()), name="static")

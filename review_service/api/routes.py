@@ -108,8 +108,9 @@ def review_check(entry_id: EntryKey, check: str, body: VerdictIn, db: DbDep, who
 
 
 @drafts.get("/{stage}", response_model=AiDraft)
-def get_draft(stage: str, db: DbDep, who: user("drafts.read")) -> dict:
-    found = db.latest_ai_result(stage)
+def get_draft(stage: str, db: DbDep, who: user("drafts.read"), batch: int | None = None) -> dict:
+    """The AI draft of ``stage`` for batch ``batch`` (default: the latest batch that has one)."""
+    found = db.latest_ai_result(stage, batch)
     if found is None:
         raise NotFound(f"no AI draft for stage {stage!r} yet", hint="run `review-service screen` first")
     return {"stage": stage, **found}

@@ -190,6 +190,7 @@ class AiDraft(BaseModel):
     stage: str
     payload: Any
     provenance: dict[str, Any]
+    batch_id: int | None = None
 
 
 # -- rubric, reviews, decisions --------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 
@@ -12,7 +11,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="flag exact, near-copy, partial, paraphrase and cross-lingual (kk/ru/en) duplicates",
         description="Read CORPUS.jsonl (lines {\"id\",\"text\"}, optional \"title\",\"lang\",\"year\") and optionally "
                     "an archive of past projects in the same format; write FLAGS.jsonl with one line "
-                    "{\"a\",\"b\",\"kind\",\"score\",\"evidence\":[...]} per flagged pair (a from the corpus, b from the "
+                    "{\"a\",\"b\",\"kind\",\"score\",\"evidence\":[...],\"provenance\"} per flagged pair (a from the corpus, b from the "
                     "corpus or the archive). Kinds: exact, near_copy, partial, paraphrase, crosslingual. Flags are "
                     "drafts for the jury, not decisions. Thresholds: settings REVIEW_DUP_*.",
     )
@@ -29,6 +28,8 @@ def run(args: argparse.Namespace) -> int:
     from review_service.config import get_settings
     from review_service.duplicates import find_duplicates, flag_to_row
     from review_service.exchange import read_corpus, write_jsonl
+    from review_service.progress import for_cli
+    from review_service.provenance import provenance
 
     settings = get_settings()
     docs = read_corpus(args.corpus)
@@ -38,15 +39,11 @@ def run(args: argparse.Namespace) -> int:
         from embeddings.encoder import load_encoder
 
         encoder = load_encoder(settings)
-    progress = None
-    if not args.no_progress:
-        from tqdm import tqdm
-
-        def progress(total: int, desc: str = "embedding"):
-            return tqdm(total=total, desc=desc, unit="passage", file=sys.stderr, dynamic_ncols=True)
-
-    flags = find_duplicates(docs, archive=archive, encoder=encoder, settings=settings, progress=progress)
-    write_jsonl(args.out, (flag_to_row(f) for f in flags))
+    flags = find_duplicates(docs, archive=archive, encoder=encoder, settings=settings,
+                            progress=for_cli(args.no_progress, "passage"))
+    prov = provenance(encoder.model_id if encoder else "none", encoder.revision if encoder else "",
+                      sorted(d.id for d in docs) + [d.id for d in archive], method="lexical only" if encoder is None else "lexical + embeddings")
+    write_jsonl(args.out, ({**flag_to_row(f), "provenance": prov} for f in flags))
     kinds: dict[str, int] = {}
     for f in flags:
         kinds[f.kind] = kinds.get(f.kind, 0) + 1

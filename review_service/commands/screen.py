@@ -5,9 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from review_service.batch import STAGES, ScreenOptions
 from review_service.config import get_settings
-from review_service.pipeline import STAGES, ScreenOptions, run_screen
-from review_service.report import write_report
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,8 +41,10 @@ def run(args: argparse.Namespace) -> int:
         stages=tuple(s for s in STAGES if s not in args.skip), progress=not args.no_progress and sys.stderr.isatty(),
         themes_k=args.themes,
     )
-    result = run_screen(args.dir, settings, options, out_dir=args.out)
-    json_path, html_path = write_report(result.report, args.out)
+    from review_service.jobs import run_in_process
+
+    result = run_in_process(settings, args.dir, options, args.out)  # the same job a worker runs
+    json_path, html_path = args.out / "screening.json", args.out / "report.html"
     s = result.report["summary"]
     print(f"{s['files']} files: {s['ok']} ok, {s['needs_attention']} need attention, {s['failed']} could not be read")
     if s["forms_without_file"]:

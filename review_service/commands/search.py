@@ -77,12 +77,9 @@ def _progress(args: argparse.Namespace):
     """A tqdm bar factory on stderr, or None with --no-progress."""
     if args.no_progress:
         return None
-    from tqdm import tqdm
+    from review_service.progress import for_cli
 
-    def bar(total: int, desc: str):
-        return tqdm(total=total, desc=desc, unit="item", file=sys.stderr, dynamic_ncols=True)
-
-    return bar
+    return for_cli(False)
 
 
 def _batch(engine, queries_path: Path, out: Path, k: int, filters: dict, progress=None) -> int:

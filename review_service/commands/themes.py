@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 
@@ -12,7 +11,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="group entries into themes with keyword labels (and a 2-D map)",
         description="Read CORPUS.jsonl (lines {\"id\",\"text\"}, optional \"title\",\"lang\",\"year\"), embed each entry "
                     "(mean of its passage vectors) and cluster them; write THEMES.jsonl with one line "
-                    "{\"id\",\"theme\",\"label\",\"confidence\"} per entry. Every entry gets its nearest theme; a low "
+                    "{\"id\",\"theme\",\"label\",\"confidence\",\"provenance\"} per entry. Every entry gets its nearest theme; a low "
                     "confidence means it sits between themes. The number of themes is chosen automatically unless "
                     "--k is given.",
     )
@@ -29,6 +28,8 @@ def run(args: argparse.Namespace) -> int:
     from review_service.config import get_settings
     from review_service.errors import InputError
     from review_service.exchange import read_corpus, write_jsonl
+    from review_service.progress import for_cli
+    from review_service.provenance import of_encoder
     from review_service.themes import assign_themes, document_vectors, theme_map_png
 
     if args.k is not None and args.k < 1:
@@ -38,17 +39,11 @@ def run(args: argparse.Namespace) -> int:
     if not docs:
         raise InputError(f"{args.corpus}: no entries")
     encoder = load_encoder(settings)
-    progress = None
-    if not args.no_progress:
-        from tqdm import tqdm
-
-        def progress(total: int, desc: str = "embedding"):
-            return tqdm(total=total, desc=desc, unit="passage", file=sys.stderr, dynamic_ncols=True)
-
-    vectors, langs = document_vectors(docs, encoder, settings=settings, progress=progress)
+    vectors, langs = document_vectors(docs, encoder, settings=settings, progress=for_cli(args.no_progress, "passage"))
     result = assign_themes(vectors, [d.id for d in docs], [d.text for d in docs], k=args.k, langs=langs)
-    write_jsonl(args.out, ({"id": a.id, "theme": a.theme, "label": a.label, "confidence": a.confidence}
-                           for a in result))
+    prov = of_encoder(encoder, [d.id for d in docs], vectors="mean of clustering-prompt chunk vectors")
+    write_jsonl(args.out, ({"id": a.id, "theme": a.theme, "label": a.label, "confidence": a.confidence,
+                            "provenance": prov} for a in result))
     n = len({a.theme for a in result})
     print(f"{len(docs)} entries in {n} themes; wrote {args.out}")
     if args.map:

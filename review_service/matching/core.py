@@ -162,9 +162,12 @@ def default_max_load(k: int, n_entries: int, n_jurors: int) -> int:
 def match(jurors: Sequence[Juror], entries: Sequence[Document], k: int = 3, *, encoder=None,
           affinity: Affinity | None = None, mode: str = "optimal", min_load: int = 0,
           max_load: int | None = None, pins: Sequence[str | tuple[str, str]] = (),
-          forbids: Sequence[str | tuple[str, str]] = (), region_cap: int | None = None) -> MatchResult:
+          forbids: Sequence[str | tuple[str, str]] = (), region_cap: int | None = None,
+          entry_kind: str | None = None) -> MatchResult:
     """Suggest ``k`` jurors per entry. Per-juror ``max_load``/``min_load`` in the profiles win over the
-    arguments; without either, loads are balanced (:func:`default_max_load`)."""
+    arguments; without either, loads are balanced (:func:`default_max_load`). ``entry_kind``: the prompt entry
+    chunks are encoded with (default :data:`.affinity.ENTRY_KIND`; ``screen`` passes ``document`` to reuse the
+    batch's chunk vectors)."""
     jurors, entries = tuple(jurors), tuple(entries)
     if not jurors or not entries:
         raise InputError("matching needs at least one juror and one entry")
@@ -173,7 +176,8 @@ def match(jurors: Sequence[Juror], entries: Sequence[Document], k: int = 3, *, e
     if affinity is None:
         if encoder is None:
             raise InputError("pass an encoder or precomputed affinity")
-        affinity = compute_affinity(jurors, entries, encoder)
+        kwargs = {"entry_kind": entry_kind} if entry_kind else {}
+        affinity = compute_affinity(jurors, entries, encoder, **kwargs)
     jids, eids = tuple(j.id for j in jurors), tuple(d.id for d in entries)
     if affinity.juror_ids != jids or affinity.entry_ids != eids:
         raise InputError("affinity ids do not match the jurors and entries given")

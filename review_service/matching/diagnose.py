@@ -9,12 +9,15 @@ max-flow min cut: the set of entries whose allowed jurors cannot give them enoug
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import numpy as np
 from ortools.graph.python import max_flow
 
 from review_service.errors import InfeasibleAssignment
-from review_service.matching.solver import Problem
+
+if TYPE_CHECKING:  # solver.py imports this module when a problem is infeasible
+    from review_service.matching.solver import Problem
 
 logger = logging.getLogger(__name__)
 

@@ -178,7 +178,7 @@ class SearchEngine:
     def load(cls, path, encoder=None) -> SearchEngine:
         from review_service.search.persist import load_engine
 
-        return load_engine(path, encoder)
+        return load_engine(path, encoder, engine_cls=cls)
 
     # -- retrieval ----------------------------------------------------------------------------------
     def doc_mask(self, filters: FilterSet) -> np.ndarray | None:

@@ -9,12 +9,15 @@ import json
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from embeddings.index import FaissIndex
 from review_service.domain import Anchor, Chunk, Document
 from review_service.errors import InputError
 from review_service.exchange import replace_dir
-from review_service.search.engine import SearchEngine
+
+if TYPE_CHECKING:  # engine.py imports this module in SearchEngine.save/load; the class is passed in
+    from review_service.search.engine import SearchEngine
 from review_service.search.fusion import FusionConfig
 
 FORMAT = 2  # 2: character n-gram BM25 in grams/
@@ -55,8 +58,9 @@ def read_manifest(path: str | Path) -> dict:
     return json.loads(manifest.read_text(encoding="utf-8"))
 
 
-def load_engine(path: str | Path, encoder=None) -> SearchEngine:
-    """The engine saved at ``path``; ``encoder`` embeds queries (must be the model the index was built with)."""
+def load_engine(path: str | Path, encoder=None, *, engine_cls: type[SearchEngine]) -> SearchEngine:
+    """The engine saved at ``path``; ``encoder`` embeds queries (must be the model the index was built with);
+    ``engine_cls``: the class to build (``SearchEngine.load`` passes itself)."""
     import bm25s
 
     path = Path(path)
@@ -80,6 +84,6 @@ def load_engine(path: str | Path, encoder=None) -> SearchEngine:
     bm25 = bm25s.BM25.load(str(path / "bm25"), show_progress=False)
     grams = bm25s.BM25.load(str(path / "grams"), show_progress=False)
     index = FaissIndex.load(path / "vectors")
-    return SearchEngine(docs, chunks, bm25, grams, index, encoder=encoder, config=FusionConfig(**meta["config"]),
+    return engine_cls(docs, chunks, bm25, grams, index, encoder=encoder, config=FusionConfig(**meta["config"]),
                         lexical_unit=meta["lexical_unit"], passage_style=meta["passage_style"],
                         model_id=meta["model_id"], revision=meta["revision"])

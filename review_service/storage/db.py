@@ -28,7 +28,7 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _json(value: Any) -> str:
+def to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -115,7 +115,7 @@ class Database:
         stamp = now()
         row = {"entry_id": record["entry_id"], "sha256": record["sha256"], "file_name": record["file_name"],
                "size_bytes": record["size_bytes"], "stored_as": record["stored_as"], "status": record["status"],
-               "record": _json(record), "first_seen": stamp, "updated_at": stamp, "batch_id": batch_id}
+               "record": to_json(record), "first_seen": stamp, "updated_at": stamp, "batch_id": batch_id}
         with self.transaction() as conn:
             self._upsert(conn, t.submissions, [row], ["entry_id"], ["status", "record", "updated_at", "batch_id"])
 
@@ -138,36 +138,44 @@ class Database:
         return json.loads(rows[0]["parsed"]) if rows else None
 
     def save_parsed(self, sha256: str, parser_version: str, parsed: dict) -> None:
-        row = {"sha256": sha256, "parser_version": parser_version, "parsed": _json(parsed), "created_at": now()}
+        row = {"sha256": sha256, "parser_version": parser_version, "parsed": to_json(parsed), "created_at": now()}
         with self.transaction() as conn:
             self._upsert(conn, t.documents, [row], ["sha256", "parser_version"], ["parsed", "created_at"])
 
     # -- forms ------------------------------------------------------------------------------------------------
     def save_forms(self, rows: dict[str, dict]) -> None:
         stamp = now()
-        values = [{"file_name": k, "row": _json(v), "loaded_at": stamp} for k, v in rows.items()]
+        values = [{"file_name": k, "row": to_json(v), "loaded_at": stamp} for k, v in rows.items()]
         with self.transaction() as conn:
             self._upsert(conn, t.forms, values, ["file_name"], ["row", "loaded_at"])
 
     # -- AI results (drafts with provenance) ---------------------------------------------------------------------
     def save_ai_result(self, stage: str, payload: Any, provenance: dict, batch_id: int | None = None) -> None:
-        stamp = now()
-        body = _json(payload)
         with self.transaction() as conn:
-            result_id = conn.execute(t.ai_results.insert().values(
-                batch_id=batch_id, stage=stage, payload=body, provenance=_json(provenance), created_at=stamp)
-                .returning(t.ai_results.c.id)).scalar_one()
-            self._audit(conn, actor=f"system:{stage}", action="ai_draft_created", subject=f"batch:{batch_id}",
-                        detail=provenance, at=stamp,
-                        after={"ai_result": int(result_id), "stage": stage, "status": "draft",
-                               "payload_sha256": hashlib.sha256(body.encode("utf-8")).hexdigest()})
+            self.insert_ai_result(conn, stage, payload, provenance, batch_id)
+
+    def insert_ai_result(self, conn: sa.Connection, stage: str, payload: Any, provenance: dict,
+                         batch_id: int | None) -> None:
+        """An AI draft and its audit line, inside the caller's transaction (storage.jobs records a finished
+        stage with it in one transaction)."""
+        stamp = now()
+        body = to_json(payload)
+        result_id = conn.execute(t.ai_results.insert().values(
+            batch_id=batch_id, stage=stage, payload=body, provenance=to_json(provenance), created_at=stamp)
+            .returning(t.ai_results.c.id)).scalar_one()
+        self._audit(conn, actor=f"system:{stage}", action="ai_draft_created", subject=f"batch:{batch_id}",
+                    detail=provenance, at=stamp,
+                    after={"ai_result": int(result_id), "stage": stage, "status": "draft",
+                           "payload_sha256": hashlib.sha256(body.encode("utf-8")).hexdigest()})
 
     def latest_ai_result(self, stage: str, batch_id: int | None = None) -> dict | None:
+        """The draft of ``stage`` for ``batch_id``; without one, that of the latest batch that has one (rows saved
+        without a batch id, from before batch ids were recorded, come last)."""
         c = t.ai_results.c
         query = sa.select(c.payload, c.provenance, c.batch_id).where(c.stage == stage)
         if batch_id is not None:
             query = query.where(c.batch_id == batch_id)
-        rows = self._rows(query.order_by(c.id.desc()).limit(1))
+        rows = self._rows(query.order_by(c.batch_id.desc().nulls_last(), c.id.desc()).limit(1))
         if not rows:
             return None
         return {"payload": json.loads(rows[0]["payload"]), "provenance": json.loads(rows[0]["provenance"]),
@@ -208,7 +216,7 @@ class Database:
         return json.loads(rows[0]["note_json"]) if rows else None
 
     def put_note(self, key: str, doc_id: str, note: dict) -> None:
-        row = {"key": key, "doc_id": doc_id, "note_json": _json(note), "created_at": now()}
+        row = {"key": key, "doc_id": doc_id, "note_json": to_json(note), "created_at": now()}
         with self.transaction() as conn:
             self._upsert(conn, t.note_cache, [row], ["key"], ["doc_id", "note_json", "created_at"])
 

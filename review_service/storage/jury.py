@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from review_service.errors import NotFound, StateConflict
 
 from . import tables as t
-from .db import Database, _json, now
+from .db import Database, now, to_json
 
 
 class JuryStore:
@@ -36,7 +36,7 @@ class JuryStore:
         with self.db.transaction() as conn:
             last = conn.execute(sa.select(sa.func.max(t.rubrics.c.version))).scalar() or 0
             version = int(last) + 1
-            conn.execute(t.rubrics.insert().values(version=version, criteria=_json(criteria), actor=actor, at=stamp))
+            conn.execute(t.rubrics.insert().values(version=version, criteria=to_json(criteria), actor=actor, at=stamp))
             self.db._audit(conn, actor=actor, action="rubric_published", subject=f"rubric:{version}", at=stamp,
                            after={"version": version, "criteria": criteria})
         return {"version": version, "criteria": criteria, "actor": actor, "at": stamp}
@@ -175,7 +175,7 @@ class JuryStore:
                 raise StateConflict(f"the {state} assignment is at version {last}, not {expect_version}",
                                     code="stale_assignment", hint="reload it and apply the change again")
             version = int(last) + 1
-            conn.execute(t.assignments.insert().values(state=state, version=version, payload=_json(payload),
+            conn.execute(t.assignments.insert().values(state=state, version=version, payload=to_json(payload),
                                                        actor=actor, at=stamp, note=note))
             self.db._audit(conn, actor=actor, action=action, subject=f"assignment:{state}:{version}", at=stamp,
                            detail={"note": note, "version": version}, after=summary)

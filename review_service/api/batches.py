@@ -1,0 +1,167 @@
+"""Pre-screening batches as jobs: start one (files uploaded in the request, or a folder on the server), watch its
+stage and progress, cancel it, resume it. The API only queues a job; ``review-service worker`` runs it."""
+from __future__ import annotations
+
+import hashlib
+import os
+import unicodedata
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, UploadFile
+from pydantic import BaseModel
+
+from review_service.batch import STAGES, ScreenOptions
+from review_service.errors import InputError, IntakeError, NotFound
+from review_service.intake import read_forms
+from review_service.jobs import submit
+from review_service.storage.jobs import JobStore
+
+from .deps import DbDep, SettingsDep, user
+
+router = APIRouter(prefix="/batches", tags=["batches"])
+CHUNK = 1 << 20
+
+
+OrganizerDep = user("batches.manage")  # organizers and admins (review_service.permissions)
+
+
+class BatchStarted(BaseModel):
+    id: int
+    state: str
+
+
+class BatchStatus(BaseModel):
+    id: int
+    state: str  # queued | running | done | failed | cancelled
+    stage: str
+    done: int
+    total: int
+    timings_s: dict[str, float]
+    errors: list[dict[str, Any]]
+    batch_id: int
+    message: str = ""
+
+
+def _status(job: dict) -> dict:
+    timings = dict(job["timings"]) or {k: float(v) for k, v in job["stages_done"].items()}
+    return {"id": job["id"], "state": job["state"], "stage": job["stage"], "done": job["done"], "total": job["total"],
+            "timings_s": timings, "errors": job["errors"], "batch_id": job["batch_id"], "message": job["message"]}
+
+
+def _safe_name(name: str) -> str:
+    name = unicodedata.normalize("NFC", Path(name.replace("\\", "/")).name).strip()
+    if not name or name.startswith(".") or name in ("..",):
+        raise InputError(f"unusable file name {name!r}", hint="send files with their own names")
+    return name
+
+
+def _save(upload: UploadFile, dest: Path, limit_bytes: int) -> str:
+    """Stream an upload to ``dest`` in 1 MiB pieces (never whole in memory); its SHA-256. Over the hard limit the
+    request is refused; the intake rules proper (size limit, content sniffing, zip bombs) apply when the worker
+    takes the file in, exactly as for a folder."""
+    digest, size = hashlib.sha256(), 0
+    tmp = dest.with_name(f".part-{dest.name}")
+    with open(tmp, "wb") as f:
+        while piece := upload.file.read(CHUNK):
+            size += len(piece)
+            if size > limit_bytes:
+                f.close()
+                tmp.unlink(missing_ok=True)
+                exc = IntakeError("too_large", f"{upload.filename}: over {limit_bytes // (1 << 20)} MB; not accepted",
+                                  hint="REVIEW_MAX_FILE_MB / REVIEW_MAX_MEDIA_MB set the limits")
+                exc.http_status = 413
+                raise exc
+            digest.update(piece)
+            f.write(piece)
+    os.replace(tmp, dest)
+    return digest.hexdigest()
+
+
+def _server_folder(settings, folder: str) -> Path:
+    root = (settings.server_folders or settings.data_dir / "incoming").resolve()
+    path = Path(folder)
+    path = (path if path.is_absolute() else root / path).resolve()
+    if path != root and root not in path.parents:
+        raise InputError(f"{folder} is not under the folder batches may be read from ({root})",
+                         hint="put the entries under REVIEW_SERVER_FOLDERS (default {data_dir}/incoming)")
+    if not path.is_dir():
+        raise NotFound(f"no folder {folder} under {root}")
+    return path
+
+
+@router.post("", status_code=202, response_model=BatchStarted)
+def start_batch(settings: SettingsDep, db: DbDep, organizer: OrganizerDep,
+                      files: Annotated[list[UploadFile] | None, File(description="the entries")] = None,
+                      folder: Annotated[str | None, Form(description="or: a folder on the server")] = None,
+                      forms: Annotated[UploadFile | None, File(description="application-form CSV")] = None,
+                      jurors: Annotated[UploadFile | None, File(description="jurors JSONL")] = None,
+                      use_archive: Annotated[bool, Form(description="compare with REVIEW_ARCHIVE")] = False,
+                      notes_lang: Annotated[str, Form()] = "ru",
+                      skip: Annotated[list[str] | None, Form(description="AI stages to skip")] = None) -> dict:
+    """Queue a pre-screening batch; a worker runs it. Answers 202 with the job's id and state. (A plain ``def``:
+    FastAPI runs it in its thread pool, so copying uploads to disk never blocks the event loop.)"""
+    if bool(files) == bool(folder):
+        raise InputError("send either files or a folder", hint="multipart: files=@… (repeatable) or folder=…")
+    unknown = set(skip or ()) - set(STAGES)
+    if unknown or notes_lang not in ("kk", "ru", "en"):
+        raise InputError(f"unknown stage(s) {sorted(unknown)} or note language {notes_lang!r}",
+                         hint=f"stages: {', '.join(STAGES)}; languages: kk, ru, en")
+    upload_dir = settings.data_dir / "uploads" / uuid.uuid4().hex
+    limit = int(max(settings.max_file_mb, settings.max_media_mb) * (1 << 20))
+    if files:
+        if len(files) > settings.max_upload_files:
+            raise InputError(f"{len(files)} files; at most {settings.max_upload_files} a request")
+        entries = upload_dir / "entries"
+        entries.mkdir(parents=True)
+        for upload in files:
+            name = _safe_name(upload.filename or "")
+            if (entries / name).exists():
+                raise InputError(f"two files named {name!r}")
+            _save(upload, entries / name, limit)
+        source = entries
+    else:
+        source = _server_folder(settings, folder or "")
+    extra: dict[str, Any] = {}
+    for key, upload, name in (("forms", forms, "forms.csv"), ("jurors", jurors, "jurors.jsonl")):
+        if upload is not None:
+            upload_dir.mkdir(parents=True, exist_ok=True)
+            _save(upload, upload_dir / name, 16 << 20)
+            extra[key] = upload_dir / name
+    if "forms" in extra:
+        read_forms(extra["forms"])  # a bad CSV is the caller's error now (422), not the worker's later
+    options = ScreenOptions(stages=tuple(s for s in STAGES if s not in set(skip or ())), notes_lang=notes_lang,
+                            generator="none", progress=False, jurors_per_entry=settings.jurors_per_entry,
+                            archive=settings.archive if use_archive else None, **extra)
+    job = submit(db, source, options, created_by=organizer.login)
+    return {"id": job["id"], "state": job["state"]}
+
+
+def _job(db, job_id: int) -> dict:
+    job = JobStore(db).get(job_id)
+    if job is None:
+        raise NotFound(f"no batch job {job_id}", hint="POST /batches starts one")
+    return job
+
+
+@router.get("/{job_id}", response_model=BatchStatus)
+def get_batch(job_id: int, db: DbDep, who: user("batches.read")) -> dict:
+    """State (queued, running, done, failed, cancelled), current stage, done/total, per-stage times, per-file errors."""
+    return _status(_job(db, job_id))
+
+
+@router.post("/{job_id}/cancel", status_code=202, response_model=BatchStarted)
+def cancel_batch(job_id: int, db: DbDep, organizer: OrganizerDep) -> dict:
+    """A queued batch is cancelled at once; a running one stops at its next file or stage."""
+    _job(db, job_id)
+    job = JobStore(db).request_cancel(job_id) or {}
+    return {"id": job_id, "state": job["state"]}
+
+
+@router.post("/{job_id}/resume", status_code=202, response_model=BatchStarted)
+def resume_batch(job_id: int, db: DbDep, organizer: OrganizerDep) -> dict:
+    """A cancelled or failed batch back in the queue; finished files and stages are not done again."""
+    _job(db, job_id)
+    job = JobStore(db).requeue(job_id) or {}
+    return {"id": job_id, "state": job["state"]}

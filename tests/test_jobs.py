@@ -1,0 +1,182 @@
+"""Pre-screening jobs: the typed pipeline run as a job, the queue, a worker killed with SIGKILL mid-batch and
+another finishing its job, two workers on a real PostgreSQL draining a queue without running a job twice."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from review_service.batch import ScreenOptions
+from review_service.config import Settings
+from review_service.jobs import run_worker, submit
+from review_service.storage import open_database, tables
+from review_service.storage.jobs import JobStore
+from tests.jobsdata import write_batch
+from tests.waiting import wait_for
+
+TINY = "all-minilm-l6-v2"
+ROOT = Path(__file__).resolve().parents[1]
+AI_STAGES = ("topic", "duplicates", "themes", "notes")
+
+
+def _settings(base: Path, url: str = "", **kw) -> Settings:
+    return Settings(environment="test", data_dir=base, database_url=url, embedder=TINY, job_heartbeat_s=0.3,
+                    job_stale_s=2.0, **kw)
+
+
+def _options() -> ScreenOptions:
+    return ScreenOptions(stages=AI_STAGES, notes_lang="en", generator="none", progress=False)
+
+
+def _worker_env(settings: Settings) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REVIEW_")}
+    env.update(REVIEW_ENVIRONMENT="test", REVIEW_DATA_DIR=str(settings.data_dir), REVIEW_EMBEDDER=TINY,
+               REVIEW_DATABASE_URL=settings.database_url, REVIEW_JOB_HEARTBEAT_S="0.3", REVIEW_JOB_STALE_S="2",
+               REVIEW_MODELS_DIR=str(settings.models_dir), PYTHONPATH=str(ROOT))
+    return env
+
+
+def _results(settings: Settings, batch_id: int) -> dict:
+    """What a batch produced, without times: records, and each stage's stored draft (exactly one per stage)."""
+    db = open_database(settings)
+    try:
+        c = tables.ai_results.c
+        with db.engine.connect() as conn:
+            counts = dict(conn.execute(sa.select(c.stage, sa.func.count()).where(c.batch_id == batch_id)
+                                       .group_by(c.stage)).all())
+        drafts = {}
+        for stage in counts:
+            payload = db.latest_ai_result(stage, batch_id)["payload"]
+            if stage == "notes":
+                for note in payload:
+                    note["provenance"].pop("created_at")
+            drafts[stage] = payload
+        records = sorted(db.submissions(batch_id=batch_id), key=lambda r: r["entry_id"])
+        return {"counts": counts, "drafts": drafts, "records": records}
+    finally:
+        db.close()
+
+
+def test_screen_job_runs_every_stage_once_with_batch_ids_and_timings(tmp_path, tiny_encoder):
+    settings = _settings(tmp_path / "var")
+    folder = tmp_path / "entries"
+    write_batch(folder, 6)
+    db = open_database(settings)
+    job = submit(db, folder, _options(), created_by="organizer")
+    assert job["state"] == "queued"
+    assert run_worker(settings, once=True) == 1
+    job = JobStore(db).get(job["id"])
+    assert job["state"] == "done" and job["attempts"] == 1, job
+    assert set(job["stages_done"]) == {"embed", *AI_STAGES}
+    report = json.loads((settings.data_dir / "reports" / f"job-{job['id']}" / "screening.json").read_text())
+    assert set(report["timings_s"]) == {"intake", "embed", *AI_STAGES, "total"}
+    assert report["timings_s"]["total"] >= sum(v for k, v in report["timings_s"].items() if k != "total") - 0.1
+    assert report["batch_id"] == job["batch_id"] and len(report["files"]) == 6
+    assert {"topic", "duplicates", "themes", "notes", "embed"} <= set(report["provenance"])
+    assert any(d["kind"] == "exact" for d in report["duplicates"])  # the sixth entry copies the first
+    results = _results(settings, job["batch_id"])
+    assert results["counts"] == {"topic": 1, "duplicates": 1, "themes": 1, "notes": 1}
+    assert {s["subject"] for s in db.audit_log() if s["action"] == "ai_draft_created"} == {f"batch:{job['batch_id']}"}
+    db.close()
+
+
+def test_sqlite_runs_one_worker_at_a_time_and_takes_over_a_dead_workers_job(tmp_path):
+    settings = _settings(tmp_path / "var")
+    folder = tmp_path / "entries"
+    write_batch(folder, 1)
+    db = open_database(settings)
+    store = JobStore(db)
+    first, second = (submit(db, folder, _options()) for _ in range(2))
+    a = store.claim("a", stale_s=60)
+    assert a["id"] == first["id"] and a["state"] == "running"
+    assert store.claim("b", stale_s=60) is None  # SQLite: one worker at a time
+    assert store.claim("b", stale_s=0.0)["id"] == first["id"]  # a's heartbeat is stale: b takes its job over
+    assert store.get(first["id"])["attempts"] == 2
+    assert store.heartbeat(first["id"], "a") == (False, False)  # a learns it lost the job
+    assert store.request_cancel(second["id"])["state"] == "cancelled"  # a queued job is cancelled at once
+    assert store.requeue(second["id"])["state"] == "queued"
+    db.close()
+
+
+def test_worker_killed_mid_batch_is_taken_over_and_results_equal_an_uninterrupted_run(tmp_path, tiny_encoder):
+    folder = tmp_path / "entries"
+    write_batch(folder, 8, paragraphs=8)
+    killed = _settings(tmp_path / "killed")
+    db = open_database(killed)
+    store = JobStore(db)
+    job = submit(db, folder, _options())
+    proc = subprocess.Popen([sys.executable, "-m", "review_service.cli", "worker", "--once", "--wait", "60"],
+                            env=_worker_env(killed), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        seen = wait_for(lambda: store.get(job["id"]), lambda j: "embed" in j["stages_done"] or j["state"] != "queued"
+                        and proc.poll() is not None, seconds=240, what="the worker to finish embedding", every=0.05)
+        assert proc.poll() is None, proc.stdout.read().decode(errors="replace")[-3000:]
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    at_kill = store.get(job["id"])
+    assert at_kill["state"] == "running" and "notes" not in at_kill["stages_done"], at_kill  # killed mid-batch
+    assert seen["worker"] == at_kill["worker"]
+
+    assert run_worker(killed, once=True, wait_s=60, poll_s=0.2) == 1  # takes over once the heartbeat is stale
+    resumed = store.get(job["id"])
+    assert resumed["state"] == "done" and resumed["attempts"] == 2 and resumed["worker"] != at_kill["worker"]
+    for stage in set(at_kill["stages_done"]) - {"embed"}:  # finished stages were loaded, not run again
+        assert resumed["stages_done"][stage] == at_kill["stages_done"][stage]
+    # embed runs again but every vector comes from the embedding cache the killed worker filled
+    assert resumed["stages_done"]["embed"] < at_kill["stages_done"]["embed"]
+    db.close()
+
+    whole = _settings(tmp_path / "whole")
+    db2 = open_database(whole)
+    job2 = submit(db2, folder, _options())
+    db2.close()
+    assert run_worker(whole, once=True) == 1
+    got, want = _results(killed, job["batch_id"]), _results(whole, job2["batch_id"])
+    assert got["counts"] == want["counts"] == {"topic": 1, "duplicates": 1, "themes": 1, "notes": 1}
+    assert len(got["records"]) == 8 == len({r["entry_id"] for r in got["records"]})  # none missing or doubled
+    assert got == want
+
+
+@pytest.fixture
+def pg_settings(postgres, tmp_path) -> Settings:
+    return _settings(tmp_path / "var", postgres.new_database())
+
+
+def test_two_workers_on_postgresql_drain_six_jobs_and_none_runs_twice(pg_settings, tmp_path):
+    db = open_database(pg_settings)
+    jobs = []
+    for i in range(6):
+        folder = tmp_path / f"entries{i}"
+        for path in write_batch(folder, 3):  # submissions are one per file content and name: make each batch's own
+            path.write_text(path.read_text(encoding="utf-8") + f"\nBatch {i}.\n", encoding="utf-8")
+        (folder / f"ЖИ байқауы_Only{i}.txt").write_text(f"Entry of batch {i} about a library chatbot.\n")
+        jobs.append(submit(db, folder, ScreenOptions(stages=(), progress=False)))
+    env = _worker_env(pg_settings)
+    workers = [subprocess.Popen([sys.executable, "-m", "review_service.cli", "worker", "--drain"], env=env,
+                                cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(2)]
+    try:
+        outputs = [w.communicate(timeout=240)[0].decode(errors="replace") for w in workers]
+    finally:
+        for w in workers:
+            if w.poll() is None:
+                w.kill()
+    assert all(w.returncode == 0 for w in workers), outputs
+    store = JobStore(db)
+    done = [store.get(j["id"]) for j in jobs]
+    assert [j["state"] for j in done] == ["done"] * 6, done
+    assert [j["attempts"] for j in done] == [1] * 6  # claimed once each: no job ran twice
+    ran = sum(int(o.rsplit(": ", 1)[1].split()[0]) for o in outputs)
+    assert ran == 6, outputs
+    for i, j in enumerate(done):  # each batch holds exactly its own four files
+        names = sorted(r["file_name"] for r in db.submissions(batch_id=j["batch_id"]))
+        assert len(names) == 4 and f"ЖИ байқауы_Only{i}.txt" in names
+    db.close()
