@@ -15,6 +15,12 @@ from review_service.config import Settings
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
+def pytest_collection_modifyitems(config, items):
+    """``REVIEW_TEST_ORDER=reverse`` runs the tests backwards: a check that no test depends on another's order."""
+    if os.environ.get("REVIEW_TEST_ORDER") == "reverse":
+        items.reverse()
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings for one test: its own data dir and SQLite file; models from the normal cache."""
