@@ -124,6 +124,8 @@ SMIRNOVA = replace(
 TRANSLATED_FROM = ("Модель прогнозирования", "Как используют результаты")
 """The sections of ABDRAKHMANOV (ru06) translated into Kazakh inside BEKMURATOVA (ts01)."""
 TRANSLATED_AS = ("Болжау моделі", "Нәтижелерді қалай пайдаланамыз")
+if not set(TRANSLATED_FROM) <= {heading for heading, _ in ABDRAKHMANOV.sections()}:
+    raise ValueError(f"translated sections not in {ABDRAKHMANOV.key}: {TRANSLATED_FROM}")
 
 _TS_BODY = """
 # Мәселе
