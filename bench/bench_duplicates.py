@@ -194,7 +194,7 @@ def section_pool(seed: int) -> tuple[list[Document], set[tuple[str, str]], set[t
         filler_lang = rng.choice(["kk", "ru"])
         mixed_id = f"mixed{k}:{rows[filler]['doc_id']}-{filler_lang}+{rows[src]['doc_id']}-kk"
         docs.append(Document(id=mixed_id, text=_insert(rng, normalize_text(rows[filler][filler_lang]), section),
-                             lang="und"))
+                             lang="und", meta={"section_chars": str(len(section))}))
         sections.add(tuple(sorted((mixed_id, original))))
     for n in take:
         add(n, rng.choice(["kk", "ru", "en"]))
@@ -211,7 +211,7 @@ def sections(n: int = 6) -> None:
     from review_service.duplicates import find_duplicates
 
     encoder = cached_encoder()
-    stats = []
+    stats, by_size = [], []
     for seed in range(1, n + 1):
         docs, whole, secs = section_pool(seed)
         t0 = time.perf_counter()
@@ -224,6 +224,9 @@ def sections(n: int = 6) -> None:
         false = sorted(set(kind) - whole - secs)
         per100 = 100 * len(false) / len(docs)
         stats.append((len(found_s) / len(secs), len(found_w) / len(whole), per100))
+        size = {d.id: int(d.meta["section_chars"]) for d in docs if "section_chars" in d.meta}
+        for p in secs:
+            by_size.append((min(size.get(x, 10**9) for x in p), p in kind))
         print(f"  seed {seed:2d}: {len(docs)} docs  sections {len(found_s)}/{len(secs)} (partial {len(as_partial)})  "
               f"whole {len(found_w)}/{len(whole)}  false pairs {len(false)} ({per100:.1f}/100 docs)  {elapsed:.0f} s",
               flush=True)
@@ -234,6 +237,10 @@ def sections(n: int = 6) -> None:
     s, w, f = np.array(stats).T
     print(f"{n} compositions: sections found mean {s.mean():.3f} (worst {s.min():.3f}), whole translations mean "
           f"{w.mean():.3f} (worst {w.min():.3f}), false pairs per 100 docs mean {f.mean():.2f} (worst {f.max():.2f})")
+    for lo, hi in ((0, 300), (300, 600), (600, 10**9)):
+        got = [ok for size, ok in by_size if lo <= size < hi]
+        if got:
+            print(f"  sections of {lo}–{hi if hi < 10**9 else '…'} characters: {sum(got)}/{len(got)} found")
 
 
 def _words(rng: random.Random, vocab: list[str], n: int) -> list[str]:

@@ -52,6 +52,11 @@ class Run:
     def mean_margin(self) -> float:
         return float(np.mean([m for _, _, m in self.links]))
 
+    @property
+    def evidence(self) -> float:
+        """Σ (margin − 1) over the links: how far, in all, the run stands out from its units' neighbourhoods."""
+        return float(sum(m - 1.0 for _, _, m in self.links))
+
 
 def units_of(sentences: Sequence[tuple[str, str]], langs: Sequence[str], *, min_chars: int = 40) -> list[Unit]:
     """Sentence units from ``(sentence, anchor label)`` pairs in reading order, with the language of each.
@@ -80,14 +85,13 @@ def units_of(sentences: Sequence[tuple[str, str]], langs: Sequence[str], *, min_
 
 def links(p: semantic.Passages, rows: np.ndarray, cols: np.ndarray, knn: dict[str, np.ndarray],
           best: dict[str, np.ndarray], a: int, b: int, *, margin: float) -> list[tuple[int, int, float]]:
-    """Linked unit pairs (local indices in a and b, margin) between documents a and b: unit pairs in different
-    languages whose margin clears ``margin``, where each is the other's best-margin counterpart within the other
-    document and at least one of them is the other's best among all embedded units of that language."""
+    """Linked unit pairs (local indices in a and b, margin) between documents a and b: units in different
+    languages, each the other's best-margin counterpart within the other document (mutual), margin ≥ ``margin``,
+    and at least one of them the other's best among all embedded units of its language (pool-wide)."""
     m = semantic.margin_matrix_mixed(p, rows, cols, knn)
     if m.size == 0:
         return []
-    best_b = m.argmax(1)
-    best_a = m.argmax(0)
+    best_b, best_a = m.argmax(1), m.argmax(0)
     out = []
     for x, y in enumerate(best_b):
         if best_a[y] != x or m[x, y] < margin or p.lang[rows[x]] == p.lang[cols[y]]:
@@ -99,22 +103,23 @@ def links(p: semantic.Passages, rows: np.ndarray, cols: np.ndarray, knn: dict[st
 
 def runs(pairs: Sequence[tuple[int, int, float]], len_a: Sequence[int], len_b: Sequence[int], *,
          max_step: int = 2) -> list[Run]:
-    """Maximal monotone chains of links, longest (in characters of a + b) first; each link used once."""
+    """Monotone chains of links, strongest first, each link used once. A chain moves forward in a, in b or in
+    both, at most ``max_step`` units at a time; its strength is the evidence sum Σ (margin − 1)."""
     pairs = sorted(pairs)
     if not pairs:
         return []
     cum_a, cum_b = np.concatenate([[0], np.cumsum(len_a)]), np.concatenate([[0], np.cumsum(len_b)])
     n = len(pairs)
-    score = [0.0] * n
+    gain = [m - 1.0 + 1e-3 for _, _, m in pairs]  # + a hair: of two equal chains, the longer
+    score = list(gain)
     prev = [-1] * n
     for k, (x, y, _) in enumerate(pairs):
-        score[k] = 1.0
         for j in range(k - 1, -1, -1):
             px, py, _ = pairs[j]
             if x - px > max_step:
                 break
-            if 0 < x - px <= max_step and 0 < y - py <= max_step and score[j] + 1 > score[k]:
-                score[k], prev[k] = score[j] + 1, j
+            if 0 <= y - py <= max_step and (px, py) != (x, y) and score[j] + gain[k] > score[k]:
+                score[k], prev[k] = score[j] + gain[k], j
     used: set[int] = set()
     found: list[Run] = []
     for k in sorted(range(n), key=lambda k: -score[k]):
@@ -130,7 +135,7 @@ def runs(pairs: Sequence[tuple[int, int, float]], len_a: Sequence[int], len_b: S
         ls = tuple(pairs[j] for j in chain)
         a_lo, a_hi, b_lo, b_hi = ls[0][0], ls[-1][0] + 1, ls[0][1], ls[-1][1] + 1
         found.append(Run(a_lo, a_hi, b_lo, b_hi, ls, int(cum_a[a_hi] - cum_a[a_lo]), int(cum_b[b_hi] - cum_b[b_lo])))
-    found.sort(key=lambda r: -(r.chars_a + r.chars_b))
+    found.sort(key=lambda r: -r.evidence)
     return found
 
 
@@ -159,8 +164,8 @@ def _coverage(spans: Sequence[tuple[int, int]], lengths: Sequence[int]) -> float
 
 
 def match_sections(units: dict[int, Sequence[Unit]], vectors: dict[int, np.ndarray],
-                   pairs: Sequence[tuple[int, int]], *, margin: float, min_run_units: int, min_run_chars: int,
-                   max_step: int = 2, k: int = 4, prior: float = 0.3) -> dict[tuple[int, int], SectionMatch]:
+                   pairs: Sequence[tuple[int, int]], *, margin: float, min_evidence: float, min_run_chars: int,
+                   min_links: int = 2, max_step: int = 2, k: int = 4, prior: float = 0.3) -> dict[tuple[int, int], SectionMatch]:
     """Sentence-level alignment of candidate document ``pairs``; ``units``/``vectors`` hold every document of
     any pair (its units and their embeddings). The yardsticks (knn) are taken over all those units — the
     documents that look related to something — so a unit is measured against its own neighbourhood."""
@@ -179,10 +184,10 @@ def match_sections(units: dict[int, Sequence[Unit]], vectors: dict[int, np.ndarr
             continue
         rows, cols = np.flatnonzero(owner == a), np.flatnonzero(owner == b)
         len_a, len_b = [len(u.text) for u in units[a]], [len(u.text) for u in units[b]]
-        need = max(2, min(min_run_units, len(rows), len(cols)))  # a short document: all of it
         found = [r for r in runs(links(p, rows, cols, knn, best, a, b, margin=margin), len_a, len_b,
                                  max_step=max_step)
-                 if len(r.links) >= need and min(r.chars_a, r.chars_b) >= min_run_chars]
+                 if len(r.links) >= min_links and r.evidence >= min_evidence
+                 and min(r.chars_a, r.chars_b) >= min_run_chars]
         if found:
             out[(a, b)] = SectionMatch(a, b, tuple(found), _coverage([(r.a_lo, r.a_hi) for r in found], len_a),
                                        _coverage([(r.b_lo, r.b_hi) for r in found], len_b))
