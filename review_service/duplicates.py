@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -31,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 KIND_ORDER = ("exact", "near_copy", "crosslingual", "paraphrase", "partial")
 EVIDENCE_CHARS = 600
+_LINE_BREAK = re.compile(r"[ \t]*\n\s*")
 
 
 @dataclass(frozen=True)
@@ -179,13 +181,16 @@ def _lexical(pool: _Pool, params: DuplicateParams, sets: list[np.ndarray],
     return near, partial
 
 
-def _sentences(doc: Document, chunks: Sequence[Chunk]) -> list[tuple[str, str]]:
+def _sentences(doc: Document, chunks: Sequence[Chunk], *, unwrap: bool = False) -> list[tuple[str, str]]:
     """(sentence, anchor label) for every sentence of a document, in order; plain text is anchored by paragraph
-    (section N), parsed documents by their chunks' anchors (page, slide, time)."""
+    (section N), parsed documents by their chunks' anchors (page, slide, time). ``unwrap``: line breaks inside a
+    paragraph or chunk do not end a sentence (hard-wrapped text files, PDF lines) — only punctuation does."""
     units = [(b.text, b.anchor) for b in text_blocks(doc.text)] if not doc.chunks else [(c.text, c.anchor) for c in chunks]
     seen: set[str] = set()
     out = []
     for text, anchor in units:
+        if unwrap:
+            text = _LINE_BREAK.sub(" ", text)
         for sentence in split_sentences(text):
             if sentence not in seen:  # chunk overlap repeats a sentence
                 seen.add(sentence)
@@ -286,7 +291,7 @@ def _semantic(pool: _Pool, params: DuplicateParams, p: semantic.Passages, sets: 
 def _units(pool: _Pool, i: int, lang: str) -> list[sections.Unit]:
     """Sentence units of document ``i``, each with its own language (an entry may quote or translate a section
     in another language than its own); a sentence whose language cannot be told takes the document's."""
-    sents = _sentences(pool.docs[i], pool.chunks(i))
+    sents = _sentences(pool.docs[i], pool.chunks(i), unwrap=True)
     langs = []
     for text, _ in sents:
         got = detect_language(text)
