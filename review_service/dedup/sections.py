@@ -10,14 +10,15 @@ against the units of every document embedded at this level (batch and archive al
 
     margin(x, y) = cos(x, y) / ((knn_L(y)(x) + knn_L(x)(y)) / 2)
 
-A unit pair *links* when its margin clears ``unit_margin`` and it is mutually best: y is x's best-margin unit
-among all embedded units of y's language, and x is y's best among x's language, or at least the best within
-the other document (see :func:`links`). A *run* is a chain of links that advance together in both documents
-(each step moves 1–``max_step`` units forward on each side, so a sentence split in two by the translator or
-one sentence left out does not break it). Different articles about one event link a sentence here and there
-(the same quote, the same casualty figure) but not, in order, sentence after sentence.
+A unit pair *links* when its margin clears ``margin`` and it is mutually best within the pair, and at least one
+side is the other's best among all embedded units of its language (see :func:`links`). A *run* is a chain of
+links that moves forward together in both documents (each step 0–``max_step`` units on each side, so a sentence
+split in two by the translator, or one left out, does not break it); its strength is the evidence
+Σ (margin − 1). Different articles about one event link a sentence here and there (the same quote, the same
+casualty figure) but not, in order, sentence after sentence.
 
-A run of at least ``min_run_units`` links and ``min_run_chars`` characters on each side is a translated section.
+A run with at least ``min_links`` links, evidence ≥ ``min_evidence`` and ``min_run_chars`` characters on each
+side is a translated section (:func:`match_sections`).
 """
 from __future__ import annotations
 
