@@ -3,8 +3,8 @@ run of another document written in another language.
 
 Chunk vectors (900 characters) blur a translated section that fills a third of a chunk, and cannot tell a
 translation from another article about the same event: both share names, numbers and the subject. Sentences can.
-For a candidate document pair (one passage of each among the other's nearest margin-neighbours, see
-:func:`review_service.dedup.semantic.candidate_doc_pairs`) both documents are cut into sentence *units*, every
+For a candidate document pair (each among the other's best cross-lingual partners at the passage level, see
+:func:`review_service.dedup.semantic.crosslingual_partners`) both documents are cut into sentence *units*, every
 unit is embedded (same model, document prompt), and units are scored with the same ratio margin as passages,
 against the units of every document embedded at this level (batch and archive alike):
 
