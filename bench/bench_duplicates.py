@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_duplicates.py crosslingual   # needs the embedder; vectors cached in bench/out
     .venv/bin/python bench/bench_duplicates.py nearcopy       # 5,300 generated docs, 300 planted near-copies
     .venv/bin/python bench/bench_duplicates.py compositions [N]  # the method on N random pool compositions
+    .venv/bin/python bench/bench_duplicates.py sections [N]      # translated sections inside other entries (issue 15)
 
 Cross-lingual pool (80 documents from ../shared/data/crosslingual, 40 NTREX news articles):
 articles 0–29 appear in Kazakh and Russian, articles 0–9 also in English, 30–34 in Kazakh only, 35–39 in
@@ -129,6 +130,119 @@ def compositions(n: int = 20) -> None:
           f"R mean {r.mean():.3f}")
 
 
+def _ntrex_rows() -> list[dict]:
+    path = SHARED / "data/crosslingual/ntrex_docs.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _section(rng: random.Random, text: str) -> str:
+    """A run of consecutive sentences covering a third to a half of ``text`` (by characters), at a random place."""
+    from review_service.chunking import split_sentences
+
+    sents = split_sentences(text)
+    total = sum(len(s) + 1 for s in sents)
+    share = rng.uniform(1 / 3, 1 / 2)
+    spans = []
+    for lo in range(len(sents)):
+        size, hi = 0, lo
+        while hi < len(sents) and size < share * total:
+            size += len(sents[hi]) + 1
+            hi += 1
+        if size >= share * total and size <= 0.6 * total:
+            spans.append((lo, hi))
+    lo, hi = rng.choice(spans) if spans else (0, max(1, len(sents) // 2))
+    return " ".join(sents[lo:hi])
+
+
+def _insert(rng: random.Random, filler: str, section: str) -> str:
+    """``section`` as its own paragraph at the start, in the middle (at a sentence end) or at the end of ``filler``."""
+    from review_service.chunking import split_sentences
+
+    sents = split_sentences(filler)
+    at = rng.choice([0, len(sents), rng.randrange(1, max(2, len(sents)))])
+    before, after = " ".join(sents[:at]), " ".join(sents[at:])
+    return "\n\n".join(p for p in (before, section, after) if p)
+
+
+def section_pool(seed: int) -> tuple[list[Document], set[tuple[str, str]], set[tuple[str, str]]]:
+    """A pool shaped like the issue-15 measurement, from the 40 NTREX articles (each article used once):
+    8 kk+ru and 5 kk+en whole translations, 8 "mixed" entries — an unrelated article (Kazakh or Russian) with,
+    as its own paragraph at its start, middle or end, the Kazakh translation of a third to a half of another
+    article whose original (5 Russian, 3 English) is in the pool — and 11 single documents in kk, ru or en
+    (53 documents). Returns (docs, whole-translation gold pairs, section gold pairs (mixed entry, original))."""
+    rows = _ntrex_rows()
+    rng = random.Random(1000 + seed)
+    order = list(range(len(rows)))
+    rng.shuffle(order)
+    docs: list[Document] = []
+    whole: set[tuple[str, str]] = set()
+    sections: set[tuple[str, str]] = set()
+
+    def add(n: int, lang: str) -> str:
+        doc_id = f"{rows[n]['doc_id']}-{lang}"
+        docs.append(Document(id=doc_id, text=normalize_text(rows[n][lang]), lang="und"))
+        return doc_id
+
+    take = iter(order)
+    for src_lang in ["ru"] * 8 + ["en"] * 5:
+        n = next(take)
+        whole.add(tuple(sorted((add(n, "kk"), add(n, src_lang)))))
+    for k, src_lang in enumerate(["ru"] * 5 + ["en"] * 3):
+        src, filler = next(take), next(take)
+        original = add(src, src_lang)
+        section = _section(rng, normalize_text(rows[src]["kk"]))
+        filler_lang = rng.choice(["kk", "ru"])
+        mixed_id = f"mixed{k}:{rows[filler]['doc_id']}-{filler_lang}+{rows[src]['doc_id']}-kk"
+        docs.append(Document(id=mixed_id, text=_insert(rng, normalize_text(rows[filler][filler_lang]), section),
+                             lang="und", meta={"section_chars": str(len(section))}))
+        sections.add(tuple(sorted((mixed_id, original))))
+    for n in take:
+        add(n, rng.choice(["kk", "ru", "en"]))
+    rng.shuffle(docs)
+    return docs, whole, sections
+
+
+def sections(n: int = 6) -> None:
+    """Issue 15: translated sections inside other entries, on ``n`` random compositions (``section_pool``).
+    A section counts as found when its (mixed entry, original) pair is flagged at all (as ``partial`` in brackets);
+    a false pair is any flagged pair that is neither a whole translation nor a planted section."""
+    from _cache import cached_encoder
+
+    from review_service.duplicates import find_duplicates
+
+    encoder = cached_encoder()
+    stats, by_size = [], []
+    for seed in range(1, n + 1):
+        docs, whole, secs = section_pool(seed)
+        t0 = time.perf_counter()
+        flags = find_duplicates(docs, encoder=encoder)
+        elapsed = time.perf_counter() - t0
+        kind = {tuple(sorted((f.a, f.b))): f.kind for f in flags}
+        found_s = [p for p in secs if p in kind]
+        as_partial = [p for p in found_s if kind[p].startswith("partial") or kind[p] == "crosslingual_partial"]
+        found_w = [p for p in whole if p in kind]
+        false = sorted(set(kind) - whole - secs)
+        per100 = 100 * len(false) / len(docs)
+        stats.append((len(found_s) / len(secs), len(found_w) / len(whole), per100))
+        size = {d.id: int(d.meta["section_chars"]) for d in docs if "section_chars" in d.meta}
+        for p in secs:
+            by_size.append((min(size.get(x, 10**9) for x in p), p in kind))
+        print(f"  seed {seed:2d}: {len(docs)} docs  sections {len(found_s)}/{len(secs)} (partial {len(as_partial)})  "
+              f"whole {len(found_w)}/{len(whole)}  false pairs {len(false)} ({per100:.1f}/100 docs)  {elapsed:.0f} s",
+              flush=True)
+        for p in sorted(secs - set(found_s)):
+            print("     missed section", p)
+        for p in false:
+            print("     false", p, kind[p])
+    s, w, f = np.array(stats).T
+    print(f"{n} compositions: sections found mean {s.mean():.3f} (worst {s.min():.3f}), whole translations mean "
+          f"{w.mean():.3f} (worst {w.min():.3f}), false pairs per 100 docs mean {f.mean():.2f} (worst {f.max():.2f})")
+    for lo, hi in ((0, 300), (300, 600), (600, 10**9)):
+        got = [ok for size, ok in by_size if lo <= size < hi]
+        if got:
+            print(f"  sections of {lo}–{hi if hi < 10**9 else '…'} characters: {sum(got)}/{len(got)} found")
+
+
 def _words(rng: random.Random, vocab: list[str], n: int) -> list[str]:
     return [rng.choice(vocab) for _ in range(n)]
 
@@ -218,3 +332,5 @@ if __name__ == "__main__":
         crosslingual()
     if what in ("compositions", "all"):
         compositions(int(sys.argv[2]) if len(sys.argv) > 2 else 20)
+    if what in ("sections", "all"):
+        sections(int(sys.argv[2]) if len(sys.argv) > 2 else 6)

@@ -52,7 +52,8 @@ TOPICS = {
     "ru03": "ocr", "ru04": "chatbot", "ru05": "access", "ru06": "analytics", "ru07": "medialit",
     "ru08": "recommend", "ru09": "children", "ru10": "research", "ru11": "chatbot", "ru12": "inventory",
     "en01": "research", "en02": "catalog", "en03": "access", "en04": "analytics", "en05": "children",
-    "rs01": "children", "nc01": "medialit", "em01": "chatbot", "sc01": "digital_access", "av01": "chatbot",
+    "rs01": "children", "nc01": "medialit", "ts01": "analytics", "em01": "chatbot", "sc01": "digital_access",
+    "av01": "chatbot",
 }
 
 
@@ -164,6 +165,9 @@ def planted_problems(entries: list[Entry], facts: dict[str, dict[str, object]]) 
          "note": "a few words and figures changed, one clause dropped, one sentence added, two sections swapped"},
         {"kind": "resubmission", "files": [n["rs01"]], "archive_ids": [planted.RESUBMITTED_ARCHIVE_ID],
          "note": "the 2024 archive project sent again under a new applicant's name, lightly edited"},
+        {"kind": "translated_section", "files": [n["ts01"], n["ru06"]], "langs": ["kk", "ru"],
+         "sections": list(planted.TRANSLATED_AS), "source_sections": list(planted.TRANSLATED_FROM),
+         "note": "two sections of the Kazakh entry are translated from the Russian one; the rest is its own"},
         {"kind": "partial_overlap", "files": [n["kk12"], n["kk01"]],
          "section": "Чат-боттың мүмкіндіктері",
          "note": "one section of the first file is copied verbatim from the second"},

@@ -161,6 +161,14 @@ def test_copies_share_text_and_the_resubmission_matches_the_archive(expected: di
     overlap = _planted(expected, "partial_overlap")
     section = texts[overlap["files"][1]].split(overlap["section"])[1].split("\n\n")[1]
     assert section in texts[overlap["files"][0]]
+    translated = _planted(expected, "translated_section")
+    kk_text, ru_text = (texts[f] for f in translated["files"])
+    for heading in translated["sections"]:
+        assert heading in kk_text
+    for heading in translated["source_sections"]:
+        assert heading in ru_text and heading not in kk_text
+    kk_words, ru_words = set(kk_text.split()), set(ru_text.split())
+    assert len(kk_words & ru_words) / len(kk_words | ru_words) < 0.05  # translated, not copied (numbers, loanwords)
     resub = _planted(expected, "resubmission")
     archive = {r["id"]: r for r in map(json.loads, (SAMPLE / "archive.jsonl").open(encoding="utf-8"))}
     old = set(archive[resub["archive_ids"][0]]["text"].split())

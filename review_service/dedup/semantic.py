@@ -126,6 +126,20 @@ def margin_matrix(p: Passages, rows: np.ndarray, cols: np.ndarray, knn: dict[str
     return cos / np.maximum(den, 1e-6)
 
 
+def margin_matrix_mixed(p: Passages, rows: np.ndarray, cols: np.ndarray, knn: dict[str, np.ndarray]) -> np.ndarray:
+    """Ratio margins between passages ``rows`` and ``cols`` when either side mixes languages (each passage's
+    yardstick is taken in the other passage's own language)."""
+    cos = p.vectors[rows] @ p.vectors[cols].T
+    den = np.empty_like(cos)
+    lang_r, lang_c = p.lang[rows], p.lang[cols]
+    for lr in set(lang_r.tolist()):
+        ri = np.flatnonzero(lang_r == lr)
+        for lc in set(lang_c.tolist()):
+            ci = np.flatnonzero(lang_c == lc)
+            den[np.ix_(ri, ci)] = (knn[lc][rows[ri]][:, None] + knn[lr][cols[ci]][None, :]) / 2
+    return cos / np.maximum(den, 1e-6)
+
+
 def align_pair(p: Passages, rows: np.ndarray, cols: np.ndarray, knn: dict[str, np.ndarray], a: int, b: int,
                *, margin: float, best: dict[str, np.ndarray] | None = None) -> Alignment:
     """Length-weighted share of each document whose best counterpart in the other clears ``margin`` (and,
@@ -179,4 +193,45 @@ def candidate_doc_pairs(p: Passages, knn: dict[str, np.ndarray], *, top: int, ma
                 if m[r, c] >= margin:
                     db = int(p.doc[c])
                     pairs.add((min(da, db), max(da, db)))
+    return pairs
+
+
+def crosslingual_partners(p: Passages, knn: dict[str, np.ndarray], *, top: int, margin: float,
+                          comparable: np.ndarray | None = None, block: int = 1024) -> set[tuple[int, int]]:
+    """Document pairs worth aligning sentence by sentence: for every document, the ``top`` documents holding
+    its best cross-lingual passage margins (passages in different languages, margin ≥ ``margin``); a pair is
+    kept when either side has the other among its ``top``. ``p.lang`` is per passage here (a Kazakh section
+    inside a Russian entry is a Kazakh passage), and passages must be grouped by document in order.
+    ``comparable`` (documents × documents, bool) masks pairs that are never compared (archive–archive)."""
+    n_docs = int(p.doc.max()) + 1 if len(p.doc) else 0
+    best = np.full((n_docs, n_docs), -np.inf, dtype=np.float32)
+    if n_docs < 2:
+        return set()
+    starts = np.flatnonzero(np.r_[True, p.doc[1:] != p.doc[:-1]])
+    col_docs = p.doc[starts]
+    langs = sorted(set(p.lang.tolist()))
+    for lo in range(0, len(p.vectors), block):
+        hi = min(lo + block, len(p.vectors))
+        cos = p.vectors[lo:hi] @ p.vectors.T
+        den = np.empty_like(cos)
+        for lr in langs:
+            ri = np.flatnonzero(p.lang[lo:hi] == lr)
+            for lc in langs:
+                ci = np.flatnonzero(p.lang == lc)
+                if len(ri) and len(ci):
+                    den[np.ix_(ri, ci)] = (knn[lc][lo + ri][:, None] + knn[lr][ci][None, :]) / 2
+        m = cos / np.maximum(den, 1e-6)
+        m[p.lang[lo:hi, None] == p.lang[None, :]] = -np.inf
+        per_doc = np.maximum.reduceat(m, starts, axis=1)  # (rows, documents with passages)
+        np.maximum.at(best, (p.doc[lo:hi, None], col_docs[None, :]), per_doc)
+    best = np.maximum(best, best.T)
+    np.fill_diagonal(best, -np.inf)
+    if comparable is not None:
+        best[~comparable] = -np.inf
+    pairs: set[tuple[int, int]] = set()
+    for i in range(n_docs):
+        order = np.argsort(-best[i])[:top]
+        for j in order:
+            if best[i, j] >= margin:
+                pairs.add((min(i, int(j)), max(i, int(j))))
     return pairs
