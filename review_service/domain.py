@@ -132,7 +132,8 @@ class DuplicateFlag:
 
     a: str
     b: str
-    kind: str  # exact | near_copy | partial | paraphrase | crosslingual
+    kind: str  # exact | near_copy | partial | paraphrase | crosslingual (a translated section: partial,
+    # reported with crosslingual/coverage by duplicates.SectionFlag)
     score: float
     evidence: tuple[Evidence, ...] = ()
     b_is_archive: bool = False

@@ -8,7 +8,8 @@ from pathlib import Path
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "duplicates",
-        help="flag exact, near-copy, partial, paraphrase and cross-lingual (kk/ru/en) duplicates",
+        help="flag exact, near-copy, partial, paraphrase and cross-lingual (kk/ru/en) duplicates, translated sections "
+             "inside other entries included",
         description="Read CORPUS.jsonl (lines {\"id\",\"text\"}, optional \"title\",\"lang\",\"year\") and optionally "
                     "an archive of past projects in the same format; write FLAGS.jsonl with one line "
                     "{\"a\",\"b\",\"kind\",\"score\",\"evidence\":[...],\"provenance\"} per flagged pair (a from the corpus, b from the "
