@@ -124,6 +124,7 @@ async def save_review(key: str, request: Request, who: Juror, _csrf: CsrfOk):
 
     lang = language(request)
     values, scores, errors = read_scores(form, criteria, lambda c: c["name"].get(lang) or c["id"], submitting)
+    status = 422
     if not errors:
         try:
             if scores:
@@ -134,8 +135,9 @@ async def save_review(key: str, request: Request, who: Juror, _csrf: CsrfOk):
                 errors.append(("", _("Nothing to save: give at least one score."), {}))
         except ReviewError as exc:
             errors.append(("", ERROR_CODES.get(exc.code, _("Not saved: %(detail)s")), {"detail": exc.message}))
+            status = exc.http_status if exc.http_status in (409, 422) else 422
     if errors:
-        return _render(request, who, key, errors=errors, values=values, status_code=422)
+        return _render(request, who, key, errors=errors, values=values, status_code=status)
     return RedirectResponse(f"/my/{key}?done={'submitted' if submitting else 'saved'}#rubric", status_code=303)
 
 
