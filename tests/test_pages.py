@@ -185,7 +185,7 @@ def test_every_page_in_a_real_browser_is_accessible_in_every_language(settings, 
                     if login == "ja":
                         text = page.inner_text("body")
                         problems += [f"ja {path}: {p!r}" for p in personal() if p in text]
-                    name = re.sub(r"[^a-z0-9]+", "-", path.split("?")[0].strip("/") or "home")[:40]
+                    name = re.sub(r"[^a-z0-9]+", "-", path.split("?")[0].strip("/").lower() or "home")[:40]
                     shot(page, f"page-{login}-{name}-{lang}")
             page.set_viewport_size({"width": 390, "height": 844})
             for path in paths[:3] if login == "ja" else ["/org/results", "/org/assignment"]:

@@ -11,6 +11,13 @@ from review_service.people import Principal
 
 from .files import INLINE, MEDIA, servable
 
+
+def _(message: str) -> str:
+    return message
+
+
+PLACES = {"page": _("page %(n)s"), "slide": _("slide %(n)s"), "section": _("section %(n)s"),
+          "line": _("line %(n)s")}
 PAGE = re.compile(r"^(page|slide|section|line) (\d+)")
 TIME = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})")
 
@@ -21,7 +28,7 @@ def anchor_target(label: str) -> dict:
     label = label.strip()
     found = PAGE.match(label)
     if found:
-        return {"kind": found[1], "n": int(found[2]), "label": label}
+        return {"kind": found[1], "n": int(found[2]), "label": label, "msg": PLACES[found[1]]}
     found = TIME.match(label)
     if found:
         hours, minutes, seconds = int(found[1] or 0), int(found[2]), int(found[3])
@@ -46,14 +53,14 @@ def citation(label: str, file_url: str, fmt: str, has_file: bool) -> dict:
 def text_blocks(db, settings, record: dict) -> list[dict]:
     """The original's extracted text, block by block, each with its anchor label and (first of its place) an id
     that citations jump to."""
-    from review_service.intake import _parser_version, parsed_from_json
+    from review_service.intake import cached_parse
 
-    cached = db.get_parsed(record["sha256"], _parser_version(settings)) if record.get("sha256") else None
-    if cached is None:
+    parsed = cached_parse(record["sha256"], settings, db) if record.get("sha256") else None
+    if parsed is None:
         return []
     seen: set[str] = set()
     out = []
-    for block in parsed_from_json(cached).blocks:
+    for block in parsed.blocks:
         if not block.text.strip():
             continue
         label = block.anchor.label()
@@ -97,10 +104,6 @@ def entry_view(db, settings, who: Principal, entry_id: str, record: dict, key: s
         for part in ("note", "duplicates", "similar", "blocks"):
             view[part] = permissions.scrub(view[part], sorted(set(secrets), key=len, reverse=True))
     return view
-
-
-def _(message: str) -> str:
-    return message
 
 
 VOCABULARY = (  # values shown through {{ _(value) }} in templates: their translations live in the catalogs
