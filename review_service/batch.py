@@ -38,6 +38,7 @@ class ScreenOptions:
     stages: tuple[str, ...] = STAGES
     progress: bool = True
     themes_k: int | None = None
+    report_lang: str = "en"  # the interface language of report.html (screening.json is the same in every one)
 
     def to_json(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)

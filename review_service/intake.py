@@ -150,6 +150,12 @@ def _text_stats(parsed: ParsedDocument, chunks: tuple[Chunk, ...]) -> dict:
     }
 
 
+def cached_parse(sha: str, settings: Settings, db: Database) -> ParsedDocument | None:
+    """The parse of a taken-in file from the parse cache (pages show an original's text by it), or None."""
+    cached = db.get_parsed(sha, _parser_version(settings))
+    return parsed_from_json(cached) if cached is not None else None
+
+
 def _parse(path: Path, sha: str, settings: Settings, db: Database) -> ParsedDocument:
     from review_service.parsing import parse_file
 

@@ -137,7 +137,7 @@ def run_job(db: Database, job: Mapping[str, Any], settings: Settings, worker: st
     try:
         result = run_screen(Path(params["folder"]), settings, options, db, out_dir, batch_id=job["batch_id"],
                             journal_factory=journal)
-        write_report(result.report, out_dir)
+        write_report(result.report, out_dir, options.report_lang)
         store.finish(job["id"], worker, "done", timings=result.report["timings_s"])
         return result
     except JobCancelled:

@@ -17,9 +17,17 @@ from review_service.screen_stages import duplicate_rows, theme_rows
 
 SCHEMA = "review-service/screening"
 SCHEMA_VERSION = "1.0"
-AI_NOTICE = ("Everything marked AI in this report is a draft, a flag or a suggestion made by software. It is not a "
+
+
+def _(message: str) -> str:
+    """Marks a message for the catalogs; report.html translates it (screening.json keeps the English)."""
+    return message
+
+
+AI_NOTICE = _("Everything marked AI in this report is a draft, a flag or a suggestion made by software. It is not a "
              "score and not a decision: the organizing committee and the jury decide, and only a person's action "
              "records a score, an eligibility decision or a final assignment.")
+REPORT_LANGUAGES = ("kk", "ru", "en")
 
 
 def final_records(batch: Batch) -> list[dict]:
@@ -71,15 +79,21 @@ def build_report(batch: Batch, settings: Any, *, forms: Mapping[str, dict], reco
     return report
 
 
-def render_html(report: dict) -> str:
-    env = Environment(loader=PackageLoader("review_service", "templates"), autoescape=select_autoescape(["html"]))
-    return env.get_template("report.html").render(r=report)
+def render_html(report: dict, lang: str = "en") -> str:
+    """``report.html`` in ``lang`` (kk, ru, en), from the same message catalogs as the pages; entry texts,
+    file names and notes are shown as written."""
+    from review_service import i18n
+
+    env = Environment(loader=PackageLoader("review_service", "templates"), autoescape=select_autoescape(["html"]),
+                      extensions=["jinja2.ext.i18n"])
+    env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    return env.get_template("report.html").render(r=report, lang=lang)
 
 
-def write_report(report: dict, out_dir: Path) -> tuple[Path, Path]:
+def write_report(report: dict, out_dir: Path, lang: str = "en") -> tuple[Path, Path]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path, html_path = out_dir / "screening.json", out_dir / "report.html"
     write_json(json_path, report)
-    write_text(html_path, render_html(report))
+    write_text(html_path, render_html(report, lang))
     return json_path, html_path

@@ -119,3 +119,23 @@ def test_sign_in_page_in_a_real_browser_is_accessible_in_every_language(settings
                 assert serious == [], f"{lang} {width}px: {[v['id'] for v in serious]}"
                 page.screenshot(path=str(SCREENSHOTS / f"login-{lang}-{width}.png"))
                 page.close()
+
+
+def test_the_screening_report_uses_the_same_catalogs(settings, tmp_path):
+    """`screen --lang kk|ru|en`: report.html in that language; screening.json the same in every one."""
+    from review_service.pipeline import ScreenOptions, run_screen
+    from review_service.report import write_report
+    from tests import files as F
+
+    (tmp_path / "in").mkdir()
+    F.make_text(tmp_path / "in" / "ЖИ байқауы_Тест.txt", "Кітапхана оқырмандарға арналған чат-бот жасады.")
+    result = run_screen(tmp_path / "in", settings, ScreenOptions(stages=(), progress=False))
+    outputs = {}
+    for lang in i18n.LANGUAGES:
+        json_path, html_path = write_report(result.report, tmp_path / lang, lang)
+        html = html_path.read_text(encoding="utf-8")
+        assert f'<html lang="{lang}">' in html and i18n.gettext(lang, "Screening report") in html
+        assert i18n.gettext(lang, "Files and pre-checks") in html and "ЖИ байқауы_Тест.txt" in html  # as written
+        outputs[lang] = json_path.read_bytes()
+    assert outputs["kk"] == outputs["ru"] == outputs["en"]
+    assert "Алдын ала іріктеу есебі" in (tmp_path / "kk" / "report.html").read_text(encoding="utf-8")

@@ -222,7 +222,8 @@ def _imports(root: Path, module: str) -> set[str]:
 
 def test_no_code_reachable_from_an_ai_stage_writes_a_human_act():
     """Walk the imports from every AI stage: none reaches a module that writes a score, a decision, a
-    publication or a flag review; and no other module calls those writers."""
+    publication or a flag review; and no module but those, the API routes and the pages (where a signed-in person
+    acts) calls those writers."""
     root = Path(__file__).resolve().parents[1]
     seen: set[str] = set()
     todo = [m for m in AI_STAGES]
@@ -243,7 +244,7 @@ def test_no_code_reachable_from_an_ai_stage_writes_a_human_act():
     offenders = []
     for path in [*(root / "review_service").rglob("*.py"), *(root / "models").rglob("*.py"),
                  *(root / "embeddings").rglob("*.py")]:
-        if path in allowed or "api" in path.parts:
+        if path in allowed or "api" in path.parts or "web" in path.parts:  # where signed-in people act
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Attribute) and node.attr in WRITERS:

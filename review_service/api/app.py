@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None, *, search_engine: SearchEngine 
                    assignment_routes.router, jury_routes.results, jury_routes.flags, routes.drafts, routes.audit,
                    export_routes.router, routes.search, batches.router):
         app.include_router(router)
-    app.include_router(pages.router)
+    pages.install(app)
     app.mount("/static", StaticFiles(directory=static_dir()), name="static")
     return app
 

@@ -13,6 +13,7 @@ from fastapi.security import OAuth2PasswordBearer
 
 from review_service import permissions
 from review_service.config import Settings
+from review_service.errors import PermissionDenied
 from review_service.people import COOKIE, Principal, authenticate
 from review_service.storage import Database
 
@@ -29,8 +30,23 @@ def _db(request: Request) -> Database:
     return request.app.state.db
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def session_token(request: Request, token: Annotated[str | None, Depends(bearer)]) -> str | None:
-    return token or request.cookies.get(COOKIE)
+    """The bearer token, else the session cookie. A write that signs in with the cookie (a page's fetch) must
+    also carry the page's CSRF token in ``X-CSRF-Token`` (double submit: it equals the ``csrf`` cookie); 403
+    otherwise. Bearer clients are not exposed to CSRF and need nothing more."""
+    if token:
+        return token
+    cookie = request.cookies.get(COOKIE)
+    if cookie and request.method not in SAFE_METHODS:
+        from review_service.web.render import csrf_ok
+
+        if not csrf_ok(request, request.headers.get("x-csrf-token")):
+            raise PermissionDenied("a request signed in by the session cookie needs the page's X-CSRF-Token",
+                                   hint="send the token from <meta name=\"csrf-token\"> (pages do), or a bearer token")
+    return cookie
 
 
 def _principal(request: Request, token: Annotated[str | None, Depends(session_token)]) -> Principal:

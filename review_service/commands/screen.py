@@ -26,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--k", type=int, default=None, help="jurors per entry (default: setting jurors_per_entry)")
     p.add_argument("--themes", type=int, default=None, help="number of themes (default: chosen automatically)")
     p.add_argument("--notes-lang", default="ru", choices=["kk", "ru", "en"], help="language of the draft notes")
+    p.add_argument("--lang", default="en", choices=["kk", "ru", "en"],
+                   help="interface language of report.html (default en; screening.json is the same in every one)")
     p.add_argument("--generator", default="none", choices=["none", "local", "openai"],
                    help="generator for abstractive notes (default none: extractive, cited notes only)")
     p.add_argument("--skip", action="append", default=[], choices=list(STAGES), help="skip an AI stage")
@@ -39,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         forms=args.forms, archive=args.archive, jurors=args.jurors,
         jurors_per_entry=args.k or settings.jurors_per_entry, notes_lang=args.notes_lang, generator=args.generator,
         stages=tuple(s for s in STAGES if s not in args.skip), progress=not args.no_progress and sys.stderr.isatty(),
-        themes_k=args.themes,
+        themes_k=args.themes, report_lang=args.lang,
     )
     from review_service.jobs import run_in_process
 

@@ -1,24 +1,99 @@
-"""Pages: the sign-in page and the front door. Public: ``GET /login`` and static files."""
+"""Pages: the front door, sign-in and sign-out, error pages. Public: ``GET /login`` and static files.
+
+Role pages live in :mod:`review_service.web.juror` (a juror's entries, scoring) and
+:mod:`review_service.web.organizer` (batches, duplicates, assignment, results, audit …); originals are served
+by :mod:`review_service.web.files`. See docs/pages.md.
+"""
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from review_service import people
+from review_service.errors import Unauthorized
+
+from .render import marked as _
 from .render import page
+from .session import Csrf, PageError, SignInNeeded, current_user
 
 router = APIRouter(include_in_schema=False)
+HOMES = {"juror": "/my", "organizer": "/org", "admin": "/org"}
+ERRORS = {  # status → the message shown (translated in web/error.html)
+    "forbidden": _("You may not open this page with your role."),
+    "csrf": _("The form expired or came from another site. Reload the page and try again."),
+    "not_found": _("There is no such page, or it is not yours to see."),
+    "conflict": _("This was changed meanwhile. Reload the page and try again."),
+}
+
+
+def safe_next(value: str | None) -> str:
+    """Only same-site paths: ``/x`` but never ``//host`` or ``/\\host``."""
+    value = value or "/"
+    ok = value.startswith("/") and not value.startswith("//") and "\\" not in value and "\n" not in value
+    return value if ok else "/"
+
+
+def _home(request: Request) -> str:
+    who = current_user(request)
+    return HOMES.get(who.role, "/login") if who else "/login"
 
 
 @router.get("/", response_class=RedirectResponse)
 def front_door(request: Request) -> RedirectResponse:
-    """Signed out: to the sign-in page (keeping ``?lang=``)."""
+    """Signed out: to the sign-in page (keeping ``?lang=``); signed in: to the role's home."""
     lang = request.query_params.get("lang")
-    return RedirectResponse(f"/login?lang={lang}" if lang else "/login", status_code=303)
+    home = _home(request)
+    return RedirectResponse(f"{home}?lang={lang}" if lang else home, status_code=303)
 
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next_page: Annotated[str, Query(alias="next")] = "/") -> HTMLResponse:
-    safe_next = next_page if next_page.startswith("/") and not next_page.startswith("//") else "/"
-    return page(request, "web/login.html", next=safe_next, username="", error="")
+    return page(request, "web/login.html", next=safe_next(next_page), username="", error="")
+
+
+@router.post("/login", response_class=HTMLResponse, dependencies=[Csrf])
+def login(request: Request, username: Annotated[str, Form(max_length=200)] = "",
+          password: Annotated[str, Form(max_length=1000)] = "",
+          next_page: Annotated[str, Form(alias="next")] = "/"):
+    """Sign in through the same people module as ``POST /auth/token``; the session cookie is HttpOnly,
+    SameSite=Lax (Secure in production). A wrong login or password: the form again, with one message for both."""
+    settings = request.app.state.settings
+    try:
+        token = people.sign_in(request.app.state.db, username, password, hours=settings.session_hours)
+    except Unauthorized:
+        return page(request, "web/login.html", status_code=401, next=safe_next(next_page), username=username,
+                    error="wrong")
+    response = RedirectResponse(safe_next(next_page), status_code=303)
+    response.set_cookie(people.COOKIE, token, max_age=int(settings.session_hours * 3600), httponly=True,
+                        samesite="lax", secure=settings.environment == "production")
+    return response
+
+
+@router.post("/logout", dependencies=[Csrf])
+def logout(request: Request) -> RedirectResponse:
+    """Revoke this session (if any) and drop the cookie."""
+    who = current_user(request)
+    if who is not None:
+        people.sign_out(request.app.state.db, request.cookies.get(people.COOKIE, ""), who)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(people.COOKIE)
+    return response
+
+
+def install(app: FastAPI) -> None:
+    """The page routers and the two page-only answers: 303 to /login, and a translated error page."""
+    from . import files, juror, org_jury, organizer
+
+    for router_ in (router, juror.router, organizer.router, org_jury.router, files.router):
+        app.include_router(router_)
+
+    @app.exception_handler(SignInNeeded)
+    async def sign_in_first(_: Request, exc: SignInNeeded) -> RedirectResponse:
+        return RedirectResponse(exc.next_path, status_code=303)
+
+    @app.exception_handler(PageError)
+    async def page_error(request: Request, exc: PageError) -> HTMLResponse:
+        return page(request, "web/error.html", status_code=exc.status, message=ERRORS.get(exc.message, exc.message),
+                    detail=exc.detail)

@@ -56,11 +56,18 @@ def page(request: Request, template: str, *, status_code: int = 200, **context) 
     token = csrf_token(request)
     html = environment(lang).get_template(template).render(
         request=request, url_for=request.url_for, lang=lang, languages=list(i18n.LANGUAGE_NAMES.items()),
-        contest=settings.contest_name, csrf_token=token, **context)
+        contest=settings.contest_name, csrf_token=token, user=getattr(request.state, "user", None),
+        blind=settings.blind_review, **context)
     response = HTMLResponse(html, status_code=status_code)
     secure = settings.environment == "production"
     if request.query_params.get("lang") in i18n.LANGUAGES:
         response.set_cookie(LANG_COOKIE, lang, max_age=ONE_YEAR, samesite="lax", httponly=True, secure=secure)
     if request.cookies.get(CSRF_COOKIE) != token:
         response.set_cookie(CSRF_COOKIE, token, samesite="strict", httponly=True, secure=secure)
+    response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def marked(message: str) -> str:
+    """Marks an interface message for extraction (``_`` in Python page modules); the template translates it."""
+    return message

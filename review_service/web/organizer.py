@@ -1,0 +1,157 @@
+"""Organizer pages, part one: the dashboard, batches (upload, live progress), the pre-screening report (pre-checks
+with uphold / override) and the duplicate queue (side by side, confirm / dismiss). Part two (assignment,
+results, decisions, audit, themes, search, users, rubric) is :mod:`review_service.web.org_jury`.
+
+Each action goes through the same module and permission as its API route (``batches.start_batch``,
+``flag_review``); the roles come from ``review_service.permissions``."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from review_service import flag_review, permissions
+from review_service.api import batches as batch_api
+from review_service.batch import STAGES
+from review_service.errors import ReviewError
+from review_service.storage.jobs import JobStore
+
+from .render import marked as _
+from .render import page
+from .session import Csrf, PageError, page_user
+from .views import entry_view
+
+router = APIRouter(prefix="/org", include_in_schema=False)
+CsrfOk = Annotated[None, Csrf]
+STAGE_NAMES = {"intake": _("reading files"), "embed": _("embedding texts"), "topic": _("topic check"),
+               "duplicates": _("duplicates"), "themes": _("themes"), "matching": _("juror matching"),
+               "notes": _("draft notes"), "report": _("report"), "": _("waiting")}
+JOB_STATES = {"queued": _("queued"), "running": _("running"), "done": _("done"), "failed": _("failed"),
+              "cancelled": _("cancelled")}
+
+
+def _names(db) -> dict[str, str]:
+    return {r["entry_id"]: r["file_name"] for r in db.submissions()}
+
+
+@router.get("", response_class=HTMLResponse)
+def dashboard(request: Request, who: page_user("batches.read")) -> HTMLResponse:
+    db = request.app.state.db
+    records = db.submissions()
+    jobs = JobStore(db).list()[-5:][::-1]
+    verdicts = flag_review.latest_verdicts(db, "duplicate")
+    pending = sum(flag_review.duplicate_key(f) not in verdicts for f in flag_review.duplicate_flags(db))
+    published = db.latest_assignment("published")
+    return page(request, "web/org/dashboard.html", entries=len(records),
+                attention=sum(r["status"] != "ok" for r in records), jobs=jobs, states=JOB_STATES,
+                pending=pending, published=published)
+
+
+@router.get("/batches", response_class=HTMLResponse)
+def batches_page(request: Request, who: page_user("batches.read")) -> HTMLResponse:
+    jobs = JobStore(request.app.state.db).list()[::-1]
+    return page(request, "web/org/batches.html", jobs=jobs, states=JOB_STATES, stages=STAGES,
+                stage_names=STAGE_NAMES, error=request.query_params.get("error", ""))
+
+
+@router.post("/batches")
+def start_batch(request: Request, who: page_user("batches.manage"), _csrf: CsrfOk,
+                files: Annotated[list[UploadFile] | None, File()] = None,
+                forms: Annotated[UploadFile | None, File()] = None,
+                jurors: Annotated[UploadFile | None, File()] = None,
+                notes_lang: Annotated[str, Form()] = "ru",
+                run: Annotated[list[str] | None, Form()] = None):
+    """The upload form: the same code as ``POST /batches`` (queued; a worker runs it)."""
+    settings, db = request.app.state.settings, request.app.state.db
+    files = [f for f in files or [] if f.filename]
+    forms = forms if forms is not None and forms.filename else None
+    jurors = jurors if jurors is not None and jurors.filename else None
+    skip = [s for s in STAGES if s not in set(run or ())]
+    if not files:
+        return batches_page_error(request, _("Choose the entries' files."))
+    try:
+        started = batch_api.start_batch(settings, db, who, files=files, folder=None, forms=forms, jurors=jurors,
+                                        use_archive=False, notes_lang=notes_lang, skip=skip)
+    except ReviewError as exc:
+        return batches_page_error(request, _("The batch was not started: %(detail)s"), detail=exc.message)
+    return RedirectResponse(f"/org/batches/{started['id']}", status_code=303)
+
+
+def batches_page_error(request: Request, message: str, **values) -> HTMLResponse:
+    jobs = JobStore(request.app.state.db).list()[::-1]
+    return page(request, "web/org/batches.html", status_code=422, jobs=jobs, states=JOB_STATES, stages=STAGES,
+                stage_names=STAGE_NAMES, error=message, error_values=values)
+
+
+@router.get("/batches/{job_id}", response_class=HTMLResponse)
+def batch_page(job_id: int, request: Request, who: page_user("batches.read")) -> HTMLResponse:
+    job = JobStore(request.app.state.db).get(job_id)
+    if job is None:
+        raise PageError(404, "not_found")
+    return page(request, "web/org/batch.html", job=batch_api._status(job), states=JOB_STATES,
+                stage_names=STAGE_NAMES)
+
+
+@router.get("/entries", response_class=HTMLResponse)
+def prescreen(request: Request, who: page_user("flags.review")) -> HTMLResponse:
+    """The pre-screening report: every entry, its status, reasons and pre-checks."""
+    db = request.app.state.db
+    verdicts = flag_review.latest_verdicts(db, "precheck")
+    return page(request, "web/org/entries.html", records=db.submissions(), verdicts=verdicts)
+
+
+def _staff_entry(request: Request, who, entry_id: str) -> tuple[str, dict]:
+    try:
+        return permissions.entry_for(request.app.state.db, who, entry_id, "flags.review")
+    except ReviewError as exc:
+        raise PageError(404, "not_found") from exc
+
+
+@router.get("/entries/{entry_id}", response_class=HTMLResponse)
+def entry_page(entry_id: str, request: Request, who: page_user("flags.review")) -> HTMLResponse:
+    db, settings = request.app.state.db, request.app.state.settings
+    eid, record = _staff_entry(request, who, entry_id)
+    verdicts = flag_review.latest_verdicts(db, "precheck", f"check:{eid}:")
+    return page(request, "web/org/entry.html", **entry_view(db, settings, who, eid, record, eid), record=record,
+                verdicts=verdicts, error=request.query_params.get("error", ""))
+
+
+@router.post("/entries/{entry_id}/checks/{check}")
+def review_check(entry_id: str, check: str, request: Request, who: page_user("flags.review"), _csrf: CsrfOk,
+                 verdict: Annotated[str, Form(pattern="^(uphold|override)$")],
+                 comment: Annotated[str, Form(max_length=2000)] = "") -> RedirectResponse:
+    eid, record = _staff_entry(request, who, entry_id)
+    if not comment.strip():
+        return RedirectResponse(f"/org/entries/{eid}?error=comment#checks", status_code=303)
+    try:
+        flag_review.review_precheck(request.app.state.db, entry_id=eid, record=record, check=check, verdict=verdict,
+                                    comment=comment, actor=who)
+    except ReviewError as exc:
+        raise PageError(404, "not_found") from exc
+    return RedirectResponse(f"/org/entries/{eid}#checks", status_code=303)
+
+
+@router.get("/duplicates", response_class=HTMLResponse)
+def duplicates(request: Request, who: page_user("flags.review")) -> HTMLResponse:
+    db = request.app.state.db
+    verdicts = flag_review.latest_verdicts(db, "duplicate")
+    flags = [{**f, "review": verdicts.get(flag_review.duplicate_key(f))} for f in flag_review.duplicate_flags(db)]
+    return page(request, "web/org/duplicates.html", flags=flags, names=_names(db),
+                error=request.query_params.get("error", ""))
+
+
+@router.post("/duplicates")
+def review_duplicate(request: Request, who: page_user("flags.review"), _csrf: CsrfOk,
+                     a: Annotated[str, Form(max_length=200)], b: Annotated[str, Form(max_length=200)],
+                     kind: Annotated[str, Form(max_length=40)],
+                     verdict: Annotated[str, Form(pattern="^(confirm|dismiss)$")],
+                     comment: Annotated[str, Form(max_length=2000)] = "") -> RedirectResponse:
+    if not comment.strip():
+        return RedirectResponse("/org/duplicates?error=comment", status_code=303)
+    try:
+        flag_review.review_duplicate(request.app.state.db, a=a, b=b, kind=kind, verdict=verdict, comment=comment,
+                                     actor=who)
+    except ReviewError as exc:
+        raise PageError(404, "not_found") from exc
+    return RedirectResponse("/org/duplicates", status_code=303)
