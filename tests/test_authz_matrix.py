@@ -48,6 +48,7 @@ PAGE_STAFF = _page()
 PAGE_EVERYONE = _page(ja=OK, ju=OK, jc=OK)
 PAGE_JUROR = _page(ja=OK, ju=OK, jc=OK, organizer=403, admin=403)
 PAGE_ENTRY_JUROR = _page(ja=OK, ju=404, jc=404, organizer=403, admin=403)
+PAGE_ADMIN = _page(organizer=403)
 
 EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("GET", "/health"): PUBLIC,
@@ -80,7 +81,13 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/org/decisions"): PAGE_STAFF,
     ("GET", "/org/audit"): PAGE_STAFF,
     ("GET", "/org/search"): PAGE_STAFF,
-    ("GET", "/org/users"): PAGE_STAFF,
+    ("GET", "/org/users"): PAGE_STAFF,  # organizers read the list; the forms are an admin's (users.manage)
+    ("POST", "/org/users"): PAGE_ADMIN,
+    ("POST", "/org/users/{login}/disable"): PAGE_ADMIN,
+    ("POST", "/org/users/{login}/enable"): PAGE_ADMIN,
+    ("POST", "/org/rubric"): PAGE_STAFF,
+    ("POST", "/org/entries/{entry_id}/reviews/{juror_id}/reopen"): PAGE_STAFF,
+    ("POST", "/org/entries/{entry_id}/decisions"): PAGE_STAFF,
     ("GET", "/org/rubric"): PAGE_EVERYONE,  # the rubric is public to every signed-in person (as GET /rubric)
     ("GET", "/org/themes"): PAGE_STAFF,
     ("GET", "/org/themes/map.png"): _page(organizer=404, admin=404),  # this world's themes have no map drawn
@@ -90,6 +97,7 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("GET", "/users"): STAFF,
     ("POST", "/users"): ADMIN,
     ("POST", "/users/{login}/disable"): ADMIN,
+    ("POST", "/users/{login}/enable"): ADMIN,
     ("GET", "/entries"): EVERYONE,
     ("GET", "/entries/{entry_id}"): ENTRY,
     ("GET", "/entries/{entry_id}/note"): ENTRY,
@@ -204,6 +212,14 @@ def _page_request(method: str, path: str, url: str, who: str, world: dict, db, v
         "/org/assignment/resolve": {"expect_version": version},
         "/org/assignment/publish": {"expect_version": version},
         "/org/decisions": {"entry": world["E"], "kind": "finalist", "value": "yes"},
+        "/org/users": {"login": "pagenew", "role": "organizer", "password": "long-enough-1"},
+        "/org/rubric": {"action": "publish", "rows": str(len(J.RUBRIC)), **{
+            f"c{i}-{k}": v for i, c in enumerate(J.RUBRIC) for k, v in (
+                ("id", c["id"]), ("weight", str(c["weight"])), ("min", str(c["min"])), ("max", str(c["max"])),
+                ("step", str(c["step"])), ("comment", "1" if c.get("comment_required") else ""),
+                *((f"name-{lang}", c["name"][lang]) for lang in c["name"]))}},
+        "/org/entries/{entry_id}/reviews/{juror_id}/reopen": {"reason": "asked by the juror"},
+        "/org/entries/{entry_id}/decisions": {"kind": "award", "value": "1"},
     }
     token = world["tokens"].get(who)
     if path == "/logout" and token and who not in ("disabled", "expired"):

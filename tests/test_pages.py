@@ -95,14 +95,15 @@ def test_sign_in_wrong_password_next_and_sign_out(settings, world):
 def test_every_page_form_and_cookie_signed_api_write_needs_the_csrf_token(settings, world):
     app = create_app(settings, search_engine=J.FakeSearch())
     posts = [path for method, path in page_routes(app) if method == "POST"]
-    assert len(posts) == 11
+    assert len(posts) == 17
     with TestClient(app) as client:
         for path in posts:
             client.cookies.clear()
-            login = "ja" if path.startswith("/my") else "organizer"
+            login = "ja" if path.startswith("/my") else "admin" if path.startswith("/org/users") else "organizer"
             client_sign_in(client, login)
             url = (path.replace("{key}", entry_code(world["E"])).replace("{sentence}", "0")
-                   .replace("{entry_id}", world["E"]).replace("{check}", "file_name"))
+                   .replace("{entry_id}", world["E"]).replace("{check}", "file_name").replace("{login}", "victim")
+                   .replace("{juror_id}", "ja"))
             r = client.post(url, data={"verdict": "helpful"}, follow_redirects=False)
             assert r.status_code == 403 and "text/html" in r.headers["content-type"], path
         client_sign_in(client, "organizer")
@@ -155,6 +156,7 @@ def _page_paths(world) -> dict[str, list[str]]:
                           f"/org/entries/{world['E']}", "/org/duplicates", "/org/assignment", "/org/results",
                           "/org/decisions", "/org/audit", "/org/search?q=chat", "/org/users", "/org/rubric",
                           "/org/themes", "/my"],  # the last: the 403 page
+            "admin": ["/org/users", "/org/rubric"],  # the users' forms are an admin's
             "ja": ["/my", f"/my/{code}", f"/my/{entry_code(world['E'])}"]}
 
 
@@ -188,7 +190,8 @@ def test_every_page_in_a_real_browser_is_accessible_in_every_language(settings, 
                     name = re.sub(r"[^a-z0-9]+", "-", path.split("?")[0].strip("/").lower() or "home")[:40]
                     shot(page, f"page-{login}-{name}-{lang}")
             page.set_viewport_size({"width": 390, "height": 844})
-            for path in paths[:3] if login == "ja" else ["/org/results", "/org/assignment"]:
+            for path in paths[:3] if login == "ja" else ["/org/users"] if login == "admin" else ["/org/results",
+                                                                                                 "/org/assignment"]:
                 page.goto(f"{base}{path}?lang=kk")
                 problems += [f"{login} {path} 390px: {v}" for v in serious_violations(page)]
                 width = page.evaluate("document.documentElement.scrollWidth")
@@ -197,3 +200,175 @@ def test_every_page_in_a_real_browser_is_accessible_in_every_language(settings, 
                 shot(page, f"page-{login}-{path.strip('/').replace('/', '-')[:30]}-390")
             context.close()
     assert problems == []
+
+
+# -- the organizer's writes of issue 14b: rubric, users, reopening, eligibility and award -------------------------
+def _form_token(client, path: str) -> str:
+    from tests.pages import CSRF_FIELD
+
+    return CSRF_FIELD.search(client.get(path).text)[1]
+
+
+def _rubric_form(criteria: list[dict]) -> dict:
+    data = {"rows": str(len(criteria))}
+    for i, c in enumerate(criteria):
+        data.update({f"c{i}-id": c["id"], f"c{i}-weight": str(c["weight"]), f"c{i}-min": str(c.get("min", 0)),
+                     f"c{i}-max": str(c.get("max", 10)), f"c{i}-step": str(c.get("step", 1))})
+        data.update({f"c{i}-name-{lang}": c["name"].get(lang, "") for lang in i18n.LANGUAGES})
+        if c.get("comment_required"):
+            data[f"c{i}-comment"] = "1"
+    return data
+
+
+def test_an_organizer_publishes_a_rubric_version_from_the_form(settings, world):
+    from review_service import scoring
+
+    db = world["db"]
+    before = scoring.current_rubric(db)["version"]
+    new = {"id": "impact", "name": {"kk": "Әсері", "ru": "Влияние", "en": "Impact"}, "weight": "1,5", "min": 0,
+           "max": 4, "step": 0.5}
+    with TestClient(create_app(settings, search_engine=J.FakeSearch())) as client:
+        client_sign_in(client, "organizer")
+        shown = client.get("/org/rubric?lang=en")
+        assert 'name="c1-name-ru"' in shown.text and 'value="Реализуемость"' in shown.text  # rows of the current one
+        token = _form_token(client, "/org/rubric?lang=en")
+        more = client.post("/org/rubric", data={**_rubric_form(J.RUBRIC), "action": "add", "csrf_token": token})
+        assert more.status_code == 200 and 'id="c2-id"' in more.text and scoring.current_rubric(db)["version"] == before
+        bad = {**new, "id": "Bad id", "max": 4.25, "name": {"kk": "Әсері", "ru": "", "en": "Impact"}}
+        refused = client.post("/org/rubric?lang=ru", data={**_rubric_form([*J.RUBRIC, bad]), "action": "publish",
+                                                           "csrf_token": token})
+        assert refused.status_code == 422 and scoring.current_rubric(db)["version"] == before
+        assert i18n.gettext("ru", "The rubric was not published:") in refused.text
+        assert i18n.gettext("ru", "lowercase Latin letters, digits and _ only") in refused.text
+        assert 'href="#c2-id"' in refused.text and 'value="Bad id"' in refused.text  # the form keeps what was typed
+        wrong_scale = client.post("/org/rubric?lang=kk", data={**_rubric_form([{**new, "max": 4.25}]),
+                                                               "action": "publish", "csrf_token": token})
+        assert i18n.gettext("kk", "the maximum must be the minimum plus a whole number of steps") in wrong_scale.text
+        ok = client.post("/org/rubric", data={**_rubric_form([*J.RUBRIC, new]), "c0-remove": "1",
+                                              "action": "publish", "csrf_token": token}, follow_redirects=False)
+        assert ok.status_code == 303 and ok.headers["location"] == "/org/rubric?notice=published"
+        published = scoring.current_rubric(db)
+        assert published["version"] == before + 1 and [c["id"] for c in published["criteria"]] == ["feasibility",
+                                                                                                  "impact"]
+        assert published["criteria"][1]["weight"] == 1.5 and published["criteria"][0]["comment_required"] is True
+        no_csrf = client.post("/org/rubric", data={**_rubric_form([new]), "action": "publish"})
+        assert no_csrf.status_code == 403
+        client.cookies.clear()
+        client_sign_in(client, "ja")
+        assert 'name="c0-id"' not in client.get("/org/rubric").text  # a juror reads the rubric, without the form
+        assert client.post("/org/rubric", data={**_rubric_form([new]), "action": "publish",
+                                                "csrf_token": _form_token(client, "/my")}).status_code == 403
+    assert scoring.current_rubric(db)["version"] == before + 1
+
+
+def test_an_admin_adds_disables_and_enables_users_and_an_organizer_only_reads(settings, world):
+    from review_service.storage.people import PeopleStore
+
+    store = PeopleStore(world["db"])
+    with TestClient(create_app(settings, search_engine=J.FakeSearch())) as client:
+        client_sign_in(client, "admin")
+        token = _form_token(client, "/org/users")
+        short = client.post("/org/users?lang=ru", data={"login": "asel", "role": "juror", "juror_id": "j9",
+                                                        "password": "short", "csrf_token": token})
+        assert short.status_code == 422 and store.user("asel") is None
+        assert i18n.gettext("ru", "at least 8 characters") in short.text and 'href="#user-password"' in short.text
+        no_id = client.post("/org/users?lang=kk", data={"login": "asel", "role": "juror", "password": "long-enough-1",
+                                                        "csrf_token": token})
+        assert no_id.status_code == 422
+        assert i18n.gettext("kk", "a juror account needs the juror's id (from the jurors file)").replace(
+            "'", "&#39;") in no_id.text
+        taken = client.post("/org/users?lang=en", data={"login": "victim", "role": "organizer",
+                                                        "password": "long-enough-1", "csrf_token": token})
+        assert taken.status_code == 422 and "this login is taken" in taken.text
+        added = client.post("/org/users", data={"login": "asel", "role": "juror", "juror_id": "j9", "name": "Әсел",
+                                                "password": "long-enough-1", "csrf_token": token},
+                            follow_redirects=False)
+        assert added.status_code == 303 and store.user("asel")["juror_id"] == "j9"
+        assert client.post("/org/users/asel/disable", data={"csrf_token": token},
+                           follow_redirects=False).status_code == 303
+        assert store.user("asel")["disabled"]
+        assert client.post("/org/users/asel/enable", data={"csrf_token": token},
+                           follow_redirects=False).status_code == 303
+        assert not store.user("asel")["disabled"]
+        assert client.post("/org/users/nobody/disable", data={"csrf_token": token}).status_code == 404
+        assert client.post("/org/users/asel/disable").status_code == 403  # no CSRF token
+        assert client.post("/org/users", data={"login": "b", "role": "organizer",
+                                               "password": "long-enough-1"}).status_code == 403
+        client.cookies.clear()
+        client_sign_in(client, "organizer")
+        listed = client.get("/org/users?lang=en")
+        assert "asel" in listed.text and 'action="/org/users"' not in listed.text and "/disable" not in listed.text
+        token = _form_token(client, "/org/users")
+        assert client.post("/org/users/asel/disable", data={"csrf_token": token}).status_code == 403
+        assert client.post("/org/users", data={"login": "b", "role": "organizer", "password": "long-enough-1",
+                                               "csrf_token": token}).status_code == 403
+    assert not store.user("asel")["disabled"] and store.user("b") is None
+    with TestClient(create_app(settings)) as api:  # the API enables too (admins)
+        assert api.post("/users/asel/enable", headers=J.bearer(world["tokens"]["admin"])).status_code == 200
+        assert api.post("/users/asel/enable", headers=J.bearer(world["tokens"]["organizer"])).status_code == 403
+
+
+def test_an_organizer_reopens_a_submitted_review_with_a_reason(settings, world):
+    from review_service import scoring
+    from review_service.storage.jury import JuryStore
+
+    db, e = world["db"], world["E"]
+    ja = world["jurors"]["ja"]
+    scoring.save_review(db, e, {"innovation": {"value": 7}, "feasibility": {"value": 3.5, "comment": "fine"}}, ja,
+                        deadline=J.FUTURE)
+    scoring.submit_review(db, e, ja, deadline=J.FUTURE)
+    url = f"/org/entries/{e}/reviews/ja/reopen"
+    with TestClient(create_app(settings, search_engine=J.FakeSearch())) as client:
+        client_sign_in(client, "ja")
+        assert client.post(url, data={"reason": "x", "csrf_token": _form_token(client, "/my")}).status_code == 403
+        client.cookies.clear()
+        client_sign_in(client, "organizer")
+        shown = client.get(f"/org/entries/{e}?lang=en")
+        assert f'action="{url}"' in shown.text
+        token = _form_token(client, f"/org/entries/{e}")
+        assert client.post(url, data={"reason": "asked by the juror"}).status_code == 403  # no CSRF token
+        client.get("/org?lang=ru")  # the language is remembered across the redirect back to the entry page
+        empty = client.post(url, data={"reason": " ", "csrf_token": token})
+        assert i18n.gettext("ru", "Give the reason for reopening (it goes into the audit trail).") in empty.text
+        assert JuryStore(db).review(e, "ja")["status"] == "submitted"
+        done = client.post(url, data={"reason": "asked by the juror", "csrf_token": token}, follow_redirects=False)
+        assert done.status_code == 303 and "notice=reopened" in done.headers["location"]
+        assert JuryStore(db).review(e, "ja")["status"] == "draft"
+        client.get("/org?lang=kk")
+        again = client.post(url, data={"reason": "again", "csrf_token": token})
+        assert i18n.gettext("kk", "The review was not reopened: it is not submitted (any more).") in again.text
+    assert any(r["action"] == "review_reopened" for r in db.audit_page(offset=0, limit=500)[0])
+
+
+def test_eligibility_and_award_place_decisions_on_the_entry_page(settings, world):
+    from review_service import scoring
+
+    db, e = world["db"], world["E"]
+    url = f"/org/entries/{e}/decisions"
+    with TestClient(create_app(settings, search_engine=J.FakeSearch())) as client:
+        client_sign_in(client, "organizer")
+        page = client.get(f"/org/entries/{e}?lang=en")
+        assert page.text.count(f'action="{url}"') == 2
+        token = _form_token(client, f"/org/entries/{e}")
+        client.get("/org?lang=ru")
+        no_reason = client.post(url, data={"kind": "eligibility", "value": "not_eligible", "csrf_token": token})
+        assert i18n.gettext("ru", "The decision was not recorded: check the value (a not-eligible decision needs "
+                                  "a reason).") in no_reason.text
+        assert "eligibility" not in scoring.current_decisions(db).get(e, {})
+        for data in ({"kind": "eligibility", "value": "not_eligible", "reason": "off topic"},
+                     {"kind": "award", "value": "2"}):
+            r = client.post(url, data={**data, "csrf_token": token}, follow_redirects=False)
+            assert r.status_code == 303 and "notice=decided" in r.headers["location"]
+        decided = scoring.current_decisions(db)[e]
+        assert decided["eligibility"]["value"] == "not_eligible" and decided["eligibility"]["reason"] == "off topic"
+        assert decided["award"]["value"] == "2"
+        shown = client.get(f"/org/entries/{e}?lang=ru").text
+        assert i18n.gettext("ru", "place %(n)s") % {"n": "2"} in shown and "off topic" in shown
+        bad = client.post(url, data={"kind": "award", "value": "11", "csrf_token": token}, follow_redirects=False)
+        assert "error=decision" in bad.headers["location"]
+        assert client.post(url, data={"kind": "award", "value": "1"}).status_code == 403  # no CSRF token
+        client.cookies.clear()
+        client_sign_in(client, "ja")
+        assert client.post(url, data={"kind": "award", "value": "1",
+                                      "csrf_token": _form_token(client, "/my")}).status_code == 403
+    assert scoring.current_decisions(db)[e]["award"]["value"] == "2"

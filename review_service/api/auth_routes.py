@@ -63,3 +63,11 @@ def disable_user(login: str, db: DbDep, who: user("users.manage")) -> dict:
     from review_service.storage.people import PeopleStore
 
     return PeopleStore(db).set_disabled(login, True, who.login)
+
+
+@users.post("/{login}/enable", response_model=UserOut)
+def enable_user(login: str, db: DbDep, who: user("users.manage")) -> dict:
+    """Enable a disabled account again (its ended sessions stay ended: the person signs in anew)."""
+    from review_service.storage.people import PeopleStore
+
+    return PeopleStore(db).set_disabled(login, False, who.login)

@@ -10,10 +10,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from review_service import assignments, scoring
+from review_service import assignments, permissions, scoring
 from review_service.errors import ReviewError
 from review_service.storage.jury import JuryStore
 
+from . import org_edit
 from .render import marked as _
 from .render import page
 from .session import Csrf, page_user
@@ -107,7 +108,8 @@ def decide(request: Request, who: page_user("decisions.write"), _csrf: CsrfOk,
            value: Annotated[str, Form(max_length=20)],
            reason: Annotated[str, Form(max_length=2000)] = "") -> RedirectResponse:
     try:
-        scoring.record_decision(request.app.state.db, entry_id=entry, kind=kind, value=value, reason=reason,
+        eid, _record = permissions.entry_for(request.app.state.db, who, entry, "decisions.write")
+        scoring.record_decision(request.app.state.db, entry_id=eid, kind=kind, value=value, reason=reason,
                                 actor=who)
     except ReviewError:
         return RedirectResponse("/org/results?error=decision", status_code=303)
@@ -148,16 +150,13 @@ def search_page(request: Request, who: page_user("search"), q: Annotated[str, Qu
 
 @router.get("/users", response_class=HTMLResponse)
 def users_page(request: Request, who: page_user("users.read")) -> HTMLResponse:
-    from review_service.storage.people import PeopleStore
-
-    items, _total = PeopleStore(request.app.state.db).users()
-    return page(request, "web/org/users.html", users=items)
+    return org_edit.users_page(request, who)
 
 
 @router.get("/rubric", response_class=HTMLResponse)
 def rubric_page(request: Request, who: page_user("rubric.read")) -> HTMLResponse:
-    rubric = JuryStore(request.app.state.db).rubric()
-    return page(request, "web/org/rubric.html", rubric=rubric)
+    """The current rubric; for organizers, the form of a new version (its criteria as rows)."""
+    return org_edit.rubric_page(request, who)
 
 
 def _themes_map(request: Request):

@@ -11,11 +11,12 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from review_service import flag_review, permissions
+from review_service import flag_review, permissions, scoring
 from review_service.api import batches as batch_api
 from review_service.batch import STAGES
 from review_service.errors import ReviewError
 from review_service.storage.jobs import JobStore
+from review_service.storage.jury import JuryStore
 
 from .render import marked as _
 from .render import page
@@ -113,8 +114,12 @@ def entry_page(entry_id: str, request: Request, who: page_user("flags.review")) 
     db, settings = request.app.state.db, request.app.state.settings
     eid, record = _staff_entry(request, who, entry_id)
     verdicts = flag_review.latest_verdicts(db, "precheck", f"check:{eid}:")
+    decided = {k: d for k, d in scoring.current_decisions(db).get(eid, {}).items()}
     return page(request, "web/org/entry.html", **entry_view(db, settings, who, eid, record, eid), record=record,
-                verdicts=verdicts, error=request.query_params.get("error", ""))
+                verdicts=verdicts, error=request.query_params.get("error", ""),
+                notice=request.query_params.get("notice", ""), reviews=JuryStore(db).reviews(entry_id=eid),
+                decided=decided, can_reopen=permissions.allowed(who, "review.reopen"),
+                can_decide=permissions.allowed(who, "decisions.write"))
 
 
 @router.post("/entries/{entry_id}/checks/{check}")

@@ -84,9 +84,9 @@ def logout(request: Request) -> RedirectResponse:
 
 def install(app: FastAPI) -> None:
     """The page routers and the two page-only answers: 303 to /login, and a translated error page."""
-    from . import files, juror, org_jury, organizer
+    from . import files, juror, org_edit, org_jury, organizer
 
-    for router_ in (router, juror.router, organizer.router, org_jury.router, files.router):
+    for router_ in (router, juror.router, organizer.router, org_jury.router, org_edit.router, files.router):
         app.include_router(router_)
 
     @app.exception_handler(SignInNeeded)
