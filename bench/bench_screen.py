@@ -1,12 +1,16 @@
 """Pre-screening cost against one embedding pass, in the same run: for the bundled sample and for a generated batch
-of N entries × ~P pages, prints the total, each stage's time (``timings_s``), and the raw cost of embedding all the
-batch's chunks (entries and archive) once with the same model and dtype (``encode_document``, batch 32, no cache).
-The ratio total ÷ raw embedding is the figure of issue 16 (target ≤ 1.5 with extractive notes).
+of N entries × ~P pages, prints the total, each stage's time (``timings_s``, wall) and CPU seconds, and the raw cost
+of embedding all the batch's chunks (entries and archive) once with the same model and dtype (``encode_document``,
+batch 32, no cache), measured just before and just after the screen run. The ratio total ÷ raw embedding (against
+the mean of the two raw runs, in wall and in CPU seconds) is the figure of issue 16 (target ≤ 1.5 with extractive
+notes); results in docs/jobs.md, "Measured".
 
     .venv/bin/python bench/bench_screen.py [--n 100] [--pages 10] [--skip-sample] [--skip-generated]
-        [--embedder embeddinggemma-300m]
+        [--embedder embeddinggemma-300m] [--profile PREFIX]
 
-Each batch runs on a fresh database (cold embedding cache), notes extractive (generator none), as `screen` does.
+Each batch runs on a fresh data dir (cold embedding, parse and notes caches), notes extractive (generator none), as
+`screen` does; the chunk texts for the raw runs come from an intake-only run on another fresh data dir. On a shared
+machine prefer the CPU ratio: wall times follow other people's load.
 """
 from __future__ import annotations
 
