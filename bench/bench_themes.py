@@ -40,9 +40,8 @@ def _chance(ids: list[str], labels, gold: dict, times: int = 20) -> float:
 def main(split: str) -> None:
     from sklearn.cluster import KMeans
 
-    from models.registry import get_spec
-
     from embeddings.encoder import SentenceTransformerEncoder
+    from models.registry import get_spec
     from review_service.themes import assign_themes, to_clustering_space
 
     model = "embeddinggemma-300m"  # the map is looked up by model id and revision (no model is loaded)

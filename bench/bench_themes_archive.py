@@ -59,7 +59,7 @@ def main() -> None:
 
     rng = np.random.default_rng(0)
     print(f"sample archive: {len(rows)} entries ({len(flat)} chunks), {len(set(gold.values()))} gold topics, "
-          f"langs {dict((lg, langs.count(lg)) for lg in sorted(set(langs)))}")
+          f"langs { {lg: langs.count(lg) for lg in sorted(set(langs))} }")
     print(f"{'vectors':14s} {'auto k':>7s} {'V':>6s} {'chance':>7s} {'V k=11':>7s}")
     for name, vec in variants.items():
         auto = [a.theme for a in assign_themes(vec, ids, texts, langs=langs)]

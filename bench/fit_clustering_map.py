@@ -35,9 +35,8 @@ def main() -> None:
     ap.add_argument("--lam", type=float, default=0.1)
     ap.add_argument("--langs", default="kk,ru")
     args = ap.parse_args()
-    from models.registry import get_spec
-
     from embeddings.encoder import SentenceTransformerEncoder
+    from models.registry import get_spec
 
     langs = args.langs.split(",")
     x, y = pairs("train", langs)
