@@ -167,12 +167,13 @@ def _load_duplicates(batch: Batch, payload: list, prov: Mapping[str, Any]) -> Ba
 
 
 def themes(ctx: StageContext, batch: Batch) -> Batch:
-    """Themes over each entry's mean chunk vector (document prompt: the batch's one embedding pass)."""
+    """Themes over each entry's mean chunk vector (document prompt: the batch's one embedding pass), mapped to the
+    clustering prompt's space where a map is fitted for the embedder (``themes.to_clustering_space``)."""
     from review_service.language import detect_language
-    from review_service.themes import assign_themes, theme_map_png
+    from review_service.themes import assign_themes, theme_map_png, to_clustering_space
 
     docs = batch.documents
-    matrix = batch.doc_vectors(docs)
+    matrix, how = to_clustering_space(batch.doc_vectors(docs), ctx.encoder)
     langs = [d.lang if d.lang != "und" else detect_language(d.text) for d in docs]
     ids = [d.id for d in docs]
     result = assign_themes(matrix, ids, [d.text for d in docs], k=ctx.options.themes_k, langs=langs)
@@ -182,7 +183,7 @@ def themes(ctx: StageContext, batch: Batch) -> Batch:
         png = Path(ctx.out_dir) / "themes.png"
         theme_map_png(matrix, result, png, langs=langs)
         themes_map = png.name
-    prov = of_encoder(ctx.encoder, ids, vectors="mean of document-prompt chunk vectors", map=themes_map)
+    prov = of_encoder(ctx.encoder, ids, vectors=how, map=themes_map)
     return dataclasses.replace(batch, themes=tuple(result), themes_map=themes_map).with_provenance("themes", prov)
 
 

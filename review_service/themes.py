@@ -227,6 +227,33 @@ def assign_themes(vectors: np.ndarray, ids: Sequence[str], texts: Sequence[str],
             for i, t, c in zip(ids, labels, conf)]
 
 
+CLUSTERING_MAP = "clustering_map_{model}.npz"
+"""A linear map from an embedder's document-prompt space to its clustering-prompt space (resources/), fitted by
+``bench/fit_clustering_map.py`` on unlabelled sentence pairs (the same text under both prompts)."""
+
+
+@lru_cache(maxsize=4)
+def _clustering_map(model_id: str) -> dict | None:
+    path = _RESOURCES / CLUSTERING_MAP.format(model=model_id)
+    if not path.exists():
+        return None
+    with np.load(path) as z:
+        return {"w": z["w"].astype(np.float32), "mx": z["mx"].astype(np.float32), "my": z["my"].astype(np.float32),
+                "revision": str(z["revision"]), "fitted_on": str(z["fitted_on"])}
+
+
+def to_clustering_space(vectors: np.ndarray, encoder: object) -> tuple[np.ndarray, str]:
+    """Document-prompt vectors (the screen's one embedding pass) mapped to the clustering prompt's space, where
+    themes measured better (docs/themes.md, docs/jobs.md "Measured"), and what was done, for provenance. Without a
+    map fitted for this embedder and revision, the vectors come back unchanged."""
+    m = _clustering_map(getattr(encoder, "model_id", ""))
+    if m is None or m["revision"] != getattr(encoder, "revision", ""):
+        return np.asarray(vectors, dtype=np.float32), "mean of document-prompt chunk vectors"
+    y = (np.asarray(vectors, dtype=np.float32) - m["mx"]) @ m["w"] + m["my"]
+    how = f"mean of document-prompt chunk vectors, mapped linearly to the clustering prompt's space ({m['fitted_on']})"
+    return _unit(y).astype(np.float32), how
+
+
 def document_vectors(docs: Sequence[Document], encoder: object, *, settings: object | None = None,
                      progress: Callable | None = None, kind: str = "clustering") -> tuple[np.ndarray, list[str]]:
     """One unit vector per document (mean of its passage vectors) and its language.
