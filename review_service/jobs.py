@@ -92,6 +92,7 @@ class JobJournal(Journal):
         if not self.store.stage_done(self.job["id"], self.worker, self.batch_id, stage=name, result=result,
                                      payload=payload, provenance=dict(provenance), seconds=seconds):
             raise JobLost(f"job {self.job['id']} was taken over by another worker")
+        logger.info("stage %s done in %.0f s", name, seconds)
 
     def check_cancel(self) -> None:
         if self.lost.is_set():

@@ -118,7 +118,7 @@ def test_same_file_again_changes_nothing_and_killed_batch_resumes(batch, setting
     assert db.count_submissions() == len(paths)
 
 
-def test_screen_cli_writes_json_and_html_and_exit_code(batch, settings, tmp_path, monkeypatch):
+def test_screen_cli_writes_json_and_html_and_exit_code(batch, settings, tmp_path, monkeypatch, capsys):
     folder, forms = batch
     monkeypatch.setenv("REVIEW_DATA_DIR", str(settings.data_dir))
     from review_service.config import get_settings
@@ -131,6 +131,7 @@ def test_screen_cli_writes_json_and_html_and_exit_code(batch, settings, tmp_path
     finally:
         get_settings.cache_clear()
     assert code == 1
+    assert "[screen] stage topic done in" in capsys.readouterr().err  # no terminal: a line per stage
     report = json.loads((out / "screening.json").read_text(encoding="utf-8"))
     assert report["schema"] == "review-service/screening" and report["schema_version"] == "1.0"
     assert len(report["files"]) == 8

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
@@ -43,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
         stages=tuple(s for s in STAGES if s not in args.skip), progress=not args.no_progress and sys.stderr.isatty(),
         themes_k=args.themes, report_lang=args.lang,
     )
+    if not args.no_progress and not sys.stderr.isatty():
+        _stage_lines()  # no terminal for progress bars (a log, CI): one line per finished stage instead
     from review_service.jobs import run_in_process
 
     result = run_in_process(settings, args.dir, options, args.out)  # the same job a worker runs
@@ -55,3 +58,18 @@ def run(args: argparse.Namespace) -> int:
         print(f"stage {e['stage']} failed: {e['message']}", file=sys.stderr)
     print(f"wrote {json_path} and {html_path}")
     return result.exit_code
+
+
+def _stage_lines() -> None:
+    log = logging.getLogger("review_service.jobs")
+    if not any(isinstance(h, _StderrLines) for h in log.handlers):
+        log.addHandler(_StderrLines())
+    log.setLevel(logging.INFO)
+    log.propagate = False
+
+
+class _StderrLines(logging.Handler):
+    """``[screen] message`` on whatever ``sys.stderr`` is at the time."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"[screen] {record.getMessage()}", file=sys.stderr)
