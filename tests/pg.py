@@ -9,13 +9,14 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.web import free_port
 
 INSTALL_HINT = "install Debian's postgresql (bash scripts/setup.sh does, as root)"
 
@@ -24,12 +25,6 @@ def _bin(name: str) -> str | None:
     for candidate in sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True):
         return candidate
     return shutil.which(name)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def unavailable(reason: str) -> None:
@@ -43,7 +38,7 @@ class PostgresServer:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.port = _free_port()
+        self.port = free_port()
         self.data = folder / "data"
         self.log = folder / "server.log"
         self._as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
