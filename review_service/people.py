@@ -109,4 +109,28 @@ def sign_out(db: Database, token: str, principal: Principal) -> bool:
 
 
 def reset_password(db: Database, login: str, password: str, actor: str) -> None:
+    """A new (temporary) password set by someone else (an admin, the CLI): every session of the account ends;
+    audited as ``password_reset`` by ``actor``, without the password."""
     PeopleStore(db).set_password(login, hash_password(password), actor)
+
+
+def change_password(db: Database, who: Principal, current: str, new: str, token: str) -> None:
+    """A signed-in person's own new password: ``current`` must be right (Unauthorized otherwise), ``new`` follow
+    the same rule as every password (:func:`hash_password`). The person's other sessions end; the one holding
+    ``token`` goes on. Audited as ``password_changed``, without either password."""
+    store = PeopleStore(db)
+    user = store.user(who.login)
+    try:
+        _hasher.verify(user["password_hash"] if user else _DUMMY, current)
+    except (VerificationError, InvalidHashError):
+        user = None
+    if user is None:
+        raise Unauthorized("the current password is wrong")
+    store.set_password(who.login, hash_password(new), who.login, action="password_changed",
+                       keep_session=token_digest(token))
+
+
+def must_change_password(db: Database, login: str) -> bool:
+    """True while the account's password is one someone else set (a reset) and its owner has not changed it."""
+    last = PeopleStore(db).last_password_event(login)
+    return bool(last and last["action"] == "password_reset" and last["actor"] != login)

@@ -85,6 +85,9 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/org/users"): PAGE_ADMIN,
     ("POST", "/org/users/{login}/disable"): PAGE_ADMIN,
     ("POST", "/org/users/{login}/enable"): PAGE_ADMIN,
+    ("POST", "/org/users/password"): PAGE_ADMIN,  # a temporary password for another account
+    ("GET", "/account/password"): PAGE_EVERYONE,  # one's own password: every signed-in person
+    ("POST", "/account/password"): PAGE_EVERYONE,
     ("POST", "/org/rubric"): PAGE_STAFF,
     ("POST", "/org/entries/{entry_id}/reviews/{juror_id}/reopen"): PAGE_STAFF,
     ("POST", "/org/entries/{entry_id}/decisions"): PAGE_STAFF,
@@ -194,7 +197,9 @@ def _request(method: str, path: str, who: str, world: dict, db, n: int) -> dict:
 
 
 PAGES = {path for (_, path) in EXPECTED if path in ("/", "/login", "/logout") or path.startswith(("/my", "/org",
-                                                                                                   "/files"))}
+                                                                                                   "/files", "/account"))}
+LOGINS = {"juror_assigned": "ja", "juror_unassigned": "ju", "juror_conflict": "jc", "organizer": "organizer",
+          "admin": "admin", "disabled": "jd", "expired": "ja"}
 CSRF = "matrix-csrf-token"
 
 
@@ -220,6 +225,10 @@ def _page_request(method: str, path: str, url: str, who: str, world: dict, db, v
                 *((f"name-{lang}", c["name"][lang]) for lang in c["name"]))}},
         "/org/entries/{entry_id}/reviews/{juror_id}/reopen": {"reason": "asked by the juror"},
         "/org/entries/{entry_id}/decisions": {"kind": "award", "value": "1"},
+        "/org/users/password": {"login": "victim", "password": "long-enough-1"},
+        # the same password again (allowed): later rows still sign in with it; the caller's other sessions end
+        "/account/password": {"current": f"pw-{LOGINS.get(who)}-123", "new": f"pw-{LOGINS.get(who)}-123",
+                              "confirm": f"pw-{LOGINS.get(who)}-123"},
     }
     token = world["tokens"].get(who)
     if path == "/logout" and token and who not in ("disabled", "expired"):

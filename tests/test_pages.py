@@ -95,7 +95,7 @@ def test_sign_in_wrong_password_next_and_sign_out(settings, world):
 def test_every_page_form_and_cookie_signed_api_write_needs_the_csrf_token(settings, world):
     app = create_app(settings, search_engine=J.FakeSearch())
     posts = [path for method, path in page_routes(app) if method == "POST"]
-    assert len(posts) == 17
+    assert len(posts) == 19
     with TestClient(app) as client:
         for path in posts:
             client.cookies.clear()
@@ -155,15 +155,27 @@ def _page_paths(world) -> dict[str, list[str]]:
     return {"organizer": ["/org", "/org/batches", f"/org/batches/{world['job']}", "/org/entries",
                           f"/org/entries/{world['E']}", "/org/duplicates", "/org/assignment", "/org/results",
                           "/org/decisions", "/org/audit", "/org/search?q=chat", "/org/users", "/org/rubric",
-                          "/org/themes", "/my"],  # the last: the 403 page
+                          "/org/themes", "/account/password", "/my"],  # the last: the 403 page
             "admin": ["/org/users", "/org/rubric"],  # the users' forms are an admin's
-            "ja": ["/my", f"/my/{code}", f"/my/{entry_code(world['E'])}"]}
+            "ja": ["/my", f"/my/{code}", f"/my/{entry_code(world['E'])}", "/account/password"]}
+
+
+NARROW = {"organizer": ["/org/results", "/org/assignment", "/org/batches", "/account/password"],  # at 390 px
+          "admin": ["/org/users"]}
 
 
 def test_every_page_in_a_real_browser_is_accessible_in_every_language(settings, world, browser):
     """Every page (organizer and juror, and the error page) at 1280 px in kk, ru, en, and the juror's pages and
     the results at 390 px: no serious or critical axe violation; a juror's rendered text holds no personal field;
-    one screenshot per page and language (var/test-artifacts/screenshots/page-*.png)."""
+    one screenshot per page and language (var/test-artifacts/screenshots/page-*.png). ja's review of E is
+    submitted first, so the organizer's entry page shows its reopen form."""
+    from review_service import scoring
+
+    ja = world["jurors"]["ja"]
+    scoring.save_review(world["db"], world["E"], {"innovation": {"value": 7},
+                                                  "feasibility": {"value": 3.5, "comment": "fine"}}, ja,
+                        deadline=J.FUTURE)
+    scoring.submit_review(world["db"], world["E"], ja, deadline=J.FUTURE)
     app = create_app(settings, search_engine=J.FakeSearch())
     covered = {p.split("?")[0] for paths in _page_paths(world).values() for p in paths}
     gets = {path for method, path in page_routes(app) if method == "GET"}
@@ -184,14 +196,15 @@ def test_every_page_in_a_real_browser_is_accessible_in_every_language(settings, 
                     page.goto(f"{base}{path}{sep}lang={lang}")
                     assert page.locator("html").get_attribute("lang") == lang
                     problems += [f"{login} {path} {lang}: {v}" for v in serious_violations(page)]
+                    if path == f"/org/entries/{world['E']}":  # the reopen form is on the page axe checked
+                        assert page.locator('form[action$="/reviews/ja/reopen"]').count() == 1
                     if login == "ja":
                         text = page.inner_text("body")
                         problems += [f"ja {path}: {p!r}" for p in personal() if p in text]
                     name = re.sub(r"[^a-z0-9]+", "-", path.split("?")[0].strip("/").lower() or "home")[:40]
                     shot(page, f"page-{login}-{name}-{lang}")
             page.set_viewport_size({"width": 390, "height": 844})
-            for path in paths[:3] if login == "ja" else ["/org/users"] if login == "admin" else ["/org/results",
-                                                                                                 "/org/assignment"]:
+            for path in NARROW.get(login, paths):
                 page.goto(f"{base}{path}?lang=kk")
                 problems += [f"{login} {path} 390px: {v}" for v in serious_violations(page)]
                 width = page.evaluate("document.documentElement.scrollWidth")

@@ -79,12 +79,23 @@ def _save(upload: UploadFile, dest: Path, limit_bytes: int) -> str:
     return digest.hexdigest()
 
 
-def _server_folder(settings, folder: str) -> Path:
-    root = (settings.server_folders or settings.data_dir / "incoming").resolve()
+def folder_root(settings) -> Path:
+    """The one folder (and its subfolders) that batches may be read from on the server."""
+    return (settings.server_folders or settings.data_dir / "incoming").resolve()
+
+
+class OutsideFolders(InputError):
+    """A server folder outside :func:`folder_root` (the API answers it as any bad input: 422)."""
+
+
+def server_folder(settings, folder: str) -> Path:
+    """``folder`` (absolute, or relative to :func:`folder_root`) if it is a folder under the root;
+    :class:`OutsideFolders` (422) when it is not under it, :class:`NotFound` when there is no such folder."""
+    root = folder_root(settings)
     path = Path(folder)
     path = (path if path.is_absolute() else root / path).resolve()
     if path != root and root not in path.parents:
-        raise InputError(f"{folder} is not under the folder batches may be read from ({root})",
+        raise OutsideFolders(f"{folder} is not under the folder batches may be read from ({root})",
                          hint="put the entries under REVIEW_SERVER_FOLDERS (default {data_dir}/incoming)")
     if not path.is_dir():
         raise NotFound(f"no folder {folder} under {root}")
@@ -122,7 +133,7 @@ def start_batch(settings: SettingsDep, db: DbDep, organizer: OrganizerDep,
             _save(upload, entries / name, limit)
         source = entries
     else:
-        source = _server_folder(settings, folder or "")
+        source = server_folder(settings, folder or "")
     extra: dict[str, Any] = {}
     for key, upload, name in (("forms", forms, "forms.csv"), ("jurors", jurors, "jurors.jsonl")):
         if upload is not None:

@@ -65,7 +65,11 @@ class PeopleStore:
                            after={"disabled": disabled})
             return {**_public(row), "disabled": disabled}
 
-    def set_password(self, login: str, password_hash: str, actor: str) -> None:
+    def set_password(self, login: str, password_hash: str, actor: str, *, action: str = "password_reset",
+                     keep_session: str | None = None) -> None:
+        """A new password hash; the account's sessions end, except the one whose token SHA-256 is
+        ``keep_session`` (a person changing their own password stays signed in there). The audit record names
+        the actor, never the password or its hash."""
         stamp = now()
         with self.db.transaction() as conn:
             uid = conn.execute(sa.select(t.users.c.id).where(t.users.c.login == login)).scalar()
@@ -73,9 +77,19 @@ class PeopleStore:
                 raise NotFound(f"no user {login!r}", hint="review-service users list")
             conn.execute(t.users.update().where(t.users.c.id == uid)
                          .values(password_hash=password_hash, password_changed_at=stamp))
-            conn.execute(t.sessions.update().where(t.sessions.c.user_id == uid, t.sessions.c.revoked_at.is_(None))
-                         .values(revoked_at=stamp))
-            self.db._audit(conn, actor=actor, action="password_reset", subject=f"user:{login}", at=stamp)
+            ending = t.sessions.update().where(t.sessions.c.user_id == uid, t.sessions.c.revoked_at.is_(None))
+            if keep_session is not None:
+                ending = ending.where(t.sessions.c.token_sha256 != keep_session)
+            conn.execute(ending.values(revoked_at=stamp))
+            self.db._audit(conn, actor=actor, action=action, subject=f"user:{login}", at=stamp)
+
+    def last_password_event(self, login: str) -> dict | None:
+        """The latest ``password_reset`` or ``password_changed`` audit record of the account (actor, action)."""
+        a = t.audit_log.c
+        rows = self.db._rows(sa.select(a.actor, a.action).where(
+            a.subject == f"user:{login}", a.action.in_(("password_reset", "password_changed")))
+            .order_by(a.id.desc()).limit(1))
+        return dict(rows[0]) if rows else None
 
     def rehash(self, user_id: int, password_hash: str) -> None:
         """The same password under newer argon2 parameters (not a change a person made; not audited)."""

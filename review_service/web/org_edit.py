@@ -1,6 +1,6 @@
 """Organizer pages, part three: the writes the API offers beyond part two: a new rubric version (a form of
-criterion rows), user accounts (add, disable, enable: admins, as ``users.manage``), reopening a submitted review
-with a reason, and eligibility / award-place decisions on an entry's page.
+criterion rows), user accounts (add, disable, enable, set a temporary password: admins, as ``users.manage``),
+reopening a submitted review with a reason, and eligibility / award-place decisions on an entry's page.
 
 Each goes through the same module and permission as its API route (``scoring.publish_rubric``,
 ``people.add_user``, ``PeopleStore.set_disabled``, ``scoring.reopen_review``, ``scoring.record_decision``, each
@@ -141,11 +141,12 @@ async def publish_rubric(request: Request, who: page_user("rubric.write"), _csrf
 
 # -- users --------------------------------------------------------------------------------------------------------
 def users_page(request: Request, who, *, errors: list[dict] | None = None, values: dict | None = None,
-               status_code: int = 200) -> HTMLResponse:
+               reset_errors: list[dict] | None = None, reset_login: str = "", status_code: int = 200) -> HTMLResponse:
     items, _total = PeopleStore(request.app.state.db).users()
     return page(request, "web/org/users.html", status_code=status_code, users=items,
                 can_manage=permissions.allowed(who, "users.manage"), errors=errors or [],
-                values=values or {"role": "juror"}, notice=request.query_params.get("notice", ""))
+                values=values or {"role": "juror"}, notice=request.query_params.get("notice", ""),
+                reset_errors=reset_errors or [], reset_login=reset_login, min_length=people.MIN_PASSWORD)
 
 
 @router.post("/users", response_class=HTMLResponse)
@@ -186,6 +187,31 @@ def add_user(request: Request, who: page_user("users.manage"), _csrf: CsrfOk,
     if errors:
         return users_page(request, who, errors=errors, values=values, status_code=422)
     return RedirectResponse("/org/users?notice=added", status_code=303)
+
+
+@router.post("/users/password", response_class=HTMLResponse)
+def temporary_password(request: Request, who: page_user("users.manage"), _csrf: CsrfOk,
+                       login: Annotated[str, Form(max_length=200)] = "",
+                       password: Annotated[str, Form(max_length=1000)] = ""):
+    """An administrator sets a temporary password (as ``review-service users reset-password``): the account's
+    sessions end, the audit trail names the administrator (never the password), and the owner's next sign-in
+    leads to the password form (``people.must_change_password``)."""
+    errors: list[dict] = []
+    if PeopleStore(request.app.state.db).user(login) is None:
+        errors.append({"anchor": "reset-login", "field": FIELDS["login"], "params": {},
+                       "problem": _("there is no such account")})
+    elif len(password) < people.MIN_PASSWORD:
+        errors.append({"anchor": "reset-password", "field": FIELDS["password"], "params": {"n": people.MIN_PASSWORD},
+                       "problem": _("at least %(n)s characters")})
+    if not errors:
+        try:
+            people.reset_password(request.app.state.db, login, password, who.login)
+        except ReviewError as exc:
+            errors.append({"anchor": "", "field": "", "problem": _("Not changed: %(detail)s"),
+                           "params": {"detail": exc.message}})
+    if errors:
+        return users_page(request, who, reset_errors=errors, reset_login=login, status_code=422)
+    return RedirectResponse("/org/users?notice=password", status_code=303)
 
 
 def _set_disabled(request: Request, who, login: str, disabled: bool) -> RedirectResponse:

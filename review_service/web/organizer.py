@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from review_service import flag_review, permissions, scoring
 from review_service.api import batches as batch_api
 from review_service.batch import STAGES
-from review_service.errors import ReviewError
+from review_service.errors import NotFound, ReviewError
 from review_service.storage.jobs import JobStore
 from review_service.storage.jury import JuryStore
 
@@ -49,40 +49,52 @@ def dashboard(request: Request, who: page_user("batches.read")) -> HTMLResponse:
                 pending=pending, published=published)
 
 
+def _batches(request: Request, *, status_code: int = 200, error: str = "", **values) -> HTMLResponse:
+    jobs = JobStore(request.app.state.db).list()[::-1]
+    return page(request, "web/org/batches.html", status_code=status_code, jobs=jobs, states=JOB_STATES,
+                stages=STAGES, stage_names=STAGE_NAMES, error=error, error_values=values,
+                folder_root=str(batch_api.folder_root(request.app.state.settings)),
+                folder=values.get("folder", ""))
+
+
 @router.get("/batches", response_class=HTMLResponse)
 def batches_page(request: Request, who: page_user("batches.read")) -> HTMLResponse:
-    jobs = JobStore(request.app.state.db).list()[::-1]
-    return page(request, "web/org/batches.html", jobs=jobs, states=JOB_STATES, stages=STAGES,
-                stage_names=STAGE_NAMES, error=request.query_params.get("error", ""))
+    return _batches(request, error=request.query_params.get("error", ""))
 
 
 @router.post("/batches")
 def start_batch(request: Request, who: page_user("batches.manage"), _csrf: CsrfOk,
                 files: Annotated[list[UploadFile] | None, File()] = None,
+                folder: Annotated[str, Form(max_length=1000)] = "",
                 forms: Annotated[UploadFile | None, File()] = None,
                 jurors: Annotated[UploadFile | None, File()] = None,
                 notes_lang: Annotated[str, Form()] = "ru",
                 run: Annotated[list[str] | None, Form()] = None):
-    """The upload form: the same code as ``POST /batches`` (queued; a worker runs it)."""
+    """The upload form, or a folder on the server (under ``REVIEW_SERVER_FOLDERS``): the same code and checks as
+    ``POST /batches`` (queued; a worker runs it)."""
     settings, db = request.app.state.settings, request.app.state.db
     files = [f for f in files or [] if f.filename]
+    folder = folder.strip()
     forms = forms if forms is not None and forms.filename else None
     jurors = jurors if jurors is not None and jurors.filename else None
     skip = [s for s in STAGES if s not in set(run or ())]
-    if not files:
-        return batches_page_error(request, _("Choose the entries' files."))
+    if bool(files) == bool(folder):
+        message = _("Choose the entries' files or give a folder on the server, not both.") if files else \
+            _("Choose the entries' files or give a folder on the server.")
+        return _batches(request, status_code=422, error=message, folder=folder)
     try:
-        started = batch_api.start_batch(settings, db, who, files=files, folder=None, forms=forms, jurors=jurors,
-                                        use_archive=False, notes_lang=notes_lang, skip=skip)
+        started = batch_api.start_batch(settings, db, who, files=files or None, folder=folder or None, forms=forms,
+                                        jurors=jurors, use_archive=False, notes_lang=notes_lang, skip=skip)
     except ReviewError as exc:
-        return batches_page_error(request, _("The batch was not started: %(detail)s"), detail=exc.message)
+        root = str(batch_api.folder_root(settings))
+        if folder and isinstance(exc, batch_api.OutsideFolders):
+            message = _("The folder %(folder)s is not under the folder batches may be read from (%(root)s).")
+        elif folder and isinstance(exc, NotFound):
+            message = _("There is no folder %(folder)s under %(root)s.")
+        else:
+            message = _("The batch was not started: %(detail)s")
+        return _batches(request, status_code=422, error=message, folder=folder, root=root, detail=exc.message)
     return RedirectResponse(f"/org/batches/{started['id']}", status_code=303)
-
-
-def batches_page_error(request: Request, message: str, **values) -> HTMLResponse:
-    jobs = JobStore(request.app.state.db).list()[::-1]
-    return page(request, "web/org/batches.html", status_code=422, jobs=jobs, states=JOB_STATES, stages=STAGES,
-                stage_names=STAGE_NAMES, error=message, error_values=values)
 
 
 @router.get("/batches/{job_id}", response_class=HTMLResponse)

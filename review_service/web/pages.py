@@ -58,14 +58,18 @@ def login(request: Request, username: Annotated[str, Form(max_length=200)] = "",
           password: Annotated[str, Form(max_length=1000)] = "",
           next_page: Annotated[str, Form(alias="next")] = "/"):
     """Sign in through the same people module as ``POST /auth/token``; the session cookie is HttpOnly,
-    SameSite=Lax (Secure in production). A wrong login or password: the form again, with one message for both."""
+    SameSite=Lax (Secure in production). A wrong login or password: the form again, with one message for both.
+    After an administrator set a temporary password, to the password form instead of ``next``."""
     settings = request.app.state.settings
     try:
         token = people.sign_in(request.app.state.db, username, password, hours=settings.session_hours)
     except Unauthorized:
         return page(request, "web/login.html", status_code=401, next=safe_next(next_page), username=username,
                     error="wrong")
-    response = RedirectResponse(safe_next(next_page), status_code=303)
+    target = safe_next(next_page)
+    if people.must_change_password(request.app.state.db, username.strip()):
+        target = "/account/password?notice=temporary"  # a password an administrator set: choose one's own
+    response = RedirectResponse(target, status_code=303)
     response.set_cookie(people.COOKIE, token, max_age=int(settings.session_hours * 3600), httponly=True,
                         samesite="lax", secure=settings.environment == "production")
     return response
@@ -84,9 +88,10 @@ def logout(request: Request) -> RedirectResponse:
 
 def install(app: FastAPI) -> None:
     """The page routers and the two page-only answers: 303 to /login, and a translated error page."""
-    from . import files, juror, org_edit, org_jury, organizer
+    from . import account, files, juror, org_edit, org_jury, organizer
 
-    for router_ in (router, juror.router, organizer.router, org_jury.router, org_edit.router, files.router):
+    for router_ in (router, account.router, juror.router, organizer.router, org_jury.router, org_edit.router,
+                    files.router):
         app.include_router(router_)
 
     @app.exception_handler(SignInNeeded)
