@@ -47,7 +47,8 @@ fi
 
 # 1. system packages: optional for the service (scanned PDFs are then flagged "needs OCR"); the tests need
 #    PostgreSQL and Chromium, and fail in CI without them.
-APT_PACKAGES="tesseract-ocr tesseract-ocr-kaz tesseract-ocr-rus espeak-ng chromium chromium-driver fonts-dejavu-core postgresql"
+APT_PACKAGES="tesseract-ocr tesseract-ocr-kaz tesseract-ocr-rus espeak-ng chromium chromium-driver fonts-dejavu-core postgresql
+  libreoffice-writer-nogui libreoffice-impress-nogui"
 apt_install() {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
 }
