@@ -284,7 +284,8 @@ def test_a_render_that_fails_is_recorded_and_the_entry_stays_readable(settings, 
     folder.mkdir()
     make_pptx(folder / PPTX)
     F.make_text(folder / "ЖИ байқауы_Мәтін.txt", "Кітапхана чат-боты оқырмандарға жауап береді.")
-    slow = settings.model_copy(update={"render_timeout_s": 0.01, "data_dir": tmp_path / "slow"})
+    slow = settings.model_copy(update={"render_originals": "auto", "render_timeout_s": 0.01,
+                                       "data_dir": tmp_path / "slow"})
     result = run_screen(folder, slow, ScreenOptions(stages=(), progress=False))
     record = {r["file_name"]: r for r in result.report["files"]}[PPTX]
     assert record["rendition"]["status"] == "failed" and record["rendition"]["code"] == "timeout"
