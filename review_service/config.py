@@ -62,7 +62,8 @@ class Settings(BaseSettings):
     ocr_languages: str = "kaz+rus+eng"
     render_originals: Literal["auto", "off"] = "auto"
     """auto: DOCX and PPTX originals are rendered to PDF with LibreOffice (``soffice``) when it is installed, so
-    pages show them as PDFs (docs/pages.md, "Rendered originals"); off: never (pages show their text)."""
+    pages show them as PDFs (docs/pages.md, "Rendered originals"); off: none are made (pages show those made
+    before, else the text)."""
     render_timeout_s: float = Field(default=120.0, gt=0)
     """The longest one LibreOffice conversion may run before it is stopped and recorded as failed."""
     chunk_chars: int = 900

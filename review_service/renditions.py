@@ -344,6 +344,8 @@ class LazyRenderer:
         self._pending: set[str] = set()
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="render")
+        if enabled(settings):
+            self._pool.submit(renderer_version)  # asked once (~0.2 s), not by the first page that needs it
 
     def get(self, job: Job) -> Rendition | None:
         """The recorded rendition, or None after queueing it (when LibreOffice is there and the queue has room)."""
