@@ -60,6 +60,12 @@ class Settings(BaseSettings):
     max_media_minutes: float = 20.0
     ocr: Literal["auto", "off"] = "auto"
     ocr_languages: str = "kaz+rus+eng"
+    render_originals: Literal["auto", "off"] = "auto"
+    """auto: DOCX and PPTX originals are rendered to PDF with LibreOffice (``soffice``) when it is installed, so
+    pages show them as PDFs (docs/pages.md, "Rendered originals"); off: none are made (pages show those made
+    before, else the text)."""
+    render_timeout_s: float = Field(default=120.0, gt=0)
+    """The longest one LibreOffice conversion may run before it is stopped and recorded as failed."""
     chunk_chars: int = 900
     chunk_overlap_chars: int = 150
 
@@ -139,6 +145,10 @@ class Settings(BaseSettings):
     @property
     def originals_dir(self) -> Path:
         return self.data_dir / "originals"
+
+    @property
+    def renditions_dir(self) -> Path:
+        return self.data_dir / "renditions"
 
 
 @lru_cache(maxsize=1)

@@ -119,9 +119,13 @@ def _run(folder: Path, files: list[Path], settings: Settings, options: ScreenOpt
             items.append(take_in_file(path, settings, db, forms, batch_id))
             bar.update()
     journal.intake_done(intake_errors([it.record for it in items]))
+    intake_s = time.monotonic() - started
+    render_s = render_originals(items, settings, journal, progress)
     entries = tuple(Entry(record=it.record, checks=tuple(Check(**c) for c in it.record["checks"]),
                           document=it.document) for it in items)
-    batch = Batch(id=batch_id, source=str(folder), entries=entries).with_timing("intake", time.monotonic() - started)
+    batch = Batch(id=batch_id, source=str(folder), entries=entries).with_timing("intake", intake_s)
+    if render_s is not None:
+        batch = batch.with_timing("render", render_s)
 
     ctx = StageContext(settings=settings, db=db, options=options, progress=progress, out_dir=out_dir,
                        check_cancel=journal.check_cancel)
@@ -140,6 +144,35 @@ def _run(folder: Path, files: list[Path], settings: Settings, options: ScreenOpt
     report = build_report(batch, settings, forms=forms, records=records)
     db.finish_batch(batch_id)
     return ScreenResult(report=report, batch=batch, items=items)
+
+
+def render_originals(items: list[IntakeItem], settings: Settings, journal: Journal, progress: Progress) -> float | None:
+    """DOCX and PPTX originals → PDF renditions (:mod:`review_service.renditions`), each recorded on its screening
+    record as ``rendition``; the seconds it took, or None when nothing was to be rendered. Cached renditions (a
+    resumed batch, a file taken in before) are not made again; a failure is recorded, never raised."""
+    from review_service import renditions
+
+    jobs = [renditions.Job(it.record["sha256"], settings.data_dir / it.record["stored_as"], it.parsed.format,
+                           it.parsed.blocks, it.parsed.slides)
+            for it in items if it.parsed is not None and renditions.renderable(it.parsed.format)]
+    if not jobs:
+        return None
+    started = time.monotonic()
+    if renditions.enabled(settings):
+        journal.stage_started("render")
+        with progress(len(jobs), "render", "file") as bar:
+            def tick(n: int) -> None:
+                bar.update(n)
+                journal.check_cancel()
+
+            found = renditions.render_batch(jobs, settings, progress=tick)
+    else:  # only what earlier runs recorded
+        found = renditions.render_batch(jobs, settings)
+    for it in items:
+        rendition = found.get(it.record["sha256"])
+        if rendition is not None and it.parsed is not None and renditions.renderable(it.parsed.format):
+            it.record["rendition"] = rendition.summary()
+    return time.monotonic() - started
 
 
 def _stage(spec: StageSpec, ctx: StageContext, batch: Batch, journal: Journal, stored: StoredStage | None) -> Batch:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent set-up on a fresh machine (cheap to re-run on a ready one). One line per step with its time; what
 # the tools print goes to var/setup.log. Steps:
-#   1. system packages (Tesseract OCR, espeak-ng, Chromium + driver, PostgreSQL) — skipped without root;
+#   1. system packages (Tesseract OCR, espeak-ng, Chromium + driver, PostgreSQL, LibreOffice headless Writer and
+#      Impress) — skipped without root;
 #   2. a virtualenv (.venv) with uv, bootstrapped from the lock;
 #   3. every Python package at the exact version and hash in requirements.lock (torch: the local CPU build);
 #   4. the project itself (editable, no dependencies of its own);
@@ -45,9 +46,12 @@ if [ ! -x "$VENV/bin/python" ] || [ ! -d "$models_dir" ]; then
   note "expect ~10-20 min on a 2-core machine (a one-off ~2 min generator conversion and ONNX build included)."
 fi
 
-# 1. system packages: optional for the service (scanned PDFs are then flagged "needs OCR"); the tests need
-#    PostgreSQL and Chromium, and fail in CI without them.
-APT_PACKAGES="tesseract-ocr tesseract-ocr-kaz tesseract-ocr-rus espeak-ng chromium chromium-driver fonts-dejavu-core postgresql"
+# 1. system packages: optional for the service (scanned PDFs are then flagged "needs OCR"; DOCX/PPTX originals are
+#    shown as text instead of rendered PDFs); the tests need PostgreSQL, Chromium and LibreOffice (soffice), and
+#    fail in CI without them. The -nogui LibreOffice packages (~60 packages, ~270 MB with --no-install-recommends)
+#    convert DOCX and PPTX to PDF headless.
+APT_PACKAGES="tesseract-ocr tesseract-ocr-kaz tesseract-ocr-rus espeak-ng chromium chromium-driver fonts-dejavu-core postgresql
+  libreoffice-writer-nogui libreoffice-impress-nogui"
 apt_install() {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
 }

@@ -23,8 +23,9 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    """Settings for one test: its own data dir and SQLite file; models from the normal cache."""
-    return Settings(environment="test", data_dir=tmp_path / "var")
+    """Settings for one test: its own data dir and SQLite file; models from the normal cache. DOCX/PPTX originals
+    are not rendered to PDF (LibreOffice, ~2-5 s a batch): tests/test_renditions.py turns it on and tests it."""
+    return Settings(environment="test", data_dir=tmp_path / "var", render_originals="off")
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +45,7 @@ def backend_settings(request, tmp_path: Path) -> Settings:
     url = ""
     if request.param == "postgresql":
         url = request.getfixturevalue("postgres").new_database()
-    return Settings(environment="test", data_dir=tmp_path / "var", database_url=url)
+    return Settings(environment="test", data_dir=tmp_path / "var", database_url=url, render_originals="off")
 
 
 @pytest.fixture(scope="session")

@@ -63,6 +63,9 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     # the original: the assigned juror's entry here is a text file, shown as text on the entry page, not served
     # to a juror in blind review (its properties may name the author); PDFs and recordings are (test_pages.py)
     ("GET", "/files/{key}"): _page(ja=404, ju=404, jc=404),
+    # a DOCX/PPTX original's PDF rendition: this world's entries are text files, so there is none for anyone;
+    # served renditions (blind: under the code, metadata removed) are tested in test_renditions_pages.py
+    ("GET", "/files/{key}/pdf"): _page(ja=404, ju=404, jc=404, organizer=404, admin=404),
     ("GET", "/org"): PAGE_STAFF,
     ("GET", "/org/batches"): PAGE_STAFF,
     ("POST", "/org/batches"): PAGE_STAFF,

@@ -71,7 +71,8 @@ def _sign_in(client: TestClient, login: str, password: str) -> dict[str, str]:
 
 
 def test_stage_two_end_to_end(tmp_path, monkeypatch):
-    settings = Settings(environment="test", data_dir=tmp_path / "var", ocr="off", scoring_deadline=J.FUTURE)
+    settings = Settings(environment="test", data_dir=tmp_path / "var", ocr="off", render_originals="off",
+                        scoring_deadline=J.FUTURE)
     assert _cli(settings, monkeypatch, ["users", "add", "serik", "--role", "organizer", "--name", "Серік"],
                 "organizer-password\n") == 0
     passwords = tmp_path / "passwords.csv"

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from review_service import __version__
 from review_service.config import Settings, get_settings
 from review_service.errors import ReviewError
+from review_service.renditions import LazyRenderer
 from review_service.search.engine import SearchEngine
 from review_service.storage import open_database
 from review_service.web import pages
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None, *, search_engine: SearchEngine 
     async def lifespan(app: FastAPI):
         app.state.settings = settings
         app.state.db = open_database(settings)
+        app.state.renderer = LazyRenderer(settings)  # pages of an older batch: DOCX/PPTX → PDF in the background
         app.state.search_engine = _once(lambda: search_engine or _archive_engine(settings))
         searchable = search_engine is not None or settings.archive.is_file()
         mode = query_encoder_mode(settings) if searchable else "eager"  # nothing to embed questions for
@@ -47,6 +49,7 @@ def create_app(settings: Settings | None = None, *, search_engine: SearchEngine 
             threading.Thread(target=_prepare_queries, args=(app, mode, settings.query_encoder == mode),
                              name=f"{mode}-query-encoder", daemon=True).start()
         yield
+        app.state.renderer.close()
         app.state.db.close()
 
     app = FastAPI(title="review-service", version=__version__, lifespan=lifespan,

@@ -1,10 +1,11 @@
-"""Originals, served to permitted people only: ``GET /files/{entry}`` (an entry id, or a juror's neutral code).
+"""Originals, served to permitted people only: ``GET /files/{entry}`` (an entry id, or a juror's neutral code), and
+a DOCX/PPTX original's PDF rendition (:mod:`review_service.renditions`): ``GET /files/{entry}/pdf``.
 
 A juror in blind review gets the file under its neutral code (``E-7F3A9C.pdf``: the received name carries the
-applicant's surname), PDFs with their document information (author, title …) removed, and only formats a
-browser shows inline (PDF, audio, video); DOCX, PPTX and text files are shown to them as extracted text on the
-entry page instead, because their embedded properties name the author. The content itself may still name the
-author; blind review cannot remove that (docs/pages.md).
+applicant's surname), PDFs — and renditions — with their document information (author, title …) and XMP removed,
+and only formats a browser shows inline (PDF, audio, video); DOCX, PPTX and text files themselves are not served
+to them (their embedded properties name the author): they see the rendition, or the extracted text on the entry
+page. The content itself may still name the author; blind review cannot remove that (docs/pages.md).
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
-from review_service import permissions
+from review_service import permissions, renditions
 from review_service.errors import ReviewError
 
 from .session import PageError, page_user
@@ -50,13 +51,44 @@ def _without_metadata(path: Path) -> bytes:
     return out.getvalue()
 
 
-@router.get("/files/{key}")
-def original(key: str, request: Request, who: page_user("entries.read")) -> Response:
-    db, settings = request.app.state.db, request.app.state.settings
+def _entry(request: Request, who, key: str) -> tuple[str, dict]:
     try:
-        entry_id, record = permissions.entry_for(db, who, key)
+        return permissions.entry_for(request.app.state.db, who, key)
     except ReviewError as exc:
         raise PageError(404, "not_found") from exc
+
+
+def _scrubbed_pdf(path: Path, headers: dict) -> Response:
+    try:
+        return Response(_without_metadata(path), media_type=INLINE["pdf"], headers=headers)
+    except Exception as exc:  # an unreadable PDF is not shown rather than shown unscrubbed
+        raise PageError(404, "not_found") from exc
+
+
+@router.get("/files/{key}/pdf")
+def rendition(key: str, request: Request, who: page_user("entries.read")) -> Response:
+    """A DOCX/PPTX original rendered to PDF (made by the batch, or in the background when a page asked): 404 while
+    there is none. Blind review: under the code, document information and XMP removed."""
+    settings = request.app.state.settings
+    entry_id, record = _entry(request, who, key)
+    found = renditions.load(record.get("sha256") or "", settings) if renditions.renderable(record.get("format")) \
+        else None
+    path = renditions.pdf_path(record.get("sha256") or "", settings)
+    if found is None or not found.ok or not path.is_file():
+        raise PageError(404, "not_found")
+    if permissions.blind_for(who, settings.blind_review):
+        name = f"{permissions.entry_code(entry_id)}.pdf"
+        return _scrubbed_pdf(path, {"Content-Disposition": f'inline; filename="{name}"',
+                                    "Cache-Control": "private, no-store"})
+    name = f"{Path(record['file_name']).stem}.pdf"
+    return FileResponse(path, media_type=INLINE["pdf"], headers={
+        "Content-Disposition": f"inline; filename*=UTF-8''{quote(name)}", "Cache-Control": "private, no-store"})
+
+
+@router.get("/files/{key}")
+def original(key: str, request: Request, who: page_user("entries.read")) -> Response:
+    settings = request.app.state.settings
+    entry_id, record = _entry(request, who, key)
     blind = permissions.blind_for(who, settings.blind_review)
     path = settings.data_dir / record["stored_as"]
     if not servable(record, blind) or not path.is_file():
@@ -68,10 +100,7 @@ def original(key: str, request: Request, who: page_user("entries.read")) -> Resp
         name = f"{code}{suffix}"
         headers = {"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "private, no-store"}
         if record.get("format") == "pdf":
-            try:
-                return Response(_without_metadata(path), media_type=kind, headers=headers)
-            except Exception as exc:  # an unreadable PDF is not shown rather than shown unscrubbed
-                raise PageError(404, "not_found") from exc
+            return _scrubbed_pdf(path, headers)
         return FileResponse(path, media_type=kind, headers=headers)
     name = record["file_name"]
     disposition = f"inline; filename*=UTF-8''{quote(name)}"

@@ -57,7 +57,7 @@ def _render(request: Request, who, key: str, *, errors: list | None = None, valu
             status_code: int = 200) -> HTMLResponse:
     db, settings = request.app.state.db, request.app.state.settings
     entry_id, record = _entry(request, who, key)
-    view = entry_view(db, settings, who, entry_id, record, key)
+    view = entry_view(db, settings, who, entry_id, record, key, renderer=request.app.state.renderer)
     try:
         rubric = scoring.current_rubric(db)
     except ReviewError:

@@ -25,9 +25,10 @@ from .views import entry_view
 
 router = APIRouter(prefix="/org", include_in_schema=False)
 CsrfOk = Annotated[None, Csrf]
-STAGE_NAMES = {"intake": _("reading files"), "embed": _("embedding texts"), "topic": _("topic check"),
-               "duplicates": _("duplicates"), "themes": _("themes"), "matching": _("juror matching"),
-               "notes": _("draft notes"), "report": _("report"), "": _("waiting")}
+STAGE_NAMES = {"intake": _("reading files"), "render": _("rendering originals as PDF"),
+               "embed": _("embedding texts"), "topic": _("topic check"), "duplicates": _("duplicates"),
+               "themes": _("themes"), "matching": _("juror matching"), "notes": _("draft notes"),
+               "report": _("report"), "": _("waiting")}
 JOB_STATES = {"queued": _("queued"), "running": _("running"), "done": _("done"), "failed": _("failed"),
               "cancelled": _("cancelled")}
 
@@ -127,7 +128,8 @@ def entry_page(entry_id: str, request: Request, who: page_user("flags.review")) 
     eid, record = _staff_entry(request, who, entry_id)
     verdicts = flag_review.latest_verdicts(db, "precheck", f"check:{eid}:")
     decided = {k: d for k, d in scoring.current_decisions(db).get(eid, {}).items()}
-    return page(request, "web/org/entry.html", **entry_view(db, settings, who, eid, record, eid), record=record,
+    view = entry_view(db, settings, who, eid, record, eid, renderer=request.app.state.renderer)
+    return page(request, "web/org/entry.html", **view, record=record,
                 verdicts=verdicts, error=request.query_params.get("error", ""),
                 notice=request.query_params.get("notice", ""), reviews=JuryStore(db).reviews(entry_id=eid),
                 decided=decided, can_reopen=permissions.allowed(who, "review.reopen"),

@@ -1,13 +1,15 @@
-"""What pages show of an entry: its note sentence by sentence with citation links, the original's text with
-anchors, duplicate evidence and similar past projects — each built through :mod:`review_service.permissions`
-(blind review: the projection and :func:`permissions.scrub`)."""
+"""What pages show of an entry: its note sentence by sentence with citation links, the original (a PDF, a
+DOCX/PPTX's PDF rendition, a recording) and its text with anchors, duplicate evidence and similar past projects —
+each built through :mod:`review_service.permissions` (blind review: the projection and :func:`permissions.scrub`)."""
 from __future__ import annotations
 
 import re
 
-from review_service import permissions
+from review_service import permissions, renditions
 from review_service.api.routes import note_sentences
+from review_service.domain import ParsedDocument
 from review_service.people import Principal
+from review_service.renditions import LazyRenderer, Rendition
 
 from .files import INLINE, MEDIA, servable
 
@@ -36,13 +38,17 @@ def anchor_target(label: str) -> dict:
     return {"kind": "none", "label": label}
 
 
-def citation(label: str, file_url: str, fmt: str, has_file: bool) -> dict:
-    """A citation link: a PDF page opens in the original's frame at ``#page=N``; a moment seeks the player;
-    a slide, section or line jumps to that place in the text beside the note."""
+def citation(label: str, file_url: str, fmt: str, has_file: bool, rendition: Rendition | None = None) -> dict:
+    """A citation link: a PDF page opens in the original's frame at ``#page=N``, and so does a slide or section
+    of a DOCX/PPTX rendered to PDF (``rendition``: slide N → page N, a section → the page its text begins on);
+    a moment seeks the player; any other slide, section or line jumps to that place in the text beside the note."""
     target = anchor_target(label)
     kind = target["kind"]
     if kind == "page" and fmt in INLINE and has_file:
         return {**target, "href": f"{file_url}#page={target['n']}", "frame": True}
+    page = rendition.page_for(kind, target["n"]) if rendition is not None and rendition.ok and "n" in target else None
+    if page is not None:
+        return {**target, "href": f"{file_url}/pdf#page={page}", "frame": True}
     if kind == "time" and fmt in MEDIA and has_file:
         return {**target, "href": f"{file_url}#t={target['seconds']}", "seek": target["seconds"]}
     if kind in ("page", "slide", "section", "line"):
@@ -50,12 +56,16 @@ def citation(label: str, file_url: str, fmt: str, has_file: bool) -> dict:
     return {**target, "href": ""}
 
 
-def text_blocks(db, settings, record: dict) -> list[dict]:
-    """The original's extracted text, block by block, each with its anchor label and (first of its place) an id
-    that citations jump to."""
+def _parsed(db, settings, record: dict) -> ParsedDocument | None:
     from review_service.intake import cached_parse
 
-    parsed = cached_parse(record["sha256"], settings, db) if record.get("sha256") else None
+    return cached_parse(record["sha256"], settings, db) if record.get("sha256") else None
+
+
+def text_blocks(db, settings, record: dict, parsed: ParsedDocument | None = None) -> list[dict]:
+    """The original's extracted text, block by block, each with its anchor label and (first of its place) an id
+    that citations jump to."""
+    parsed = parsed or _parsed(db, settings, record)
     if parsed is None:
         return []
     seen: set[str] = set()
@@ -73,7 +83,24 @@ def text_blocks(db, settings, record: dict) -> list[dict]:
     return out
 
 
-def entry_view(db, settings, who: Principal, entry_id: str, record: dict, key: str) -> dict:
+def rendition_of(settings, record: dict, parsed: ParsedDocument | None, renderer: LazyRenderer | None
+                 ) -> tuple[Rendition | None, bool]:
+    """A DOCX/PPTX original's PDF rendition and whether one is being made now: a batch rendered it, or (an older
+    batch) ``renderer`` is asked to render it in the background — never in the request thread."""
+    fmt = record.get("format") or ""
+    original = settings.data_dir / record["stored_as"]
+    if not renditions.renderable(fmt) or not record.get("sha256") or not original.is_file():
+        return None, False
+    if renderer is None:
+        return renditions.load(record["sha256"], settings), False
+    job = renditions.Job(record["sha256"], original, fmt, parsed.blocks if parsed else (),
+                         parsed.slides if parsed else None)
+    found = renderer.get(job)
+    return found, found is None and renderer.pending(record["sha256"])
+
+
+def entry_view(db, settings, who: Principal, entry_id: str, record: dict, key: str,
+               renderer: LazyRenderer | None = None) -> dict:
     """Everything the entry page shows, projected for ``who`` (blind: codes, no personal values)."""
     blind = permissions.blind_for(who, settings.blind_review)
     secrets = permissions.personal_values(record) if blind else []
@@ -81,13 +108,19 @@ def entry_view(db, settings, who: Principal, entry_id: str, record: dict, key: s
     fmt = record.get("format") or ""
     has_file = servable(record, blind) and (settings.data_dir / record["stored_as"]).is_file()
     file_url = f"/files/{key}"
+    parsed = None if fmt in INLINE else _parsed(db, settings, record)
+    rendition, preparing = rendition_of(settings, record, parsed, renderer)
+    rendered = rendition is not None and rendition.ok
+    frame_url = file_url if fmt in INLINE and has_file else f"{file_url}/pdf" if rendered else ""
     found = db.latest_ai_result("notes")
     note = next((n for n in (found or {}).get("payload", []) if n.get("doc_id") == entry_id), None)
     view: dict = {"entry": entry, "key": key, "format": fmt, "has_file": has_file, "file_url": file_url,
-                  "blocks": [] if fmt in INLINE else text_blocks(db, settings, record), "note": None,
+                  "frame_url": frame_url, "preparing": preparing,
+                  "render_failed": rendition is not None and not rendition.ok,
+                  "blocks": [] if fmt in INLINE else text_blocks(db, settings, record, parsed), "note": None,
                   "duplicates": [], "similar": []}
     if note is not None:
-        sentences = [{**s, "links": [citation(a, file_url, fmt, has_file) for a in s["anchors"]]}
+        sentences = [{**s, "links": [citation(a, file_url, fmt, has_file, rendition) for a in s["anchors"]]}
                      for s in note_sentences(note)]
         view["note"] = {"lang": note.get("lang", ""), "disclaimer": note.get("disclaimer", ""),
                         "summary_mode": note.get("summary_mode", ""), "provenance": note.get("provenance", {}),
