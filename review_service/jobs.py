@@ -83,7 +83,7 @@ class JobJournal(Journal):
 
     def stage_started(self, name: str) -> None:
         self._stage = name
-        self.store.progress(self.job["id"], self.worker, stage=name)
+        self._heard(*self.store.progress(self.job["id"], self.worker, stage=name))
 
     def intake_done(self, errors: list[dict]) -> None:
         self.store.set_errors(self.job["id"], errors)
@@ -95,13 +95,22 @@ class JobJournal(Journal):
         logger.info("stage %s done in %.0f s", name, seconds)
 
     def check_cancel(self) -> None:
+        """Called between stages and by every progress update inside one (cheap: two flags, set by the heartbeat
+        thread and by :meth:`listener`)."""
         if self.lost.is_set():
             raise JobLost(f"job {self.job['id']} was taken over by another worker")
         if self.cancel.is_set():
             raise JobCancelled(f"job {self.job['id']} was cancelled")
 
     def listener(self, desc: str, done: int, total: int) -> None:
-        self.store.progress(self.job["id"], self.worker, done=done, total=total)
+        self._heard(*self.store.progress(self.job["id"], self.worker, done=done, total=total))
+
+    def _heard(self, mine: bool, cancelled: bool) -> None:
+        """What a progress write learnt: the job is no longer ours, or someone asked it to stop."""
+        if not mine:
+            self.lost.set()
+        if cancelled:
+            self.cancel.set()
 
 
 def _heartbeats(store: JobStore, job_id: int, worker: str, every_s: float, stop: threading.Event,

@@ -86,12 +86,16 @@ class JobStore:
                                .values(heartbeat_at=time.time()).returning(_J.cancel_requested)).first()
         return (row is not None, bool(row[0]) if row is not None else False)
 
-    def progress(self, job_id: int, worker: str, *, stage: str | None = None, done: int = 0, total: int = 0) -> None:
+    def progress(self, job_id: int, worker: str, *, stage: str | None = None, done: int = 0,
+                 total: int = 0) -> tuple[bool, bool]:
+        """The job's stage and done/total (a heartbeat too); like :meth:`heartbeat`, (still ours, cancel requested)."""
         values: dict[str, Any] = {"done": done, "total": total, "heartbeat_at": time.time()}
         if stage is not None:
             values["stage"] = stage
         with self.db.transaction() as conn:
-            conn.execute(t.jobs.update().where(_J.id == job_id, _J.worker == worker).values(**values))
+            row = conn.execute(t.jobs.update().where(_J.id == job_id, _J.worker == worker, _J.state == "running")
+                               .values(**values).returning(_J.cancel_requested)).first()
+        return (row is not None, bool(row[0]) if row is not None else False)
 
     def _merge(self, conn: sa.Connection, job_id: int, column: str, update: dict) -> None:
         current = conn.execute(sa.select(_J[column]).where(_J.id == job_id).with_for_update()).scalar()
