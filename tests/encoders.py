@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Self
 
 import numpy as np
 
@@ -63,7 +64,9 @@ def logged_texts(log: Path) -> list[str]:
     return [t for line in log.read_text(encoding="utf-8").splitlines() for t in json.loads(line)]
 
 
-class _StageDone(logging.Handler):
+class StageDone(logging.Handler):
+    """Set once the job logs ``stage <stage> done`` (the line ``screen`` prints as ``[screen] stage … done``)."""
+
     def __init__(self, stage: str) -> None:
         super().__init__()
         self.stage, self.seen = stage, threading.Event()
@@ -71,6 +74,18 @@ class _StageDone(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if record.getMessage().startswith(f"stage {self.stage} done"):
             self.seen.set()
+
+    def __enter__(self) -> Self:
+        log = logging.getLogger("review_service.jobs")
+        self._level = log.level
+        log.addHandler(self)
+        log.setLevel(logging.INFO)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        log = logging.getLogger("review_service.jobs")
+        log.removeHandler(self)
+        log.setLevel(self._level)
 
 
 def main() -> int:
@@ -80,10 +95,7 @@ def main() -> int:
 
     hold, after = os.environ.get("REVIEW_TEST_HOLD"), os.environ.get("REVIEW_TEST_HOLD_AFTER", "")
     calls = os.environ.get("REVIEW_TEST_CALLS")
-    done = _StageDone(after)
-    log = logging.getLogger("review_service.jobs")
-    log.addHandler(done)
-    log.setLevel(logging.INFO)
+    done = StageDone(after).__enter__()
 
     def wait_while_held() -> None:
         if hold and done.seen.is_set() and Path(hold).exists():
