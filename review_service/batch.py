@@ -23,8 +23,9 @@ STAGES = ("topic", "duplicates", "themes", "matching", "notes")
 
 
 class BatchStopped(Exception):
-    """Raised inside a run to stop it between files or stages (a cancelled job, a job another worker took over);
-    never recorded as a stage error."""
+    """Raised inside a run to stop it (a cancelled job, a job another worker took over, an interrupted ``screen``):
+    between stages, and inside a stage by the progress bars' check (``review_service.progress``) between files,
+    embedding batches and entries; never recorded as a stage error."""
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,6 @@ class StageContext:
     options: ScreenOptions
     progress: Any
     out_dir: Path | None = None
-    check_cancel: Callable[[], None] = lambda: None
     _encoder: Any = None
 
     @property

@@ -3,7 +3,8 @@
 Each command lives in ``review_service/commands/<name>.py`` with ``register(subparsers)``; errors are
 translated to messages and exit codes here, in one place:
 0 ok · 1 entries need a person's attention (screen) or the audit chain is broken (audit verify) · 2 bad input or configuration · 3 model missing or
-corrupt · 4 infeasible assignment · 70 unexpected error.
+corrupt · 4 infeasible assignment · 70 unexpected error · 130 interrupted by SIGINT (Ctrl-C) · 143 ``screen``
+stopped by SIGTERM.
 """
 from __future__ import annotations
 
@@ -47,9 +48,10 @@ def main(argv: list[str] | None = None) -> int:
         if exc.hint:
             print(f"  fix: {exc.hint}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("review-service: interrupted; run the same command again to resume", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # Ctrl-C; in `screen` also SIGTERM (review_service.jobs.Interrupted)
+        print(f"review-service: {exc.args[0] if exc.args else 'interrupted; run the same command again to resume'}",
+              file=sys.stderr)
+        return int(getattr(exc, "exit_code", 130))
 
 
 if __name__ == "__main__":

@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     models_dir: Path = Field(default_factory=_default_models_dir)
     """Cache of installed model weights, outside the checkout so clean clones reuse it."""
     embedder: str = "embeddinggemma-300m"
+    embed_batch: int = Field(default=32, ge=1)
+    """Chunks a screen's embed stage encodes at a time; a cancelled job stops between two such batches, each one
+    already in the embedding cache."""
     generator_backend: Literal["local", "openai", "none"] = "local"
     generator: str = "qwen2.5-coder-1.5b-instruct"
     generator_url: str = ""

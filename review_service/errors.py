@@ -55,6 +55,14 @@ class InfeasibleAssignment(ReviewError):
     exit_code = 4
 
 
+class JobBusy(ReviewError):
+    """The job is running in another process (``screen`` run twice on the same inputs at once)."""
+
+    code = "job_running"
+    http_status = 409
+    exit_code = 2
+
+
 class GeneratorError(ReviewError):
     code = "generator"
     http_status = 502

@@ -462,24 +462,23 @@ def draft_batch(documents: Sequence[Document], *, lang: str, encoder, generator,
     tax = load_taxonomy()
     if not isinstance(progress, Progress):
         progress = Progress(enabled=bool(progress))
-    bar = progress(len(documents), f"notes ({lang})", "entry")
-    for doc in documents:
-        vecs = (chunk_vectors or {}).get(doc.id)
-        mode = f"+candidates{MAX_EMBEDDED_SENTENCES}" if vecs is not None else ""
-        key = note_key(doc, lang=lang, generator=generator, encoder=encoder, prompt=prompt,
-                       taxonomy_version=tax.version + mode)
-        core = cache.get(key) if cache is not None else None
-        was_cached = core is not None
-        if core is None:
-            note = draft_note(doc, lang=lang, encoder=encoder, generator=generator, prompt=prompt,
-                              max_new_tokens=max_new_tokens, taxonomy=tax, chunk_vectors=vecs)
-            core = note.to_dict()
-            if cache is not None:
-                cache.put(key, doc.id, core)
-        ctx = context_rows(doc.id, flags=flags, checks=(checks or {}).get(doc.id, ()),
-                           similar=(similar or {}).get(doc.id, ()))
-        row = {**core, **json.loads(json.dumps(ctx, ensure_ascii=False))}
-        bar.set_postfix_str(f"{doc.id}{' (cached)' if was_cached else ''}")
-        bar.update()
-        yield row, was_cached
-    bar.close()
+    with progress(len(documents), f"notes ({lang})", "entry") as bar:
+        for doc in documents:
+            vecs = (chunk_vectors or {}).get(doc.id)
+            mode = f"+candidates{MAX_EMBEDDED_SENTENCES}" if vecs is not None else ""
+            key = note_key(doc, lang=lang, generator=generator, encoder=encoder, prompt=prompt,
+                           taxonomy_version=tax.version + mode)
+            core = cache.get(key) if cache is not None else None
+            was_cached = core is not None
+            if core is None:
+                note = draft_note(doc, lang=lang, encoder=encoder, generator=generator, prompt=prompt,
+                                  max_new_tokens=max_new_tokens, taxonomy=tax, chunk_vectors=vecs)
+                core = note.to_dict()
+                if cache is not None:
+                    cache.put(key, doc.id, core)
+            ctx = context_rows(doc.id, flags=flags, checks=(checks or {}).get(doc.id, ()),
+                               similar=(similar or {}).get(doc.id, ()))
+            row = {**core, **json.loads(json.dumps(ctx, ensure_ascii=False))}
+            bar.set_postfix_str(f"{doc.id}{' (cached)' if was_cached else ''}")
+            bar.update()  # the progress check may stop the batch here, once this note is cached
+            yield row, was_cached

@@ -106,15 +106,16 @@ def intake_errors(records: list[dict]) -> list[dict]:
 def _run(folder: Path, files: list[Path], settings: Settings, options: ScreenOptions, db: Database,
          out_dir: Path | None, batch_id: int, journal: Journal) -> ScreenResult:
     started = time.monotonic()
-    progress = Progress(enabled=options.progress, listener=journal.listener)
+    # the journal's check stops the run inside a stage's loop (between files, embedding batches, entries)
+    progress = Progress(enabled=options.progress, listener=journal.listener, check=journal.check_cancel)
     forms = read_forms(options.forms) if options.forms else {}
     if forms:
         db.save_forms(forms)
     items: list[IntakeItem] = []
+    journal.check_cancel()
     journal.stage_started("intake")
     with progress(len(files), "intake", "file") as bar:
         for path in files:
-            journal.check_cancel()
             bar.set_postfix_str(path.name[:40])
             items.append(take_in_file(path, settings, db, forms, batch_id))
             bar.update()
@@ -127,14 +128,13 @@ def _run(folder: Path, files: list[Path], settings: Settings, options: ScreenOpt
     if render_s is not None:
         batch = batch.with_timing("render", render_s)
 
-    ctx = StageContext(settings=settings, db=db, options=options, progress=progress, out_dir=out_dir,
-                       check_cancel=journal.check_cancel)
+    ctx = StageContext(settings=settings, db=db, options=options, progress=progress, out_dir=out_dir)
     done = journal.completed()
     if batch.documents and any(s in options.stages for s in STAGES):
         for spec in REGISTRY.values():
             if spec.skippable and spec.name not in options.stages:
                 continue
-            journal.check_cancel()
+            journal.check_cancel()  # between stages; inside one, the progress bars' check
             batch = _stage(spec, ctx, batch, journal, done.get(spec.name))
 
     records = final_records(batch)

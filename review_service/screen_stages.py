@@ -88,7 +88,9 @@ def embed(ctx: StageContext, batch: Batch) -> Batch:
     extra = [c.text for d in archive_documents(ctx) if "duplicates" in ctx.options.stages for c in d.chunks]
     texts = [t for _, t in todo] + extra
     with ctx.progress(len(texts), "embedding", "passage") as bar:
-        matrix = encode_in_batches(ctx.encoder, texts, kind="document", batch=32, on_batch=bar.update)
+        # each batch is in the embedding cache once encoded; a cancel stops the loop between batches (bar.update)
+        matrix = encode_in_batches(ctx.encoder, texts, kind="document", batch=ctx.settings.embed_batch,
+                                   on_batch=bar.update)
     rows: dict[str, list[int]] = {}
     for row, (doc_id, _) in enumerate(todo):
         rows.setdefault(doc_id, []).append(row)
@@ -243,13 +245,12 @@ def notes(ctx: StageContext, batch: Batch) -> Batch:
     checks = {e.id: batch.checks_of(e) for e in batch.entries}
     cache = NotesCache(ctx.db)
     rows = []
-    try:
+    try:  # a cancel stops the loop in the bar's update after an entry, once its note is in the notes cache
         for row, _cached in draft_batch(batch.documents, lang=ctx.options.notes_lang, encoder=ctx.encoder,
                                         generator=generator, cache=cache, flags=batch.flags, checks=checks,
                                         progress=ctx.progress, chunk_vectors=batch.chunk_vectors):
             row["file_name"] = batch.names.get(row.get("doc_id", ""), "")
             rows.append(row)
-            ctx.check_cancel()
     finally:
         cache.close()
     out = dataclasses.replace(batch, notes=tuple(rows))

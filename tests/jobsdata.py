@@ -1,7 +1,17 @@
-"""Small English batches for the job tests (the tiny English embedder runs them in seconds)."""
+"""Small English batches for the job tests (the tiny English embedder runs them in seconds), the environment of a
+worker or ``screen`` subprocess, and what a batch produced (to compare an interrupted run with a whole one)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+import sqlalchemy as sa
+
+from review_service.config import Settings
+from review_service.storage import open_database, tables
+
+TINY = "all-minilm-l6-v2"
+ROOT = Path(__file__).resolve().parents[1]
 
 TOPICS = {
     "Ahmetova": ("chatbot", ("The library built a chatbot with artificial intelligence that answers readers at night. "
@@ -35,3 +45,34 @@ def write_batch(folder: Path, n: int = 5, *, paragraphs: int = 4) -> list[Path]:
         path.write_text(f"{topic.title()} in our library\n\n{body}\n", encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def worker_env(settings: Settings) -> dict[str, str]:
+    """A subprocess's environment: these settings (tiny embedder, quick heartbeats) and nothing else REVIEW_*."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REVIEW_")}
+    env.update(REVIEW_ENVIRONMENT="test", REVIEW_DATA_DIR=str(settings.data_dir), REVIEW_EMBEDDER=TINY,
+               REVIEW_DATABASE_URL=settings.database_url, REVIEW_JOB_HEARTBEAT_S="0.3", REVIEW_JOB_STALE_S="2",
+               REVIEW_MODELS_DIR=str(settings.models_dir), REVIEW_EMBED_BATCH=str(settings.embed_batch),
+               PYTHONPATH=str(ROOT))
+    return env
+
+
+def batch_results(settings: Settings, batch_id: int) -> dict:
+    """What a batch produced, without times: records, and each stage's stored draft (exactly one per stage)."""
+    db = open_database(settings)
+    try:
+        c = tables.ai_results.c
+        with db.engine.connect() as conn:
+            counts = dict(conn.execute(sa.select(c.stage, sa.func.count()).where(c.batch_id == batch_id)
+                                       .group_by(c.stage)).all())
+        drafts = {}
+        for stage in counts:
+            payload = db.latest_ai_result(stage, batch_id)["payload"]
+            if stage == "notes":
+                for note in payload:
+                    note["provenance"].pop("created_at")
+            drafts[stage] = payload
+        records = sorted(db.submissions(batch_id=batch_id), key=lambda r: r["entry_id"])
+        return {"counts": counts, "drafts": drafts, "records": records}
+    finally:
+        db.close()

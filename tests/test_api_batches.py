@@ -82,3 +82,22 @@ def test_jurors_and_anonymous_callers_cannot_start_batches(settings, tmp_path):
         r = anonymous.post("/batches", files=files)
         assert r.status_code == 401 and r.headers["content-type"] == "application/problem+json"
         assert anonymous.post("/batches", files=files, headers=juror).status_code == 403
+
+
+def test_a_running_job_without_heartbeats_reads_as_stale_and_stays_running(client, settings, tmp_path):
+    import time
+
+    from review_service.storage import open_database, tables
+    from review_service.storage.jobs import JobStore
+
+    db = open_database(settings)
+    job = JobStore(db).create("/somewhere", {"folder": "/somewhere", "options": {}}, state="running",
+                              worker="cli:host:123:abc")
+    assert client.get(f"/batches/{job['id']}").json()["stale"] is False  # its heartbeat is fresh
+    with db.transaction() as conn:  # the process was killed: no heartbeat since long before the stale limit
+        conn.execute(tables.jobs.update().values(heartbeat_at=time.time() - settings.job_stale_s - 30))
+    db.close()
+    status = client.get(f"/batches/{job['id']}").json()
+    assert status["state"] == "running" and status["stale"] is True, status
+    assert "no heartbeat from cli:host:123:abc" in status["message"]
+    assert "review-service worker` or run the same screen command again takes the job over" in status["message"]

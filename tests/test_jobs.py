@@ -10,18 +10,15 @@ import sys
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from review_service.batch import ScreenOptions
 from review_service.config import Settings
 from review_service.jobs import run_worker, submit
-from review_service.storage import open_database, tables
+from review_service.storage import open_database
 from review_service.storage.jobs import JobStore
-from tests.jobsdata import write_batch
+from tests.jobsdata import TINY, batch_results, worker_env, write_batch
 from tests.waiting import wait_for
 
-TINY = "all-minilm-l6-v2"
-ROOT = Path(__file__).resolve().parents[1]
 AI_STAGES = ("topic", "duplicates", "themes", "notes")
 
 
@@ -32,35 +29,6 @@ def _settings(base: Path, url: str = "", **kw) -> Settings:
 
 def _options() -> ScreenOptions:
     return ScreenOptions(stages=AI_STAGES, notes_lang="en", generator="none", progress=False)
-
-
-def _worker_env(settings: Settings) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REVIEW_")}
-    env.update(REVIEW_ENVIRONMENT="test", REVIEW_DATA_DIR=str(settings.data_dir), REVIEW_EMBEDDER=TINY,
-               REVIEW_DATABASE_URL=settings.database_url, REVIEW_JOB_HEARTBEAT_S="0.3", REVIEW_JOB_STALE_S="2",
-               REVIEW_MODELS_DIR=str(settings.models_dir), PYTHONPATH=str(ROOT))
-    return env
-
-
-def _results(settings: Settings, batch_id: int) -> dict:
-    """What a batch produced, without times: records, and each stage's stored draft (exactly one per stage)."""
-    db = open_database(settings)
-    try:
-        c = tables.ai_results.c
-        with db.engine.connect() as conn:
-            counts = dict(conn.execute(sa.select(c.stage, sa.func.count()).where(c.batch_id == batch_id)
-                                       .group_by(c.stage)).all())
-        drafts = {}
-        for stage in counts:
-            payload = db.latest_ai_result(stage, batch_id)["payload"]
-            if stage == "notes":
-                for note in payload:
-                    note["provenance"].pop("created_at")
-            drafts[stage] = payload
-        records = sorted(db.submissions(batch_id=batch_id), key=lambda r: r["entry_id"])
-        return {"counts": counts, "drafts": drafts, "records": records}
-    finally:
-        db.close()
 
 
 def test_screen_job_runs_every_stage_once_with_batch_ids_and_timings(tmp_path, tiny_encoder):
@@ -80,7 +48,7 @@ def test_screen_job_runs_every_stage_once_with_batch_ids_and_timings(tmp_path, t
     assert report["batch_id"] == job["batch_id"] and len(report["files"]) == 6
     assert {"topic", "duplicates", "themes", "notes", "embed"} <= set(report["provenance"])
     assert any(d["kind"] == "exact" for d in report["duplicates"])  # the sixth entry copies the first
-    results = _results(settings, job["batch_id"])
+    results = batch_results(settings, job["batch_id"])
     assert results["counts"] == {"topic": 1, "duplicates": 1, "themes": 1, "notes": 1}
     assert {s["subject"] for s in db.audit_log() if s["action"] == "ai_draft_created"} == {f"batch:{job['batch_id']}"}
     db.close()
@@ -112,7 +80,7 @@ def test_worker_killed_mid_batch_is_taken_over_and_results_equal_an_uninterrupte
     store = JobStore(db)
     job = submit(db, folder, _options())
     proc = subprocess.Popen([sys.executable, "-m", "review_service.cli", "worker", "--once", "--wait", "60"],
-                            env=_worker_env(killed), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            env=worker_env(killed), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         seen = wait_for(lambda: store.get(job["id"]), lambda j: "embed" in j["stages_done"] or j["state"] != "queued"
                         and proc.poll() is not None, seconds=240, what="the worker to finish embedding", every=0.05)
@@ -140,7 +108,7 @@ def test_worker_killed_mid_batch_is_taken_over_and_results_equal_an_uninterrupte
     job2 = submit(db2, folder, _options())
     db2.close()
     assert run_worker(whole, once=True) == 1
-    got, want = _results(killed, job["batch_id"]), _results(whole, job2["batch_id"])
+    got, want = batch_results(killed, job["batch_id"]), batch_results(whole, job2["batch_id"])
     assert got["counts"] == want["counts"] == {"topic": 1, "duplicates": 1, "themes": 1, "notes": 1}
     assert len(got["records"]) == 8 == len({r["entry_id"] for r in got["records"]})  # none missing or doubled
     assert got == want
@@ -160,7 +128,7 @@ def test_two_workers_on_postgresql_drain_six_jobs_and_none_runs_twice(pg_setting
             path.write_text(path.read_text(encoding="utf-8") + f"\nBatch {i}.\n", encoding="utf-8")
         (folder / f"ЖИ байқауы_Only{i}.txt").write_text(f"Entry of batch {i} about a library chatbot.\n")
         jobs.append(submit(db, folder, ScreenOptions(stages=(), progress=False)))
-    env = _worker_env(pg_settings)
+    env = worker_env(pg_settings)
     workers = [subprocess.Popen([sys.executable, "-m", "review_service.cli", "worker", "--drain"], env=env,
                                 cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(2)]
     try:

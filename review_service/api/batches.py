@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from review_service.batch import STAGES, ScreenOptions
 from review_service.errors import InputError, IntakeError, NotFound
 from review_service.intake import read_forms
-from review_service.jobs import submit
+from review_service.jobs import stale_note, submit
 from review_service.storage.jobs import JobStore
 
 from .deps import DbDep, SettingsDep, user
@@ -42,12 +42,16 @@ class BatchStatus(BaseModel):
     errors: list[dict[str, Any]]
     batch_id: int
     message: str = ""
+    stale: bool = False
+    """A running job whose worker stopped sending heartbeats (killed): the next worker takes it over."""
 
 
-def _status(job: dict) -> dict:
+def _status(job: dict, stale_s: float) -> dict:
     timings = dict(job["timings"]) or {k: float(v) for k, v in job["stages_done"].items()}
+    stale = stale_note(job, stale_s)
     return {"id": job["id"], "state": job["state"], "stage": job["stage"], "done": job["done"], "total": job["total"],
-            "timings_s": timings, "errors": job["errors"], "batch_id": job["batch_id"], "message": job["message"]}
+            "timings_s": timings, "errors": job["errors"], "batch_id": job["batch_id"],
+            "message": stale or job["message"], "stale": bool(stale)}
 
 
 def _safe_name(name: str) -> str:
@@ -157,14 +161,15 @@ def _job(db, job_id: int) -> dict:
 
 
 @router.get("/{job_id}", response_model=BatchStatus)
-def get_batch(job_id: int, db: DbDep, who: user("batches.read")) -> dict:
-    """State (queued, running, done, failed, cancelled), current stage, done/total, per-stage times, per-file errors."""
-    return _status(_job(db, job_id))
+def get_batch(job_id: int, db: DbDep, settings: SettingsDep, who: user("batches.read")) -> dict:
+    """State (queued, running, done, failed, cancelled), current stage, done/total, per-stage times, per-file errors;
+    ``stale`` (with a ``message``) when a running job's worker stopped sending heartbeats."""
+    return _status(_job(db, job_id), settings.job_stale_s)
 
 
 @router.post("/{job_id}/cancel", status_code=202, response_model=BatchStarted)
 def cancel_batch(job_id: int, db: DbDep, organizer: OrganizerDep) -> dict:
-    """A queued batch is cancelled at once; a running one stops at its next file or stage."""
+    """A queued batch is cancelled at once; a running one stops at its next file, embedding batch, entry or stage."""
     _job(db, job_id)
     job = JobStore(db).request_cancel(job_id) or {}
     return {"id": job_id, "state": job["state"]}

@@ -17,7 +17,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Take in every file under DIR (originals kept by SHA-256), extract text with anchors, run the "
                     "eligibility pre-checks and the AI stages (drafts only), and write REPORT_DIR/screening.json "
                     "and REPORT_DIR/report.html. Exit code 0: nothing needs attention; 1: some entries need a "
-                    "person's attention. Running it again resumes and changes nothing already done.",
+                    "person's attention; 130/143: interrupted by SIGINT (Ctrl-C)/SIGTERM, the job marked cancelled. "
+                    "Running it again on the same inputs resumes its unfinished job (interrupted, cancelled, "
+                    "failed or killed) and changes nothing already done.",
     )
     p.add_argument("dir", type=Path, help="folder with the entries (PDF, DOCX, PPTX, TXT/MD/HTML, audio, video)")
     p.add_argument("--forms", type=Path, help="application-form CSV (file_name, surname, age, library_type, …)")
@@ -48,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         _stage_lines()  # no terminal for progress bars (a log, CI): one line per finished stage instead
     from review_service.jobs import run_in_process
 
-    result = run_in_process(settings, args.dir, options, args.out)  # the same job a worker runs
+    result = run_in_process(settings, args.dir, options, args.out, say=_say)  # the same job a worker runs
     json_path, html_path = args.out / "screening.json", args.out / "report.html"
     s = result.report["summary"]
     print(f"{s['files']} files: {s['ok']} ok, {s['needs_attention']} need attention, {s['failed']} could not be read")
@@ -58,6 +60,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"stage {e['stage']} failed: {e['message']}", file=sys.stderr)
     print(f"wrote {json_path} and {html_path}")
     return result.exit_code
+
+
+def _say(message: str) -> None:
+    print(f"[screen] {message}", file=sys.stderr)
 
 
 def _stage_lines() -> None:

@@ -79,6 +79,28 @@ class JobStore:
                 started_at=sa.func.coalesce(_J.started_at, now())))
         return self.get(int(job_id))
 
+    def unfinished(self) -> list[dict]:
+        """Jobs not done, newest first (``screen`` looks among them for its own to resume)."""
+        query = sa.select(t.jobs).where(_J.state.in_(("queued", "running", "cancelled", "failed"))).order_by(_J.id.desc())
+        with self.db.engine.connect() as conn:
+            return [_decode(r) for r in conn.execute(query).mappings()]
+
+    def adopt(self, job_id: int, worker: str, params: dict, *, stale_s: float, dead_worker: str | None = None
+              ) -> dict | None:
+        """Make a job ``running`` for ``worker`` (with new ``params``) to resume it in this process: a queued,
+        cancelled or failed one, or a running one whose heartbeat is older than ``stale_s`` or whose worker is
+        ``dead_worker`` (a process known to be gone). None when it is not (or no longer) any of these."""
+        now_s = time.time()
+        running_orphan = sa.and_(_J.state == "running", sa.or_(
+            _J.heartbeat_at < now_s - stale_s, *([_J.worker == dead_worker] if dead_worker else [])))
+        with self.db.transaction() as conn:
+            taken = conn.execute(t.jobs.update().where(_J.id == job_id, sa.or_(
+                _J.state.in_(("queued", "cancelled", "failed")), running_orphan)).values(
+                state="running", worker=worker, heartbeat_at=now_s, attempts=_J.attempts + 1, cancel_requested=False,
+                message="", finished_at=None, params=json.dumps(params, ensure_ascii=False),
+                started_at=sa.func.coalesce(_J.started_at, now()))).rowcount
+        return self.get(job_id) if taken == 1 else None
+
     def heartbeat(self, job_id: int, worker: str) -> tuple[bool, bool]:
         """(still ours, cancel requested). Not ours: another worker took the job over, or it was finished."""
         with self.db.transaction() as conn:
@@ -86,12 +108,16 @@ class JobStore:
                                .values(heartbeat_at=time.time()).returning(_J.cancel_requested)).first()
         return (row is not None, bool(row[0]) if row is not None else False)
 
-    def progress(self, job_id: int, worker: str, *, stage: str | None = None, done: int = 0, total: int = 0) -> None:
+    def progress(self, job_id: int, worker: str, *, stage: str | None = None, done: int = 0,
+                 total: int = 0) -> tuple[bool, bool]:
+        """The job's stage and done/total (a heartbeat too); like :meth:`heartbeat`, (still ours, cancel requested)."""
         values: dict[str, Any] = {"done": done, "total": total, "heartbeat_at": time.time()}
         if stage is not None:
             values["stage"] = stage
         with self.db.transaction() as conn:
-            conn.execute(t.jobs.update().where(_J.id == job_id, _J.worker == worker).values(**values))
+            row = conn.execute(t.jobs.update().where(_J.id == job_id, _J.worker == worker, _J.state == "running")
+                               .values(**values).returning(_J.cancel_requested)).first()
+        return (row is not None, bool(row[0]) if row is not None else False)
 
     def _merge(self, conn: sa.Connection, job_id: int, column: str, update: dict) -> None:
         current = conn.execute(sa.select(_J[column]).where(_J.id == job_id).with_for_update()).scalar()

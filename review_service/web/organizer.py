@@ -103,7 +103,8 @@ def batch_page(job_id: int, request: Request, who: page_user("batches.read")) ->
     job = JobStore(request.app.state.db).get(job_id)
     if job is None:
         raise PageError(404, "not_found")
-    return page(request, "web/org/batch.html", job=batch_api._status(job), states=JOB_STATES,
+    status = batch_api._status(job, request.app.state.settings.job_stale_s)
+    return page(request, "web/org/batch.html", job=status, states=JOB_STATES,
                 stage_names=STAGE_NAMES)
 
 
