@@ -179,11 +179,12 @@ def _heartbeats(store: JobStore, job_id: int, worker: str, every_s: float, stop:
 
 
 def run_job(db: Database, job: Mapping[str, Any], settings: Settings, worker: str, *,
-            resume_hint: str = "") -> ScreenResult | None:
+            resume_hint: str = "", requeue_on_interrupt: bool = False) -> ScreenResult | None:
     """Run (or resume) a claimed job to its end; the result, or None when it was cancelled or taken over.
 
     Interrupted (SIGINT/SIGTERM in this process: ``KeyboardInterrupt``), the job is marked ``cancelled`` with the
-    message "interrupted (…); ``resume_hint``" and the interrupt goes on up."""
+    message "interrupted (…); ``resume_hint``" — or, with ``requeue_on_interrupt`` (a ``worker`` being stopped),
+    put back in the queue for the next worker — and the interrupt goes on up."""
     store = JobStore(db)
     resume_hint = resume_hint or f"POST /batches/{job['id']}/resume carries on"
     params = job["params"]
@@ -213,7 +214,11 @@ def run_job(db: Database, job: Mapping[str, Any], settings: Settings, worker: st
         return None
     except KeyboardInterrupt as exc:
         reason = exc.args[0] if isinstance(exc, Interrupted) else "interrupted (SIGINT)"
-        store.finish(job["id"], worker, "cancelled", message=f"{reason}; {resume_hint}")
+        if requeue_on_interrupt:
+            store.release(job["id"], worker, message=f"worker {worker} stopped ({reason}); queued again, the next "
+                                                     f"worker resumes it")
+        else:
+            store.finish(job["id"], worker, "cancelled", message=f"{reason}; {resume_hint}")
         raise
     except ReviewError as exc:
         store.finish(job["id"], worker, "failed", message=f"[{exc.code}] {exc.message}")
@@ -342,6 +347,8 @@ def run_worker(settings: Settings, *, once: bool = False, drain: bool = False, w
 
     ``once``: one job at most (waiting up to ``wait_s`` seconds for one); ``drain``: until no job is left to take;
     otherwise until ``stop`` is set (or the process is stopped), polling every ``poll_s`` seconds.
+    SIGINT or SIGTERM (in the main thread) stops the worker: the job it was running goes back in the queue, where
+    the next worker resumes it at once, and :class:`Interrupted` goes on up (the command exits 130 or 143).
     """
     worker = worker or worker_name()
     stop = stop or threading.Event()
@@ -350,22 +357,23 @@ def run_worker(settings: Settings, *, once: bool = False, drain: bool = False, w
     ran = 0
     deadline = time.monotonic() + wait_s
     try:
-        while not stop.is_set():
-            job = store.claim(worker, stale_s=settings.job_stale_s)
-            if job is None:
-                if drain or (once and time.monotonic() >= deadline):
+        with _signals_interrupt():
+            while not stop.is_set():
+                job = store.claim(worker, stale_s=settings.job_stale_s)
+                if job is None:
+                    if drain or (once and time.monotonic() >= deadline):
+                        break
+                    stop.wait(poll_s)
+                    continue
+                logger.info("worker %s: job %s (batch %s, attempt %s)", worker, job["id"], job["batch_id"],
+                            job["attempts"])
+                try:
+                    run_job(db, job, settings, worker, requeue_on_interrupt=True)
+                except Exception:
+                    logger.exception("job %s failed", job["id"])
+                ran += 1
+                if once:
                     break
-                stop.wait(poll_s)
-                continue
-            logger.info("worker %s: job %s (batch %s, attempt %s)", worker, job["id"], job["batch_id"],
-                        job["attempts"])
-            try:
-                run_job(db, job, settings, worker)
-            except Exception:
-                logger.exception("job %s failed", job["id"])
-            ran += 1
-            if once:
-                break
     finally:
         db.close()
     return ran

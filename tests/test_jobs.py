@@ -1,5 +1,5 @@
 """Pre-screening jobs: the typed pipeline run as a job, the queue, a worker killed with SIGKILL mid-batch and
-another finishing its job, two workers on a real PostgreSQL draining a queue without running a job twice."""
+another finishing its job, a worker stopped with SIGTERM handing its job back to the queue, two workers on a real PostgreSQL draining a queue without running a job twice."""
 from __future__ import annotations
 
 import json
@@ -112,6 +112,40 @@ def test_worker_killed_mid_batch_is_taken_over_and_results_equal_an_uninterrupte
     assert got["counts"] == want["counts"] == {"topic": 1, "duplicates": 1, "themes": 1, "notes": 1}
     assert len(got["records"]) == 8 == len({r["entry_id"] for r in got["records"]})  # none missing or doubled
     assert got == want
+
+
+def test_worker_stopped_with_sigterm_puts_its_job_back_in_the_queue_for_the_next_worker(tmp_path, tiny_encoder):
+    folder = tmp_path / "entries"
+    write_batch(folder, 6, paragraphs=6)
+    settings = Settings(environment="test", data_dir=tmp_path / "var", embedder=TINY, job_heartbeat_s=0.3,
+                        job_stale_s=3600.0)  # a stale heartbeat would take an hour: the requeue is what lets b in
+    db = open_database(settings)
+    store = JobStore(db)
+    job = submit(db, folder, _options())
+    proc = subprocess.Popen([sys.executable, "-m", "review_service.cli", "worker", "--once", "--wait", "60"],
+                            env=worker_env(settings), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: store.get(job["id"]), lambda j: "embed" in j["stages_done"] or proc.poll() is not None,
+                 seconds=240, what="the worker to finish embedding", every=0.05)
+        assert proc.poll() is None, proc.stdout.read().decode(errors="replace")[-3000:]
+        proc.send_signal(signal.SIGTERM)
+        output = proc.communicate(timeout=120)[0].decode(errors="replace")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 143, output[-3000:]
+    stopped = store.get(job["id"])
+    assert stopped["state"] == "queued" and "queued again" in stopped["message"], stopped
+    assert "notes" not in stopped["stages_done"]  # stopped mid-batch
+
+    assert run_worker(settings, once=True, worker="b") == 1  # taken at once, no waiting for a stale heartbeat
+    resumed = store.get(job["id"])
+    assert resumed["state"] == "done" and resumed["attempts"] == 2 and resumed["worker"] == "b", resumed
+    for stage in set(stopped["stages_done"]) - {"embed"}:  # finished stages were loaded, not run again
+        assert resumed["stages_done"][stage] == stopped["stages_done"][stage]
+    records = batch_results(settings, job["batch_id"])["records"]
+    assert len(records) == 6 == len({r["entry_id"] for r in records})
+    db.close()
 
 
 @pytest.fixture

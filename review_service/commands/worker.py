@@ -12,7 +12,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Take queued jobs from the database (REVIEW_DATABASE_URL) and run them, sending heartbeats; a "
                     "job whose worker died (no heartbeat for REVIEW_JOB_STALE_S seconds) is taken over and resumed. "
                     "On PostgreSQL run as many workers as you like (SELECT … FOR UPDATE SKIP LOCKED); on SQLite one "
-                    "runs at a time. See docs/jobs.md.",
+                    "runs at a time. SIGINT or SIGTERM stops the worker and puts its job back in the queue for the "
+                    "next worker. See docs/jobs.md.",
     )
     p.add_argument("--once", action="store_true", help="run one job (waiting up to --wait seconds for one), then exit")
     p.add_argument("--drain", action="store_true", help="run jobs until none is left to take, then exit")

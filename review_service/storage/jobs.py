@@ -167,6 +167,13 @@ class JobStore:
                          .values(cancel_requested=True))
         return self.get(job_id)
 
+    def release(self, job_id: int, worker: str, *, message: str = "") -> bool:
+        """A running job of ``worker`` back in the queue (its worker is stopping): the next worker resumes it at
+        once, without waiting for its heartbeat to go stale. False when the job is no longer this worker's."""
+        with self.db.transaction() as conn:
+            return conn.execute(t.jobs.update().where(_J.id == job_id, _J.worker == worker, _J.state == "running")
+                                .values(state="queued", stage="", message=message)).rowcount == 1
+
     def requeue(self, job_id: int) -> dict | None:
         """A cancelled or failed job back in the queue; it resumes (finished stages are not run again)."""
         with self.db.transaction() as conn:
