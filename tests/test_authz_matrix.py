@@ -70,6 +70,8 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("GET", "/org/batches"): PAGE_STAFF,
     ("POST", "/org/batches"): PAGE_STAFF,
     ("GET", "/org/batches/{job_id}"): PAGE_STAFF,
+    ("POST", "/org/batches/{job_id}/cancel"): PAGE_STAFF,
+    ("POST", "/org/batches/{job_id}/resume"): PAGE_STAFF,
     ("GET", "/org/entries"): PAGE_STAFF,
     ("GET", "/org/entries/{entry_id}"): PAGE_STAFF,
     ("POST", "/org/entries/{entry_id}/checks/{check}"): PAGE_STAFF,

@@ -178,3 +178,45 @@ def test_an_admin_sets_a_temporary_password_and_the_owner_is_asked_to_change_it(
                                             "csrf_token": _token(client, "/login")}, follow_redirects=False)
         assert again.headers["location"] == "/my"  # no longer asked
     assert store.user("ju") is not None and not people.must_change_password(db, "ju")
+
+
+# -- stopping and resuming a batch -----------------------------------------------------------------------------------
+def test_an_organizer_stops_and_resumes_a_batch_and_a_stale_one_is_explained(settings, world, tmp_path):
+    from review_service.batch import ScreenOptions
+    from review_service.jobs import submit
+    from tests.waiting import wait_for
+
+    folder = tmp_path / "stop-resume"
+    folder.mkdir()
+    (folder / "ЖИ байқауы_Жаңа.txt").write_text("Кітапханадағы чат-бот.", encoding="utf-8")
+    jobs = JobStore(world["db"])
+    queued = submit(world["db"], folder, ScreenOptions(progress=False))["id"]
+    settings = settings.model_copy(update={"job_stale_s": 0.05})
+    with TestClient(create_app(settings, search_engine=J.FakeSearch())) as client:
+        client_sign_in(client, "organizer")
+        shown = client.get(f"/org/batches/{queued}?lang=ru")
+        assert _text("ru", "Stop the batch") in shown.text and _text("ru", "Resume the batch") not in shown.text
+        token = _token(client, f"/org/batches/{queued}")
+        assert client.post(f"/org/batches/{queued}/cancel").status_code == 403  # no CSRF token
+        assert jobs.get(queued)["state"] == "queued"
+        stopped = client.post(f"/org/batches/{queued}/cancel", data={"csrf_token": token})
+        assert stopped.status_code == 200 and jobs.get(queued)["state"] == "cancelled"  # 303, then the page
+        stopped = client.get(f"/org/batches/{queued}?lang=kk")
+        assert _text("kk", "The batch was stopped. Resume it to carry on: finished files and stages are kept.") \
+            in stopped.text and _text("kk", "Resume the batch") in stopped.text
+        resumed = client.post(f"/org/batches/{queued}/resume", data={"csrf_token": token}, follow_redirects=False)
+        assert resumed.status_code == 303 and jobs.get(queued)["state"] == "queued"
+        assert client.post("/org/batches/999999/cancel", data={"csrf_token": token}).status_code == 404
+
+        running = jobs.claim("gone-worker", stale_s=3600)  # a worker that then stops sending heartbeats
+        assert running["id"] == queued
+        note = _text("en", "The process running this batch stopped answering. The next worker, or the same screen "
+                           "command run again, takes it over and carries on.")
+        wait_for(lambda: client.get(f"/org/batches/{queued}?lang=en").text, lambda text: note in text, seconds=10,
+                 what="the batch page to call the job stale")
+
+        client.cookies.clear()
+        client_sign_in(client, "ja")
+        juror_token = _token(client, "/my")
+        assert client.post(f"/org/batches/{queued}/cancel", data={"csrf_token": juror_token}).status_code == 403
+    assert jobs.get(queued)["state"] == "running"

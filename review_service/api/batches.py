@@ -46,7 +46,8 @@ class BatchStatus(BaseModel):
     """A running job whose worker stopped sending heartbeats (killed): the next worker takes it over."""
 
 
-def _status(job: dict, stale_s: float) -> dict:
+def job_status(job: dict, stale_s: float) -> dict:
+    """``GET /batches/{id}``'s answer for a job row (the page shows the same)."""
     timings = dict(job["timings"]) or {k: float(v) for k, v in job["stages_done"].items()}
     stale = stale_note(job, stale_s)
     return {"id": job["id"], "state": job["state"], "stage": job["stage"], "done": job["done"], "total": job["total"],
@@ -164,7 +165,7 @@ def _job(db, job_id: int) -> dict:
 def get_batch(job_id: int, db: DbDep, settings: SettingsDep, who: user("batches.read")) -> dict:
     """State (queued, running, done, failed, cancelled), current stage, done/total, per-stage times, per-file errors;
     ``stale`` (with a ``message``) when a running job's worker stopped sending heartbeats."""
-    return _status(_job(db, job_id), settings.job_stale_s)
+    return job_status(_job(db, job_id), settings.job_stale_s)
 
 
 @router.post("/{job_id}/cancel", status_code=202, response_model=BatchStarted)

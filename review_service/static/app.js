@@ -30,6 +30,9 @@ function watchJob(box) {
     document.getElementById("job-count").textContent = `${job.done} / ${job.total}`;
     box.dataset.state = job.state;
     if (job.state === "done") document.getElementById("job-done").hidden = false;
+    if (job.state === "cancelled" || job.state === "failed" || job.stale !== (box.dataset.stale === "1")) {
+      return window.location.reload();  // the note and the stop / resume button follow the new state
+    }
     if (job.state === "queued" || job.state === "running") setTimeout(tick, 1000);
   };
   if (box.dataset.state === "queued" || box.dataset.state === "running") setTimeout(tick, 500);
