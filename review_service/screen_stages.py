@@ -7,8 +7,9 @@ finished stage and carries on with what it produced.
 
 One embedding pass: ``embed`` encodes every chunk of the batch (and of the archive) once with the document prompt,
 through the database's embedding cache; ``topic`` uses those vectors; ``duplicates`` and ``matching`` ask the same
-cached encoder for the same texts with the same prompt (cache hits); ``themes`` mean-pools them per entry; notes
-embed only a bounded number of candidate sentences (docs/jobs.md, "One embedding pass").
+cached encoder for the same texts with the same prompt (cache hits); ``themes`` maps them to the clustering prompt's
+space and mean-pools them per entry; notes embed only a bounded number of candidate sentences (docs/jobs.md, "One
+embedding pass").
 """
 from __future__ import annotations
 
@@ -169,13 +170,14 @@ def _load_duplicates(batch: Batch, payload: list, prov: Mapping[str, Any]) -> Ba
 
 
 def themes(ctx: StageContext, batch: Batch) -> Batch:
-    """Themes over each entry's mean chunk vector (document prompt: the batch's one embedding pass), mapped to the
-    clustering prompt's space where a map is fitted for the embedder (``themes.to_clustering_space``)."""
+    """Themes over one vector per entry from its chunk vectors (document prompt: the batch's one embedding pass),
+    each chunk mapped to the clustering prompt's space where a map is fitted for the embedder, then averaged
+    (``themes.pooled_clustering_vectors``)."""
     from review_service.language import detect_language
-    from review_service.themes import assign_themes, theme_map_png, to_clustering_space
+    from review_service.themes import assign_themes, pooled_clustering_vectors, theme_map_png
 
     docs = batch.documents
-    matrix, how = to_clustering_space(batch.doc_vectors(docs), ctx.encoder)
+    matrix, how = pooled_clustering_vectors([batch.chunk_vectors[d.id] for d in docs], ctx.encoder)
     langs = [d.lang if d.lang != "und" else detect_language(d.text) for d in docs]
     ids = [d.id for d in docs]
     result = assign_themes(matrix, ids, [d.text for d in docs], k=ctx.options.themes_k, langs=langs)

@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import re
@@ -229,29 +230,80 @@ def assign_themes(vectors: np.ndarray, ids: Sequence[str], texts: Sequence[str],
 
 CLUSTERING_MAP = "clustering_map_{model}.npz"
 """A linear map from an embedder's document-prompt space to its clustering-prompt space (resources/), fitted by
-``bench/fit_clustering_map.py`` on unlabelled sentence pairs (the same text under both prompts)."""
+``bench/fit_clustering_map.py`` on unlabelled pairs (the same text under both prompts). Beside it,
+``clustering_map_{model}.json`` records its provenance and the .npz's SHA-256, checked on load."""
 
 
 @lru_cache(maxsize=4)
 def _clustering_map(model_id: str) -> dict | None:
+    import hashlib
+    import json
+
+    from review_service.errors import ModelIntegrityError
+
     path = _RESOURCES / CLUSTERING_MAP.format(model=model_id)
     if not path.exists():
         return None
+    hint = "reinstall review-service, or refit it with bench/fit_clustering_map.py (docs/themes.md)"
+    meta_path = path.with_suffix(".json")
+    if not meta_path.exists():
+        raise ModelIntegrityError(f"the clustering map {path.name} has no provenance file {meta_path.name}",
+                                  hint=hint)
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != meta.get("npz_sha256"):
+        raise ModelIntegrityError(f"the clustering map {path.name} does not match its recorded SHA-256", hint=hint)
     with np.load(path) as z:
-        return {"w": z["w"].astype(np.float32), "mx": z["mx"].astype(np.float32), "my": z["my"].astype(np.float32),
-                "revision": str(z["revision"]), "fitted_on": str(z["fitted_on"])}
+        m = {"w": z["w"].astype(np.float32), "mx": z["mx"].astype(np.float32), "my": z["my"].astype(np.float32),
+             "revision": str(z["revision"]), "fitted_on": str(z["fitted_on"]), "sha256": digest}
+    d = len(m["mx"])
+    if m["w"].shape != (d, d) or m["my"].shape != (d,) or list(m["w"].shape) != meta.get("shape"):
+        raise ModelIntegrityError(f"the clustering map {path.name} has shape {m['w'].shape}, expected "
+                                  f"{meta.get('shape')}", hint=hint)
+    return m
+
+
+def _map_for(encoder: object, dim: int) -> dict | None:
+    m = _clustering_map(getattr(encoder, "model_id", ""))
+    if m is None or m["revision"] != getattr(encoder, "revision", "") or len(m["mx"]) != dim:
+        return None
+    return m
+
+
+def _mapped(m: dict, vectors: np.ndarray) -> np.ndarray:
+    return _unit((np.asarray(vectors, dtype=np.float32) - m["mx"]) @ m["w"] + m["my"]).astype(np.float32)
 
 
 def to_clustering_space(vectors: np.ndarray, encoder: object) -> tuple[np.ndarray, str]:
-    """Document-prompt vectors (the screen's one embedding pass) mapped to the clustering prompt's space, where
-    themes measured better (docs/themes.md, docs/jobs.md "Measured"), and what was done, for provenance. Without a
-    map fitted for this embedder and revision, the vectors come back unchanged."""
-    m = _clustering_map(getattr(encoder, "model_id", ""))
-    if m is None or m["revision"] != getattr(encoder, "revision", ""):
-        return np.asarray(vectors, dtype=np.float32), "mean of document-prompt chunk vectors"
-    y = (np.asarray(vectors, dtype=np.float32) - m["mx"]) @ m["w"] + m["my"]
-    how = f"mean of document-prompt chunk vectors, mapped linearly to the clustering prompt's space ({m['fitted_on']})"
-    return _unit(y).astype(np.float32), how
+    """Document-prompt vectors mapped row by row to the clustering prompt's space (unit rows), and what was done,
+    for provenance. Without a map fitted for this embedder and revision, the vectors come back unchanged."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    m = _map_for(encoder, vectors.shape[-1] if vectors.ndim == 2 else 0)
+    if m is None:
+        return vectors, "document-prompt vectors"
+    how = (f"document-prompt vectors mapped linearly to the clustering prompt's space ({m['fitted_on']}; sha256 "
+           f"{m['sha256'][:12]})")
+    return _mapped(m, vectors), how
+
+
+def pooled_clustering_vectors(chunk_vectors: Sequence[np.ndarray], encoder: object) -> tuple[np.ndarray, str]:
+    """One unit vector per entry from its document-prompt chunk vectors (the screen's one embedding pass): each
+    chunk mapped to the clustering prompt's space, then averaged — as the ``themes`` command averages its
+    clustering-prompt chunk vectors (docs/themes.md, "One pass"). Without a map for this embedder and revision:
+    the mean of the document-prompt chunks. Returns the vectors and what was done, for provenance."""
+    parts = [np.asarray(c, dtype=np.float32).reshape(-1, np.shape(c)[-1]) for c in chunk_vectors]
+    if not parts:
+        return np.zeros((0, 0), np.float32), "no entries"
+    m = _map_for(encoder, parts[0].shape[1])
+    how = "mean of document-prompt chunk vectors"
+    if m is not None:
+        flat = _mapped(m, np.vstack(parts))
+        bounds = np.cumsum([0] + [len(p) for p in parts])
+        parts = [flat[a:b] for a, b in itertools.pairwise(bounds)]
+        how = (f"mean of document-prompt chunk vectors each mapped linearly to the clustering prompt's space "
+               f"({m['fitted_on']}; sha256 {m['sha256'][:12]})")
+    out = np.stack([p.mean(0) if len(p) else np.zeros(p.shape[1], np.float32) for p in parts])
+    return _unit(out).astype(np.float32), how
 
 
 def document_vectors(docs: Sequence[Document], encoder: object, *, settings: object | None = None,
