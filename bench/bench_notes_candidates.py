@@ -1,6 +1,7 @@
 """Extractive notes: every sentence embedded (the ``notes`` command, and ``screen`` before issue 16) against the
-screen's one-pass mode (chunk vectors given: at most ``MAX_EMBEDDED_SENTENCES`` candidate sentences embedded, the
-others take their chunk's vector), on the same entries in the same run.
+screen's one-pass mode (chunk vectors given: at most ``MAX_EMBEDDED_SENTENCES`` candidate sentences, of at most
+``CANDIDATE_CHAR_SHARE`` of the chunks' characters, embedded; the others take their chunk's vector), on the same
+entries in the same run.
 
     .venv/bin/python bench/bench_notes_candidates.py [--group 3] [--lang ru] [--embedder embeddinggemma-300m]
 
@@ -19,7 +20,6 @@ import argparse
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -54,88 +54,108 @@ def summary_centrality(note: dict, texts: list[str], full_vectors: np.ndarray) -
     return float(np.mean(full_vectors[idx] @ centroid)) if idx else float("nan")
 
 
+def compare(cand: dict, full: dict, texts: list[str], full_vecs: np.ndarray) -> dict:
+    """How the one-pass note ``cand`` differs from the every-sentence note ``full`` of the same entry."""
+    def ids(note: dict, key: str) -> set[str]:
+        return {t["id"] for t in note[key]}
+
+    def found_aims(note: dict) -> set[str]:
+        return {a["id"] for a in note["aims"] if a["found"]}
+
+    def first_quotes(note: dict) -> dict[str, str]:
+        out = {}
+        for key in ("techniques", "services"):
+            for t in note[key]:
+                if t["evidence"]:
+                    out[f"{key}:{t['id']}"] = t["evidence"][0]["text"]
+        for a in note["aims"]:
+            if a["found"] and a["quotes"]:
+                out[f"aim:{a['id']}"] = a["quotes"][0]["text"]
+        return out
+
+    qc, qf = first_quotes(cand), first_quotes(full)
+    shared = set(qc) & set(qf)
+    return {
+        "same_summary": len({s["text"] for s in cand["summary"]} & {s["text"] for s in full["summary"]}),
+        "summary_len": len(full["summary"]),
+        "centrality_ratio": summary_centrality(cand, texts, full_vecs) / summary_centrality(full, texts, full_vecs),
+        "tech_same": ids(cand, "techniques") == ids(full, "techniques"),
+        "serv_same": ids(cand, "services") == ids(full, "services"),
+        "aims_same": found_aims(cand) == found_aims(full),
+        "form_same": {k["id"] for k in cand["form"]["kinds"]} == {k["id"] for k in full["form"]["kinds"]},
+        "quotes_same": sum(qc[k] == qf[k] for k in shared), "quotes_shared": len(shared),
+        "diff": sorted((ids(cand, "techniques") ^ ids(full, "techniques")) | (ids(cand, "services") ^ ids(full, "services"))
+                       | (found_aims(cand) ^ found_aims(full))),
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--group", type=int, default=3)
     ap.add_argument("--lang", default="ru")
     ap.add_argument("--embedder", default="embeddinggemma-300m")
+    ap.add_argument("--shares", default=None,
+                    help="comma-separated values of CANDIDATE_CHAR_SHARE to compare (default: the shipped one)")
     args = ap.parse_args()
 
-    from embeddings import load_encoder
-    from embeddings.encoder import CachedEncoder, MemoryCache
+    from _cache import cached_encoder
+
     from models.generator import load_generator
+    from review_service import notes
     from review_service.chunking import chunk_text
     from review_service.config import Settings
     from review_service.domain import Document
-    from review_service.notes import MAX_EMBEDDED_SENTENCES, draft_note
     from review_service.notes_support import source_sentences
 
+    shares = [float(x) for x in args.shares.split(",")] if args.shares else [notes.CANDIDATE_CHAR_SHARE]
     settings = Settings(environment="test", embedder=args.embedder)
-    encoder = CachedEncoder(load_encoder(settings), MemoryCache())
+    encoder = cached_encoder(args.embedder)  # vectors kept in bench/out: a rerun embeds nothing
     generator = load_generator(settings, backend="none")
-    rows = []
-    t_cand = t_full = 0.0
-    print(f"{'entry':34s} {'sent':>4s} {'same summ':>9s} {'centr':>6s} {'tech':>5s} {'serv':>5s} {'aims':>5s} "
-          f"{'form':>5s} {'quotes':>7s}")
+    rows: dict[float, list[dict]] = {share: [] for share in shares}
+    chars = {"chunks": 0, "sentences": 0, **{share: 0 for share in shares}}
+    print(f"{'entry':34s} {'share':>5s} {'sent':>4s} {'emb':>4s} {'same summ':>9s} {'centr':>6s} {'tech':>5s} "
+          f"{'serv':>5s} {'aims':>5s} {'form':>5s} {'quotes':>7s}")
     for name, text, lang in entries(args.group):
         chunks = chunk_text(name, text, max_chars=settings.chunk_chars, overlap=settings.chunk_overlap_chars)
         doc = Document(id=name, text=text, title=name, lang=lang, chunks=chunks)
         chunk_vecs = encoder.encode([c.text for c in chunks], kind="document")
-        t0 = time.perf_counter()
-        cand = draft_note(doc, lang=args.lang, encoder=encoder, generator=generator, chunk_vectors=chunk_vecs).to_dict()
-        t1 = time.perf_counter()
-        full = draft_note(doc, lang=args.lang, encoder=encoder, generator=generator).to_dict()
-        t2 = time.perf_counter()
-        t_cand, t_full = t_cand + t1 - t0, t_full + t2 - t1
+        full = notes.draft_note(doc, lang=args.lang, encoder=encoder, generator=generator).to_dict()
         sources = source_sentences(chunks)
         texts = [s.text for s in sources]
         full_vecs = encoder.encode(texts, kind="document")  # cache hits: the full note embedded them all
-        same_summary = len({s["text"] for s in cand["summary"]} & {s["text"] for s in full["summary"]})
-        centr = summary_centrality(cand, texts, full_vecs) / summary_centrality(full, texts, full_vecs)
+        chars["chunks"] += sum(len(c.text) for c in chunks)
+        chars["sentences"] += sum(map(len, texts))
+        for share in shares:
+            notes.CANDIDATE_CHAR_SHARE = share
+            budget = int(share * sum(len(c.text) for c in chunks))
+            differs = len(sources) > notes.MAX_EMBEDDED_SENTENCES or sum(map(len, texts)) > budget
+            among = (notes.candidate_sentences(sources, np.asarray(chunk_vecs), notes.MAX_EMBEDDED_SENTENCES,
+                                               budget_chars=budget, at_least=notes.SUMMARY_SENTENCES)
+                     if differs else range(len(sources)))
+            chars[share] += sum(len(texts[i]) for i in among)
+            cand = notes.draft_note(doc, lang=args.lang, encoder=encoder, generator=generator,
+                                    chunk_vectors=chunk_vecs).to_dict()
+            row = {"entry": name, "lang": lang, "sentences": len(sources), "candidate_mode": differs,
+                   **compare(cand, full, texts, full_vecs)}
+            rows[share].append(row)
+            same = row["tech_same"] and row["serv_same"] and row["aims_same"]
+            print(f"{name[:34]:34s} {share:5.2f} {len(sources):4d} {len(list(among)):4d} "
+                  f"{row['same_summary']:>5d}/{row['summary_len']}   {row['centrality_ratio']:6.3f} "
+                  f"{'=' if row['tech_same'] else '≠':>5s} {'=' if row['serv_same'] else '≠':>5s} "
+                  f"{'=' if row['aims_same'] else '≠':>5s} {'=' if row['form_same'] else '≠':>5s} "
+                  f"{row['quotes_same']:>3d}/{row['quotes_shared']:<3d}" + ("" if same else f"  diff: {row['diff']}"),
+                  flush=True)
 
-        def ids(note: dict, key: str) -> set[str]:
-            return {t["id"] for t in note[key]}
-
-        def found_aims(note: dict) -> set[str]:
-            return {a["id"] for a in note["aims"] if a["found"]}
-
-        def first_quotes(note: dict) -> dict[str, str]:
-            out = {}
-            for key in ("techniques", "services"):
-                for t in note[key]:
-                    if t["evidence"]:
-                        out[f"{key}:{t['id']}"] = t["evidence"][0]["text"]
-            for a in note["aims"]:
-                if a["found"] and a["quotes"]:
-                    out[f"aim:{a['id']}"] = a["quotes"][0]["text"]
-            return out
-
-        qc, qf = first_quotes(cand), first_quotes(full)
-        shared = set(qc) & set(qf)
-        row = {
-            "entry": name, "lang": lang, "sentences": len(sources), "candidate_mode": len(sources) > MAX_EMBEDDED_SENTENCES,
-            "same_summary": same_summary, "summary_len": len(full["summary"]), "centrality_ratio": centr,
-            "tech_same": ids(cand, "techniques") == ids(full, "techniques"),
-            "serv_same": ids(cand, "services") == ids(full, "services"),
-            "aims_same": found_aims(cand) == found_aims(full),
-            "form_same": {k["id"] for k in cand["form"]["kinds"]} == {k["id"] for k in full["form"]["kinds"]},
-            "quotes_same": sum(qc[k] == qf[k] for k in shared), "quotes_shared": len(shared),
-            "tech_diff": sorted(ids(cand, "techniques") ^ ids(full, "techniques")),
-            "serv_diff": sorted(ids(cand, "services") ^ ids(full, "services")),
-            "aims_diff": sorted(found_aims(cand) ^ found_aims(full)),
-        }
-        rows.append(row)
-        print(f"{name[:34]:34s} {len(sources):4d} {same_summary:>5d}/{len(full['summary'])}   {centr:6.3f} "
-              f"{'=' if row['tech_same'] else '≠':>5s} {'=' if row['serv_same'] else '≠':>5s} "
-              f"{'=' if row['aims_same'] else '≠':>5s} {'=' if row['form_same'] else '≠':>5s} "
-              f"{row['quotes_same']:>3d}/{row['quotes_shared']:<3d}"
-              + (f"  diff: {row['tech_diff'] + row['serv_diff'] + row['aims_diff']}" if not (
-                  row["tech_same"] and row["serv_same"] and row["aims_same"]) else ""), flush=True)
-
-    long = [r for r in rows if r["candidate_mode"]]
-    print(f"\n{len(rows)} entries, {len(long)} with more than {MAX_EMBEDDED_SENTENCES} sentences (where the modes "
-          f"differ); over those:")
-    if long:
+    print(f"\nentry chunks: {chars['chunks']} characters; all sentences {chars['sentences']} "
+          f"({chars['sentences'] / chars['chunks']:.0%} of the chunks')")
+    for share in shares:
+        long = [r for r in rows[share] if r["candidate_mode"]]
+        print(f"share {share}: sentences embedded {chars[share]} characters ({chars[share] / chars['chunks']:.0%} "
+              f"of the chunks'); {len(long)} of {len(rows[share])} entries in candidate mode (more than "
+              f"{notes.MAX_EMBEDDED_SENTENCES} sentences or more than {share:.0%} of their chunks' characters); "
+              f"over those:")
+        if not long:
+            continue
         print(f"  summary sentences the same: {sum(r['same_summary'] for r in long)} of "
               f"{sum(r['summary_len'] for r in long)}; summary centrality (every sentence embedded) "
               f"{np.mean([r['centrality_ratio'] for r in long]):.3f} of the full mode's "
@@ -145,8 +165,6 @@ def main() -> None:
             print(f"  {label} the same: {sum(r[key] for r in long)} of {len(long)}")
         print(f"  first evidence quote the same for a category found by both: "
               f"{sum(r['quotes_same'] for r in long)} of {sum(r['quotes_shared'] for r in long)}")
-    print(f"  drafting time (s): candidates {t_cand:.1f} (first, embeds the candidates), full {t_full:.1f} "
-          f"(embeds the rest)")
 
 
 if __name__ == "__main__":

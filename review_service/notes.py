@@ -54,8 +54,11 @@ PROMPT_BUDGET_CHARS = 2400
 SUMMARY_SENTENCES = 3
 MAX_QUESTIONS = 5
 MAX_EMBEDDED_SENTENCES = 24
-"""With the batch's chunk vectors given, at most this many sentences of an entry are embedded one by one (the
-others stand in with their chunk's vector); see docs/jobs.md, "One embedding pass"."""
+CANDIDATE_CHAR_SHARE = 0.35
+"""With the batch's chunk vectors given, at most :data:`MAX_EMBEDDED_SENTENCES` sentences of an entry, of at most
+:data:`CANDIDATE_CHAR_SHARE` of the characters of its chunks together, are embedded one by one (the others stand in
+with their chunk's vector): embedding cost follows characters, so the notes stay within about a third of the
+entry's own embedding pass whatever its length; see docs/jobs.md, "One embedding pass"."""
 
 
 @dataclass(frozen=True)
@@ -305,8 +308,8 @@ def draft_note(document: Document, *, lang: str, encoder, generator, flags: Sequ
     """A cited draft note for one entry in language ``lang`` (kk/ru/en). Pure apart from the models it calls.
 
     ``chunk_vectors`` (one document-prompt vector per chunk, from the batch's embedding pass): only
-    :data:`MAX_EMBEDDED_SENTENCES` candidate sentences (:func:`~review_service.notes_support.candidate_sentences`)
-    are embedded; every other sentence takes its chunk's vector, and the extractive summary is chosen among the
+    :data:`MAX_EMBEDDED_SENTENCES` candidate sentences within :data:`CANDIDATE_CHAR_SHARE` of the chunks' characters
+    (:func:`~review_service.notes_support.candidate_sentences`) are embedded; every other sentence takes its chunk's vector, and the extractive summary is chosen among the
     candidates. Without them every sentence is embedded (the ``notes`` command)."""
     if lang not in ("kk", "ru", "en"):
         raise InputError(f"note language {lang!r} is not one of kk, ru, en")
@@ -318,8 +321,11 @@ def draft_note(document: Document, *, lang: str, encoder, generator, flags: Sequ
         raise InputError(f"entry {document.id!r} has no sentences to draft a note from")
     source_lang = document.lang if document.lang != "und" else detect_language(document.text or chunks[0].text)
     among: list[int] | None = None
-    if chunk_vectors is not None and len(chunk_vectors) == len(chunks) and len(sources) > MAX_EMBEDDED_SENTENCES:
-        among = candidate_sentences(sources, np.asarray(chunk_vectors, dtype=np.float32), MAX_EMBEDDED_SENTENCES)
+    budget = int(CANDIDATE_CHAR_SHARE * sum(len(c.text) for c in chunks))
+    if chunk_vectors is not None and len(chunk_vectors) == len(chunks) and (
+            len(sources) > MAX_EMBEDDED_SENTENCES or sum(len(s.text) for s in sources) > budget):
+        among = candidate_sentences(sources, np.asarray(chunk_vectors, dtype=np.float32), MAX_EMBEDDED_SENTENCES,
+                                    budget_chars=budget, at_least=SUMMARY_SENTENCES)
         vectors = np.asarray(chunk_vectors, dtype=np.float32)[[s.chunk for s in sources]].copy()
         vectors[among] = encoder.encode([sources[i].text for i in among], kind="document")
     else:
@@ -465,7 +471,7 @@ def draft_batch(documents: Sequence[Document], *, lang: str, encoder, generator,
     with progress(len(documents), f"notes ({lang})", "entry") as bar:
         for doc in documents:
             vecs = (chunk_vectors or {}).get(doc.id)
-            mode = f"+candidates{MAX_EMBEDDED_SENTENCES}" if vecs is not None else ""
+            mode = f"+candidates{MAX_EMBEDDED_SENTENCES}/{CANDIDATE_CHAR_SHARE}" if vecs is not None else ""
             key = note_key(doc, lang=lang, generator=generator, encoder=encoder, prompt=prompt,
                            taxonomy_version=tax.version + mode)
             core = cache.get(key) if cache is not None else None

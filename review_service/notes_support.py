@@ -181,12 +181,16 @@ def central_chunks(chunk_vectors: np.ndarray, lengths: Sequence[int], budget_cha
 
 
 def candidate_sentences(sources: Sequence[SourceSentence], chunk_vectors: np.ndarray, k: int, *,
-                        min_chars: int = 30, max_chars: int = 400) -> list[int]:
-    """At most ``k`` sentences worth embedding one by one, chosen without embedding any: chunks ranked by
-    centrality (cosine of the chunk's vector to the mean of the document's chunk vectors), then sentences taken
-    round-robin from the chunks in that order, well-sized sentences (``min_chars``…``max_chars``) first. Indices
-    into ``sources``, in document order."""
-    if len(sources) <= k:
+                        budget_chars: int | None = None, at_least: int = 3, min_chars: int = 30,
+                        max_chars: int = 400) -> list[int]:
+    """At most ``k`` sentences worth embedding one by one, of at most ``budget_chars`` characters together (but
+    never fewer than ``at_least`` sentences), chosen without embedding any: chunks ranked by centrality (cosine of
+    the chunk's vector to the mean of the document's chunk vectors), then sentences taken round-robin from the
+    chunks in that order, well-sized sentences (``min_chars``…``max_chars``) first; a sentence that would overrun
+    the budget is passed over for a shorter one. Indices into ``sources``, in document order."""
+    total = sum(len(s.text) for s in sources)
+    budget = total if budget_chars is None else budget_chars
+    if len(sources) <= k and total <= budget:
         return list(range(len(sources)))
     centroid = chunk_vectors.mean(axis=0)
     rank = {int(c): r for r, c in enumerate(np.argsort(-(chunk_vectors @ centroid), kind="stable"))}
@@ -196,10 +200,14 @@ def candidate_sentences(sources: Sequence[SourceSentence], chunk_vectors: np.nda
     queues = [sorted(idx, key=lambda i: not (min_chars <= len(sources[i].text) <= max_chars))
               for _, idx in sorted(by_chunk.items(), key=lambda kv: rank.get(kv[0], len(rank)))]
     chosen: list[int] = []
+    used = 0
     depth = 0
     while len(chosen) < k and any(depth < len(q) for q in queues):
         for q in queues:
             if depth < len(q) and len(chosen) < k:
-                chosen.append(q[depth])
+                size = len(sources[q[depth]].text)
+                if used + size <= budget or len(chosen) < at_least:
+                    chosen.append(q[depth])
+                    used += size
         depth += 1
     return sorted(chosen)
