@@ -53,6 +53,17 @@ def archive_rows() -> list[dict]:
     return [json.loads(x) for x in ARCHIVE.read_text(encoding="utf-8").splitlines() if x.strip()]
 
 
+def archive_frame() -> tuple[list[str], dict[str, str], list[str], list[str], list[list[str]], np.ndarray,
+                                np.ndarray, np.ndarray]:
+    """The sample archive as the themes benches use it: project ids, gold topics, languages, texts, chunk texts per
+    project, and the chunk pairs (document-prompt vectors, clustering-prompt vectors, owning project index)."""
+    rows = archive_rows()
+    groups = archive_chunks()
+    ax, ay, owner = pairs(groups)
+    return ([r["id"] for r in rows], {r["id"]: r["topic"] for r in rows}, [r["lang"] for r in rows],
+            [r["text"] for r in rows], groups, ax, ay, owner)
+
+
 def archive_chunks() -> list[list[str]]:
     return [chunks_of(r["id"], r["text"]) for r in archive_rows()]
 

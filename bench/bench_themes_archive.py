@@ -39,13 +39,7 @@ FOLDS = 5
 def main(reps: int) -> None:
     from review_service.themes import CLUSTERING_MAP, assign_themes, pooled_clustering_vectors
 
-    rows = M.archive_rows()
-    ids = [r["id"] for r in rows]
-    gold = {r["id"]: r["topic"] for r in rows}
-    langs = [r["lang"] for r in rows]
-    texts = [r["text"] for r in rows]
-    groups = M.archive_chunks()
-    ax, ay, owner = M.pairs(groups)
+    ids, gold, langs, texts, groups, ax, ay, owner = M.archive_frame()
     chunks_of = lambda v: [v[owner == i] for i in range(len(groups))]
     model = "embeddinggemma-300m"
     meta = json.loads((ROOT / "review_service" / "resources" / CLUSTERING_MAP.format(model=model))
@@ -73,7 +67,7 @@ def main(reps: int) -> None:
         "document prompt": M.pool(chunks_of(ax), "mean"),
         "before: SIB map": M.apply(before, M.pool(chunks_of(ax), "mean")),
     }
-    print(f"sample archive: {len(rows)} entries ({len(ax)} chunks), {len(set(gold.values()))} gold topics, "
+    print(f"sample archive: {len(ids)} entries ({len(ax)} chunks), {len(set(gold.values()))} gold topics, "
           f"langs { {lg: langs.count(lg) for lg in sorted(set(langs))} }")
     print(f"shipped map: {meta['method']} λ={meta['lambda']:g}, sources "
           f"{', '.join(s['name'] + ' ' + str(s['pairs']) for s in meta['sources'])} ({meta['date']})")

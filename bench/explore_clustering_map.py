@@ -34,13 +34,7 @@ def main() -> None:
     args = ap.parse_args()
     from review_service.themes import assign_themes
 
-    rows = M.archive_rows()
-    ids = [r["id"] for r in rows]
-    gold = {r["id"]: r["topic"] for r in rows}
-    langs = [r["lang"] for r in rows]
-    texts = [r["text"] for r in rows]
-    groups = M.archive_chunks()
-    ax, ay, owner = M.pairs(groups)
+    ids, gold, langs, texts, groups, ax, ay, owner = M.archive_frame()
     extra = {"sib": M.pairs(M.source("sib"))[:2], "entries": M.pairs(M.source("entries"))[:2]}
 
     def score(vec: np.ndarray) -> tuple[float, float, int]:
@@ -51,7 +45,7 @@ def main() -> None:
 
     per_doc = lambda v: [v[owner == i] for i in range(len(groups))]
     base = {"clustering": M.pool(per_doc(ay)), "document": M.pool(per_doc(ax))}
-    print(f"archive: {len(rows)} projects, {len(ax)} chunks; sib {len(extra['sib'][0])} pairs, "
+    print(f"archive: {len(ids)} projects, {len(ax)} chunks; sib {len(extra['sib'][0])} pairs, "
           f"entries {len(extra['entries'][0])} chunk pairs")
     for name, vec in base.items():
         a, k, kk = score(vec)
@@ -77,7 +71,7 @@ def main() -> None:
             continue
         res, coss = [], []
         for rep in range(args.reps):
-            mapped = np.zeros((len(rows), ax.shape[1]))
+            mapped = np.zeros((len(ids), ax.shape[1]))
             for part in M.folds(len(groups), args.folds, seed=rep):
                 held = np.isin(owner, part)
                 xs = [extra[s][0] for s in srcs] + ([ax[~held]] if use_arch else [])

@@ -72,6 +72,20 @@ def test_sqlite_runs_one_worker_at_a_time_and_takes_over_a_dead_workers_job(tmp_
     db.close()
 
 
+def _worker_past_embed(settings: Settings, store: JobStore, job_id: int, cwd: Path) -> tuple[subprocess.Popen, dict]:
+    """A `review-service worker --once` process, returned once its job's embed stage is done (still running)."""
+    proc = subprocess.Popen([sys.executable, "-m", "review_service.cli", "worker", "--once", "--wait", "60"],
+                            env=worker_env(settings), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        seen = wait_for(lambda: store.get(job_id), lambda j: "embed" in j["stages_done"] or proc.poll() is not None,
+                        seconds=240, what="the worker to finish embedding", every=0.05)
+        assert proc.poll() is None, proc.stdout.read().decode(errors="replace")[-3000:]
+    except BaseException:
+        proc.kill()
+        raise
+    return proc, seen
+
+
 def test_worker_killed_mid_batch_is_taken_over_and_results_equal_an_uninterrupted_run(tmp_path, tiny_encoder):
     folder = tmp_path / "entries"
     write_batch(folder, 8, paragraphs=8)
@@ -79,12 +93,8 @@ def test_worker_killed_mid_batch_is_taken_over_and_results_equal_an_uninterrupte
     db = open_database(killed)
     store = JobStore(db)
     job = submit(db, folder, _options())
-    proc = subprocess.Popen([sys.executable, "-m", "review_service.cli", "worker", "--once", "--wait", "60"],
-                            env=worker_env(killed), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc, seen = _worker_past_embed(killed, store, job["id"], tmp_path)
     try:
-        seen = wait_for(lambda: store.get(job["id"]), lambda j: "embed" in j["stages_done"] or j["state"] != "queued"
-                        and proc.poll() is not None, seconds=240, what="the worker to finish embedding", every=0.05)
-        assert proc.poll() is None, proc.stdout.read().decode(errors="replace")[-3000:]
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
     finally:
@@ -122,12 +132,8 @@ def test_worker_stopped_with_sigterm_puts_its_job_back_in_the_queue_for_the_next
     db = open_database(settings)
     store = JobStore(db)
     job = submit(db, folder, _options())
-    proc = subprocess.Popen([sys.executable, "-m", "review_service.cli", "worker", "--once", "--wait", "60"],
-                            env=worker_env(settings), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc, _ = _worker_past_embed(settings, store, job["id"], tmp_path)
     try:
-        wait_for(lambda: store.get(job["id"]), lambda j: "embed" in j["stages_done"] or proc.poll() is not None,
-                 seconds=240, what="the worker to finish embedding", every=0.05)
-        assert proc.poll() is None, proc.stdout.read().decode(errors="replace")[-3000:]
         proc.send_signal(signal.SIGTERM)
         output = proc.communicate(timeout=120)[0].decode(errors="replace")
     finally:
