@@ -85,6 +85,9 @@ def write_fixture() -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sources", default="sib,archive,entries")
+    ap.add_argument("--archive", type=Path, default=M.ARCHIVE,
+                    help="the archive of past projects (JSONL with id and text, as sample_data/archive.jsonl): "
+                         "refit on the organisers' own archive (text only, no labels)")
     ap.add_argument("--langs", default="kk,ru", help="SIB-200 languages")
     ap.add_argument("--method", default="cv", choices=["cv", "ridge", "ridge-id", "procrustes"],
                     help="'cv': ridge or ridge-id, whichever cross-validates better (with λ)")
@@ -92,6 +95,7 @@ def main() -> None:
     ap.add_argument("--dry-run", action="store_true", help="print the fit, write nothing")
     ap.add_argument("--fixture", action="store_true", help=f"write the test fixture {FIXTURE.name} and stop")
     args = ap.parse_args()
+    M.ARCHIVE = FILES["archive"] = args.archive.resolve()
     if args.fixture:
         return write_fixture()
     from embeddings.encoder import SentenceTransformerEncoder
