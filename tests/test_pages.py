@@ -95,7 +95,7 @@ def test_sign_in_wrong_password_next_and_sign_out(settings, world):
 def test_every_page_form_and_cookie_signed_api_write_needs_the_csrf_token(settings, world):
     app = create_app(settings, search_engine=J.FakeSearch())
     posts = [path for method, path in page_routes(app) if method == "POST"]
-    assert len(posts) == 19
+    assert len(posts) == 21
     with TestClient(app) as client:
         for path in posts:
             client.cookies.clear()
@@ -103,7 +103,7 @@ def test_every_page_form_and_cookie_signed_api_write_needs_the_csrf_token(settin
             client_sign_in(client, login)
             url = (path.replace("{key}", entry_code(world["E"])).replace("{sentence}", "0")
                    .replace("{entry_id}", world["E"]).replace("{check}", "file_name").replace("{login}", "victim")
-                   .replace("{juror_id}", "ja"))
+                   .replace("{juror_id}", "ja").replace("{job_id}", "1"))
             r = client.post(url, data={"verdict": "helpful"}, follow_redirects=False)
             assert r.status_code == 403 and "text/html" in r.headers["content-type"], path
         client_sign_in(client, "organizer")
