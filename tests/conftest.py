@@ -84,3 +84,12 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.skip("../shared/data is not beside this checkout")
     return path
+
+
+@pytest.fixture(scope="session")
+def ntrex(shared_data: Path) -> dict[str, dict]:
+    """The NTREX kk/ru/en documents of ../shared/data/crosslingual, by ``doc_id``."""
+    import json
+
+    with open(shared_data / "crosslingual/ntrex_docs.jsonl", encoding="utf-8") as f:
+        return {row["doc_id"]: row for row in map(json.loads, f)}

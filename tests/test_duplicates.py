@@ -222,16 +222,7 @@ def test_units_join_headings_to_the_next_sentence():
     assert [u.anchor for u in units] == ["section 3", "section 4"]
 
 
-def _ntrex(shared_data):
-    rows = {}
-    with open(shared_data / "crosslingual/ntrex_docs.jsonl", encoding="utf-8") as f:
-        for line in f:
-            row = json.loads(line)
-            rows[row["doc_id"]] = row
-    return rows
-
-
-def test_translated_section_inside_an_unrelated_entry_is_a_crosslingual_partial(encoder, shared_data):
+def test_translated_section_inside_an_unrelated_entry_is_a_crosslingual_partial(encoder, ntrex):
     """The Kazakh translation of the middle ~40 % of a Russian news article, as its own paragraph after an
     unrelated Kazakh article, is flagged against the Russian original as a cross-lingual partial, with the aligned
     sentences side by side; two articles on one event in English and Russian (the real false-pair kind) are not."""
@@ -239,7 +230,6 @@ def test_translated_section_inside_an_unrelated_entry_is_a_crosslingual_partial(
     from review_service.duplicates import flag_to_row
     from review_service.normalize import normalize_text
 
-    ntrex = _ntrex(shared_data)
     sents = split_sentences(normalize_text(ntrex["euronews-en.153826"]["kk"]))
     total = sum(map(len, sents))
     at = np.cumsum([len(s) for s in sents]) / total

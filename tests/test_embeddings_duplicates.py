@@ -2,23 +2,9 @@
 articles are not (4 short documents, 5 passages)."""
 from __future__ import annotations
 
-import json
-
-import pytest
-
 from review_service.domain import Document
 from review_service.duplicates import find_duplicates
 from review_service.normalize import normalize_text
-
-
-@pytest.fixture(scope="module")
-def ntrex(shared_data):
-    rows = {}
-    with open(shared_data / "crosslingual/ntrex_docs.jsonl", encoding="utf-8") as f:
-        for line in f:
-            row = json.loads(line)
-            rows[row["doc_id"]] = row
-    return rows
 
 
 def test_translation_pair_flagged_unrelated_not(encoder, ntrex):
