@@ -108,26 +108,29 @@ def batch_page(job_id: int, request: Request, who: page_user("batches.read")) ->
                 can_manage=permissions.allowed(who, "batches.manage"))
 
 
+def _job_action(request: Request, job_id: int, action: str) -> RedirectResponse:
+    store = JobStore(request.app.state.db)
+    if store.get(job_id) is None:
+        raise PageError(404, "not_found")
+    if action == "cancel":
+        store.request_cancel(job_id)
+    else:
+        store.requeue(job_id)
+    return RedirectResponse(f"/org/batches/{job_id}", status_code=303)
+
+
 @router.post("/batches/{job_id}/cancel")
 def cancel_batch(job_id: int, request: Request, who: page_user("batches.manage"), _csrf: CsrfOk):
     """Stop a batch: the same as ``POST /batches/{id}/cancel`` (a queued one at once, a running one at its next
     file, embedding batch, entry or stage)."""
-    store = JobStore(request.app.state.db)
-    if store.get(job_id) is None:
-        raise PageError(404, "not_found")
-    store.request_cancel(job_id)
-    return RedirectResponse(f"/org/batches/{job_id}", status_code=303)
+    return _job_action(request, job_id, "cancel")
 
 
 @router.post("/batches/{job_id}/resume")
 def resume_batch(job_id: int, request: Request, who: page_user("batches.manage"), _csrf: CsrfOk):
     """Resume a stopped or failed batch: the same as ``POST /batches/{id}/resume`` (back in the queue; finished
     files and stages are kept)."""
-    store = JobStore(request.app.state.db)
-    if store.get(job_id) is None:
-        raise PageError(404, "not_found")
-    store.requeue(job_id)
-    return RedirectResponse(f"/org/batches/{job_id}", status_code=303)
+    return _job_action(request, job_id, "resume")
 
 
 @router.get("/entries", response_class=HTMLResponse)
