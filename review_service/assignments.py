@@ -16,6 +16,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from review_service.assignment_merge import merge, new_entries
 from review_service.errors import InputError, NotFound, PermissionDenied, StateConflict
 from review_service.people import Principal
 from review_service.storage import Database
@@ -53,15 +54,44 @@ def draft_from_suggestion(suggestion: dict, ai_result: dict | None = None) -> di
 
 
 def current_draft(db: Database) -> dict:
-    """The latest draft (version, payload); version 0 is the AI suggestion as it came."""
-    stored = JuryStore(db).assignment("draft")
-    if stored is not None:
-        return stored
-    found = db.latest_ai_result(SUGGESTION)
-    if found is None:
-        raise NotFound("no assignment draft yet", hint="run `review-service screen … --jurors JURORS.jsonl` first")
+    """The latest draft (version, payload). Version 0 is the first batch's AI suggestion as it came; a later
+    batch's entries are merged in as a new draft version (:mod:`review_service.assignment_merge`), leaving every
+    earlier row and edit as it was."""
+    store = JuryStore(db)
+    for _attempt in range(5):  # another request may merge the same batch at the same moment: read again
+        stored = store.assignment("draft")
+        suggestions = db.ai_results_per_batch(SUGGESTION)
+        if stored is None and not suggestions:
+            raise NotFound("no assignment draft yet",
+                           hint="run `review-service screen … --jurors JURORS.jsonl` first")
+        draft = stored or _version_zero(suggestions[0])
+        pending = [s for s in suggestions if new_entries(draft["payload"], s["payload"])]
+        if not pending:
+            return draft
+        try:
+            return _merge_pending(store, draft, pending)
+        except StateConflict:
+            continue
+    raise StateConflict("the assignment draft keeps changing", code="stale_assignment", hint="reload the page")
+
+
+def _version_zero(found: dict) -> dict:
     return {"state": "draft", "version": 0, "payload": draft_from_suggestion(found["payload"], found),
             "actor": "system:matching", "at": found["provenance"].get("created_at", ""), "note": "AI suggestion"}
+
+
+def _merge_pending(store: JuryStore, draft: dict, pending: list[dict]) -> dict:
+    """The draft with the pending batches' new entries, stored as the next draft version (a draft only: what
+    jurors see changes when an organizer publishes)."""
+    payload, summaries = draft["payload"], []
+    for found in pending:
+        payload, summary = merge(payload, found["payload"])
+        summaries.append({"batch": found["batch_id"], **summary})
+    added = sum(len(s["entries_added"]) for s in summaries)
+    batches = ", ".join(str(s["batch"]) for s in summaries)
+    return store.add_assignment("draft", payload, "system:matching", f"batch {batches}: {added} new entries merged",
+                                action="assignment_draft_merged", expect_version=draft["version"],
+                                summary={"batches": summaries})
 
 
 def published(db: Database) -> dict | None:

@@ -32,6 +32,12 @@ class InputError(ReviewError):
     exit_code = 2
 
 
+class UnknownJuror(InputError):
+    """A juror id that is not in the jury's roster (the jurors file names the jury)."""
+
+    code = "unknown_juror"
+
+
 class NotFound(ReviewError):
     code = "not_found"
     http_status = 404

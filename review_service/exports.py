@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from review_service.results import EntryResult, weighted_total
+from review_service.results import EntryResult, NotCounted, weighted_total
 
 RESULT_COLUMNS = ("entry_id", "code", "file_name", "submitted", "required", "raw_mean", "z_mean", "rank_raw",
-                  "rank_z", "tie_raw", "tie_z", "spread", "disagreement", "eligibility", "finalist", "award")
+                  "rank_z", "tie_raw", "tie_z", "spread", "disagreement", "eligibility", "finalist", "award",
+                  "not_counted")
 SCORE_COLUMNS = ("entry_id", "code", "file_name", "juror", "status", "rubric_version", "criterion", "value",
-                 "comment", "submitted_at")
+                 "comment", "submitted_at", "counted")
 DECISION_COLUMNS = ("id", "entry_id", "code", "kind", "value", "reason", "actor", "at")
 AUDIT_COLUMNS = ("id", "at", "actor", "action", "subject", "detail", "before", "after", "prev_hash", "hash")
 
@@ -44,28 +45,40 @@ def result_rows(results: Sequence[EntryResult], labels: dict[str, dict], decisio
                      "required": r.required, "raw_mean": r.raw_mean, "z_mean": r.z_mean, "rank_raw": r.rank_raw,
                      "rank_z": r.rank_z, "tie_raw": r.tie_raw, "tie_z": r.tie_z, "spread": r.spread,
                      "disagreement": r.disagreement,
-                     **{k: d[k]["value"] if k in d else "" for k in ("eligibility", "finalist", "award")}})
+                     **{k: d[k]["value"] if k in d else "" for k in ("eligibility", "finalist", "award")},
+                     "not_counted": "; ".join(_aside(n) for n in r.not_counted)})
     return rows
 
 
-def score_rows(reviews: Sequence[dict], labels: dict[str, dict]) -> list[dict]:
+def _aside(n: NotCounted) -> str:
+    return f"{n.juror} {n.total:g} ({n.reason}{' ' + n.since[:10] if n.since else ''})"
+
+
+def score_rows(reviews: Sequence[dict], labels: dict[str, dict],
+               counted: Callable[[str, str], str] | None = None) -> list[dict]:
+    """One row per score; ``counted(juror, entry)`` fills the ``counted`` column (yes, removed DATE, conflict,
+    not_assigned: :func:`review_service.counting.label`)."""
     rows = []
     for rv in reviews:
+        status = counted(rv["juror_id"], rv["entry_id"]) if counted else ""
         for criterion, v in sorted(rv["scores"].items()):
             rows.append({"entry_id": rv["entry_id"], **labels.get(rv["entry_id"], {}), "juror": rv["juror_id"],
                          "status": rv["status"], "rubric_version": rv["rubric_version"], "criterion": criterion,
-                         "value": v["value"], "comment": v["comment"], "submitted_at": rv.get("submitted_at")})
+                         "value": v["value"], "comment": v["comment"], "submitted_at": rv.get("submitted_at"),
+                         "counted": status})
     return rows
 
 
 def results_xlsx(results: Sequence[EntryResult], reviews: Sequence[dict], rubric: dict, labels: dict[str, dict],
                  decisions: dict[str, dict]) -> bytes:
     """Summary (one row per entry, each juror's weighted total beside the means and ranks) and one sheet per
-    criterion of ``rubric`` (entries × jurors, submitted values)."""
+    criterion of ``rubric`` (entries × jurors, the submitted values that count; the others are named in the
+    summary's ``not_counted`` column)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    submitted = [r for r in reviews if r["status"] == "submitted"]
+    counts = {(res.entry_id, t.juror) for res in results for t in res.totals}
+    submitted = [r for r in reviews if r["status"] == "submitted" and (r["entry_id"], r["juror_id"]) in counts]
     jurors = sorted({r["juror_id"] for r in submitted})
     wb = Workbook()
     ws = wb.active

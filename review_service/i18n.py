@@ -67,7 +67,10 @@ def choose_language(asked: str | None, remembered: str | None, accept_language: 
     return from_accept_language(accept_language) or DEFAULT_LANGUAGE
 
 
-def format_datetime(value: datetime, lang: str, fmt: str = "medium") -> str:
+def format_datetime(value: datetime | str, lang: str, fmt: str = "medium") -> str:
+    """A time in ``lang``'s format; an ISO 8601 string (as stored) is read first."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     return _babel_datetime(value, format=fmt, locale=Locale.parse(lang))
 
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from review_service.domain import Juror
 from review_service.errors import InputError, Unauthorized
 from review_service.storage import Database
 from review_service.storage.people import PeopleStore
@@ -68,6 +70,13 @@ def add_user(db: Database, *, login: str, role: str, password: str, actor: str, 
         raise InputError("only a juror account is linked to a juror profile")
     return PeopleStore(db).add_user(login=login, name=name or login, role=role, juror_id=juror_id,
                                     password_hash=hash_password(password), actor=actor)
+
+
+def register_jury(db: Database, jurors: Sequence[Juror], actor: str) -> int:
+    """The jury's roster gains (or updates) these juror profiles; a juror account must link to one of them.
+    Returns how many are new."""
+    return PeopleStore(db).save_jury([{"id": j.id, "name": j.name, "organization": j.organization,
+                                       "region": j.region, "languages": list(j.languages)} for j in jurors], actor)
 
 
 def sign_in(db: Database, login: str, password: str, *, hours: float) -> str:

@@ -77,6 +77,36 @@ def entry_code(entry_id: str) -> str:
 
 
 @dataclass(frozen=True)
+class Standing:
+    """The pairs that stand: the latest publication's (juror, entry) pairs, and those of them in conflict of
+    interest (conflicts from the publication and from every batch's suggestion; a conflict wins)."""
+
+    version: int | None
+    published: frozenset[tuple[str, str]]
+    conflicted: frozenset[tuple[str, str]]
+
+    @property
+    def pairs(self) -> frozenset[tuple[str, str]]:
+        """Published and not in conflict: what a juror may reach and what results count."""
+        return self.published - self.conflicted
+
+
+def standing(db: Database) -> Standing:
+    pub = db.latest_assignment("published")
+    published: set[tuple[str, str]] = set()
+    conflicts: list[dict] = []
+    version = None
+    if pub is not None:
+        version = pub["version"]
+        published = {(r["juror"], e) for e, entry in pub["payload"]["entries"].items() for r in entry["jurors"]}
+        conflicts += pub["payload"].get("conflicts", [])
+    for suggestion in db.ai_results_per_batch("assignment_suggestion"):
+        conflicts += suggestion["payload"].get("conflicts", [])
+    conflicted = {(c["juror"], c["entry"]) for c in conflicts} & published
+    return Standing(version, frozenset(published), frozenset(conflicted))
+
+
+@dataclass(frozen=True)
 class JurorScope:
     """What a juror may reach: the entries published for them, minus those in conflict with them."""
 
@@ -91,20 +121,9 @@ class JurorScope:
 
 
 def juror_scope(db: Database, juror_id: str) -> JurorScope:
-    pub = db.latest_assignment("published")
-    assigned: set[str] = set()
-    conflicted: set[str] = set()
-    version = None
-    if pub is not None:
-        version = pub["version"]
-        for entry_id, entry in pub["payload"]["entries"].items():
-            if any(r["juror"] == juror_id for r in entry["jurors"]):
-                assigned.add(entry_id)
-        conflicted |= {c["entry"] for c in pub["payload"].get("conflicts", []) if c["juror"] == juror_id}
-    suggestion = db.latest_ai_result("assignment_suggestion")
-    if suggestion is not None:
-        conflicted |= {c["entry"] for c in suggestion["payload"].get("conflicts", []) if c["juror"] == juror_id}
-    return JurorScope(juror_id, frozenset(assigned), frozenset(conflicted), version)
+    found = standing(db)
+    return JurorScope(juror_id, frozenset(e for j, e in found.published if j == juror_id),
+                      frozenset(e for j, e in found.conflicted if j == juror_id), found.version)
 
 
 def resolve_entry_id(db: Database, key: str) -> str | None:

@@ -111,6 +111,11 @@ def _run(folder: Path, files: list[Path], settings: Settings, options: ScreenOpt
     forms = read_forms(options.forms) if options.forms else {}
     if forms:
         db.save_forms(forms)
+    if options.jurors:  # the jurors file names the jury: juror accounts link to its profiles
+        from review_service.matching.profiles import read_jurors
+        from review_service.people import register_jury
+
+        register_jury(db, read_jurors(options.jurors), actor=f"system:batch-{batch_id}")
     items: list[IntakeItem] = []
     journal.check_cancel()
     journal.stage_started("intake")

@@ -8,6 +8,9 @@
   a lenient juror then count alike;
 * **ranks** under each (1 = best; equal values share the better rank) and **ties** flagged;
 * **disagreement**: the entry's totals spread (max − min) over more than ``disagreement`` × the total's range.
+
+Only the reviews that count enter any of these (:mod:`review_service.counting`); the others are listed per entry
+in ``not_counted`` with their reason and total, for organizers to see, and never averaged.
 """
 from __future__ import annotations
 
@@ -24,6 +27,14 @@ class JurorTotal:
 
 
 @dataclass(frozen=True)
+class NotCounted:
+    juror: str
+    total: float
+    reason: str  # removed | conflict | not_assigned
+    since: str | None = None
+
+
+@dataclass(frozen=True)
 class EntryResult:
     entry_id: str
     submitted: int
@@ -37,6 +48,7 @@ class EntryResult:
     tie_z: bool
     spread: float | None
     disagreement: bool
+    not_counted: tuple[NotCounted, ...] = ()
 
 
 def weighted_total(scores: dict[str, dict], criteria: Sequence[dict]) -> float:
@@ -60,9 +72,11 @@ def _ranks(values: dict[str, float | None]) -> tuple[dict[str, int | None], set[
 
 
 def compute(entry_ids: Sequence[str], reviews: Sequence[dict], rubrics: dict[int, list[dict]],
-            required: dict[str, int], disagreement: float = 0.25) -> list[EntryResult]:
-    """``reviews``: submitted reviews ({entry_id, juror_id, rubric_version, scores}); ``rubrics``: version →
-    criteria; ``required``: entry → reviews required (its published jurors)."""
+            required: dict[str, int], disagreement: float = 0.25,
+            not_counted: Sequence[dict] = ()) -> list[EntryResult]:
+    """``reviews``: the submitted reviews that count ({entry_id, juror_id, rubric_version, scores}); ``rubrics``:
+    version → criteria; ``required``: entry → reviews required (its standing pairs); ``not_counted``: submitted
+    reviews that do not count, each with ``counted`` (a :class:`review_service.counting.PairStatus`)."""
     totals: dict[tuple[str, str], float] = {}
     ranges: dict[str, float] = {}
     for r in reviews:
@@ -85,6 +99,11 @@ def compute(entry_ids: Sequence[str], reviews: Sequence[dict], rubrics: dict[int
     zed = {e: statistics.fmean(t.z for t in ts) if ts else None for e, ts in per_entry.items()}
     rank_raw, tie_raw = _ranks(raw)
     rank_z, tie_z = _ranks(zed)
+    aside: dict[str, list[NotCounted]] = {}
+    for r in not_counted:
+        total = round(weighted_total(r["scores"], rubrics[r["rubric_version"]]), 6)
+        aside.setdefault(r["entry_id"], []).append(
+            NotCounted(r["juror_id"], total, r["counted"].status, r["counted"].since))
     out = []
     for e, ts in per_entry.items():
         spread = (max(t.total for t in ts) - min(t.total for t in ts)) if ts else None
@@ -92,5 +111,6 @@ def compute(entry_ids: Sequence[str], reviews: Sequence[dict], rubrics: dict[int
         out.append(EntryResult(e, len(ts), required.get(e, 0), tuple(ts),
                                None if raw[e] is None else round(raw[e], 4),
                                None if zed[e] is None else round(zed[e], 4), rank_raw[e], rank_z[e],
-                               e in tie_raw, e in tie_z, None if spread is None else round(spread, 4), wide))
+                               e in tie_raw, e in tie_z, None if spread is None else round(spread, 4), wide,
+                               tuple(sorted(aside.get(e, []), key=lambda n: n.juror))))
     return sorted(out, key=lambda r: (r.rank_raw is None, r.rank_raw or 0, r.entry_id))

@@ -178,13 +178,14 @@ def current_decisions(db: Database) -> dict[str, dict[str, dict]]:
 
 
 def results(db: Database, disagreement: float):
-    """Every entry's figures from submitted reviews (:mod:`review_service.results`)."""
+    """Every entry's figures from the submitted reviews that count (:mod:`review_service.counting`: the latest
+    publication's pairs not in conflict); the others are listed per entry as not counted."""
+    from review_service.counting import Counting
     from review_service.results import compute
 
     store = JuryStore(db)
-    submitted = store.reviews(status="submitted")
-    versions = {r["rubric_version"] for r in submitted}
+    counting = Counting(db)
+    counted, other = counting.split(store.reviews(status="submitted"))
+    versions = {r["rubric_version"] for r in counted + other}
     rubrics = {v: store.rubric(v)["criteria"] for v in versions}  # type: ignore[index]
-    pub = db.latest_assignment("published")
-    required = {e: len(x["jurors"]) for e, x in pub["payload"]["entries"].items()} if pub else {}
-    return compute(db.entry_ids(), submitted, rubrics, required, disagreement)
+    return compute(db.entry_ids(), counted, rubrics, counting.required(), disagreement, not_counted=other)

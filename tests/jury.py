@@ -22,6 +22,9 @@ FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 def add(db: Database, login: str, role: str, juror_id: str | None = None) -> Principal:
+    """An account (a juror's profile joins the jury's roster first, as `users import` does)."""
+    if juror_id is not None:
+        PeopleStore(db).save_jury([{"id": juror_id, "name": juror_id}], "test")
     user = people.add_user(db, login=login, role=role, password=f"pw-{login}-123", actor="test", juror_id=juror_id)
     return Principal(user["id"], login, role, juror_id, login)
 

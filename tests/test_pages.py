@@ -293,6 +293,16 @@ def test_an_admin_adds_disables_and_enables_users_and_an_organizer_only_reads(se
         taken = client.post("/org/users?lang=en", data={"login": "victim", "role": "organizer",
                                                         "password": "long-enough-1", "csrf_token": token})
         assert taken.status_code == 422 and "this login is taken" in taken.text
+        unknown = client.post("/org/users?lang=ru", data={"login": "asel", "role": "juror", "juror_id": "j9",
+                                                          "password": "long-enough-1", "csrf_token": token})
+        assert unknown.status_code == 422 and store.user("asel") is None
+        assert i18n.gettext("ru", "no such juror in the jury: import the jurors file first") in unknown.text
+        store.save_jury([{"id": "j9", "name": "Әсел"}], "test")
+        linked = store.users(role="juror")[0][0]["juror_id"]  # a profile that has its account already
+        second = client.post("/org/users?lang=kk", data={"login": "twin", "role": "juror", "juror_id": linked,
+                                                         "password": "long-enough-1", "csrf_token": token})
+        assert second.status_code == 422 and store.user("twin") is None
+        assert i18n.gettext("kk", "this juror already has an account") in second.text
         added = client.post("/org/users", data={"login": "asel", "role": "juror", "juror_id": "j9", "name": "Әсел",
                                                 "password": "long-enough-1", "csrf_token": token},
                             follow_redirects=False)

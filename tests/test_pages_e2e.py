@@ -21,6 +21,7 @@ from review_service import i18n, people
 from review_service.api import create_app
 from review_service.config import Settings
 from review_service.jobs import run_worker
+from review_service.matching.profiles import read_jurors
 from review_service.permissions import entry_code
 from review_service.storage import open_database
 from tests import jury as J
@@ -53,6 +54,7 @@ def test_three_flows_in_a_real_browser(tmp_path, browser):
     organizer = J.add(db, "serik", "organizer")
     J.rubric(db, organizer)
     jurors = [line.split('"id": "')[1].split('"')[0] for line in (SAMPLE / "jurors.jsonl").read_text().splitlines()]
+    people.register_jury(db, read_jurors(SAMPLE / "jurors.jsonl"), "test")
     for juror in jurors:
         people.add_user(db, login=juror, role="juror", password=f"pw-{juror}-123", actor="test", juror_id=juror)
     stop = threading.Event()

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from review_service import exports, permissions, scoring
+from review_service.counting import Counting, label
 from review_service.storage.jury import JuryStore
 
 from .deps import DbDep, SettingsDep, user
@@ -38,7 +39,9 @@ def results_csv(db: DbDep, settings: SettingsDep, who: user("exports.all")) -> R
 
 @router.get("/scores.csv", response_class=CsvResponse, responses=CSV_DOC)
 def scores_csv(db: DbDep, who: user("exports.all")) -> Response:
-    rows = exports.score_rows(JuryStore(db).reviews(), labels(db))
+    counting = Counting(db)
+    rows = exports.score_rows(JuryStore(db).reviews(), labels(db),
+                              lambda juror, entry: label(counting.status(juror, entry)))
     return _file(exports.to_csv(exports.SCORE_COLUMNS, rows), "scores.csv", CsvResponse)
 
 
@@ -73,7 +76,8 @@ def my_scores_csv(db: DbDep, settings: SettingsDep, who: user("exports.mine")) -
     names = labels(db)
     if blind:
         names = {r["entry_id"]: {"code": permissions.entry_code(r["entry_id"]), "file_name": ""} for r in mine}
-    rows = exports.score_rows(mine, names)
+    counting = Counting(db)
+    rows = exports.score_rows(mine, names, lambda juror, entry: label(counting.status(juror, entry)))
     if blind:
         rows = [{**row, "entry_id": names[row["entry_id"]]["code"]} for row in rows]
     return _file(exports.to_csv(exports.SCORE_COLUMNS, rows), "my-scores.csv", CsvResponse)

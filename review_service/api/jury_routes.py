@@ -122,7 +122,8 @@ def get_results(db: DbDep, settings: SettingsDep, page: PagingDep, who: user("re
               "totals": [t.__dict__ for t in r.totals], "raw_mean": r.raw_mean, "z_mean": r.z_mean,
               "rank_raw": r.rank_raw, "rank_z": r.rank_z, "tie_raw": r.tie_raw, "tie_z": r.tie_z,
               "spread": r.spread, "disagreement": r.disagreement,
-              "decisions": {k: d["value"] for k, d in decided.get(r.entry_id, {}).items()}}
+              "decisions": {k: d["value"] for k, d in decided.get(r.entry_id, {}).items()},
+              "not_counted": [n.__dict__ for n in r.not_counted]}
              for r in scoring.results(db, settings.disagreement)]
     return _page(items, page)
 

@@ -265,6 +265,16 @@ class JurorTotalOut(BaseModel):
     z: float
 
 
+class NotCountedOut(BaseModel):
+    """A submitted review kept but not counted: its pair was removed (``since``: by the publication of that
+    time), is in conflict of interest, or was never published."""
+
+    juror: str
+    total: float
+    reason: str = Field(description="removed | conflict | not_assigned")
+    since: str | None = None
+
+
 class EntryResultOut(BaseModel):
     model_config = _examples({"entry_id": "3f9a0c1d2e4b", "code": "E-7F3A9C", "file_name": "ЖИ байқауы_X.pdf",
                               "submitted": 3, "required": 3, "totals": [{"juror": "j01", "total": 21, "z": 0.4}],
@@ -285,6 +295,8 @@ class EntryResultOut(BaseModel):
     spread: float | None
     disagreement: bool
     decisions: dict[str, str]
+    not_counted: list[NotCountedOut] = Field(default_factory=list,
+                                             description="submitted reviews kept but never averaged")
 
 
 # -- assignments -----------------------------------------------------------------------------------------------

@@ -70,9 +70,9 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from review_service.errors import InputError
+    from review_service.errors import InputError, StateConflict
     from review_service.matching import read_jurors
-    from review_service.people import add_user, new_password
+    from review_service.people import add_user, new_password, register_jury
     from review_service.storage.people import PeopleStore
 
     jurors = read_jurors(args.jurors)
@@ -86,13 +86,18 @@ def _import(args: argparse.Namespace) -> int:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out)
             writer.writerow(["login", "name", "juror_id", "password"])
+            register_jury(db, jurors, CLI_ACTOR)
             for juror in jurors:
                 if PeopleStore(db).user(juror.id) is not None:
                     skipped += 1
                     continue
                 password = new_password()
-                add_user(db, login=juror.id, role="juror", password=password, actor=CLI_ACTOR, juror_id=juror.id,
-                         name=juror.name)
+                try:
+                    add_user(db, login=juror.id, role="juror", password=password, actor=CLI_ACTOR,
+                             juror_id=juror.id, name=juror.name)
+                except StateConflict:  # the profile has an account under another login already
+                    skipped += 1
+                    continue
                 writer.writerow([juror.id, juror.name, juror.id, password])
                 added += 1
     finally:

@@ -181,7 +181,23 @@ class Database:
         return {"payload": json.loads(rows[0]["payload"]), "provenance": json.loads(rows[0]["provenance"]),
                 "batch_id": rows[0]["batch_id"]}
 
+    def ai_results_per_batch(self, stage: str) -> list[dict]:
+        """Each batch's latest draft of ``stage`` (rows without a batch id first, then by batch id)."""
+        c = t.ai_results.c
+        latest = (sa.select(sa.func.max(c.id)).where(c.stage == stage)
+                  .group_by(sa.func.coalesce(c.batch_id, -1)))
+        query = (sa.select(c.id, c.payload, c.provenance, c.batch_id).where(c.id.in_(latest))
+                 .order_by(c.batch_id.asc().nulls_first(), c.id))
+        return [{"id": int(r["id"]), "payload": json.loads(r["payload"]), "provenance": json.loads(r["provenance"]),
+                 "batch_id": r["batch_id"]} for r in self._rows(query)]
+
     # -- assignments (read; drafts and publications are written by storage.jury for people only) -----------------
+    def assignment_history(self, state: str) -> list[dict]:
+        """Every draft or publication (``state``), oldest first, with its payload."""
+        a = t.assignments.c
+        rows = self._rows(sa.select(t.assignments).where(a.state == state).order_by(a.version))
+        return [{**dict(r), "payload": json.loads(r["payload"])} for r in rows]
+
     def latest_assignment(self, state: str) -> dict | None:
         """The newest draft or publication (``state``) with its payload, or None."""
         a = t.assignments.c

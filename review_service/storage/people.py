@@ -5,12 +5,14 @@ Every change to an account is audited; sign-ins and sign-outs are too.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 
-from review_service.errors import InputError, NotFound
+from review_service.errors import InputError, NotFound, StateConflict, UnknownJuror
 
 from . import tables as t
-from .db import Database, now
+from .db import Database, now, to_json
 
 PUBLIC = ("id", "login", "name", "role", "juror_id", "disabled", "created_at", "password_changed_at")
 
@@ -44,11 +46,49 @@ class PeopleStore:
         with self.db.transaction() as conn:
             if conn.execute(sa.select(t.users.c.id).where(t.users.c.login == login)).first():
                 raise InputError(f"a user {login!r} already exists", hint="choose another login")
+            if juror_id is not None:
+                self._check_profile(conn, juror_id)
             uid = conn.execute(t.users.insert().values(**row).returning(t.users.c.id)).scalar_one()
             public = {"id": int(uid), **{k: row[k] for k in PUBLIC if k != "id"}}
             self.db._audit(conn, actor=actor, action="user_added", subject=f"user:{login}", at=stamp,
                            after=public)
         return public
+
+    @staticmethod
+    def _check_profile(conn: sa.Connection, juror_id: str) -> None:
+        """A juror account links to a profile of the jury that no other account links to."""
+        if conn.execute(sa.select(t.jury_members.c.juror_id).where(t.jury_members.c.juror_id == juror_id)).first() \
+                is None:
+            raise UnknownJuror(f"no juror {juror_id!r} in the jury",
+                             hint="juror ids come from the jurors file: review-service users import JURORS.jsonl "
+                                  "(or a batch screened with its jurors file) adds them")
+        taken = conn.execute(sa.select(t.users.c.login).where(t.users.c.juror_id == juror_id)).scalar()
+        if taken is not None:
+            raise StateConflict(f"juror {juror_id!r} already has an account ({taken})", code="juror_taken",
+                                hint="one account per juror profile: reset that account's password instead")
+
+    # -- the jury's roster ------------------------------------------------------------------------------------
+    def save_jury(self, members: Sequence[dict], actor: str) -> int:
+        """Add or update juror profiles ({"id", "name", …} as in JURORS.jsonl); returns how many are new."""
+        stamp = now()
+        m = t.jury_members.c
+        with self.db.transaction() as conn:
+            known = {r[0] for r in conn.execute(sa.select(m.juror_id))}
+            new = [x for x in members if x["id"] not in known]
+            for x in members:
+                row = {"name": str(x.get("name") or ""), "profile": to_json(x)}
+                if x["id"] in known:
+                    conn.execute(t.jury_members.update().where(m.juror_id == x["id"]).values(**row))
+                else:
+                    conn.execute(t.jury_members.insert().values(juror_id=x["id"], actor=actor, added_at=stamp, **row))
+            if new:
+                self.db._audit(conn, actor=actor, action="jury_members_added", subject="jury", at=stamp,
+                               after={"jurors": sorted(x["id"] for x in new)})
+        return len(new)
+
+    def jury(self) -> list[dict]:
+        m = t.jury_members.c
+        return [dict(r) for r in self.db._rows(sa.select(m.juror_id, m.name, m.added_at).order_by(m.juror_id))]
 
     def set_disabled(self, login: str, disabled: bool, actor: str) -> dict:
         stamp = now()

@@ -114,11 +114,20 @@ users = sa.Table(
     sa.Column("login", sa.Text, nullable=False, unique=True),
     sa.Column("name", sa.Text, nullable=False, server_default=""),
     sa.Column("role", sa.Text, nullable=False),  # admin | organizer | juror
-    sa.Column("juror_id", sa.Text),  # a juror's profile id (JURORS.jsonl "id"), which matching uses
+    sa.Column("juror_id", sa.Text, unique=True),  # a profile of jury_members (one account each), as matching uses
     sa.Column("password_hash", sa.Text, nullable=False),  # argon2id
     sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created_at", sa.Text, nullable=False),
     sa.Column("password_changed_at", sa.Text, nullable=False),
+)
+
+jury_members = sa.Table(  # the jury: juror profiles from the jurors file (users import, a screen with jurors)
+    "jury_members", metadata,
+    sa.Column("juror_id", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False, server_default=""),
+    sa.Column("profile", sa.Text, nullable=False, server_default="{}"),  # JSON: the jurors file's line
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("added_at", sa.Text, nullable=False),
 )
 
 sessions = sa.Table(

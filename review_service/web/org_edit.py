@@ -182,8 +182,14 @@ def add_user(request: Request, who: page_user("users.manage"), _csrf: CsrfOk,
             people.add_user(db, login=body.login, role=body.role, password=body.password, actor=who.login,
                             juror_id=body.juror_id, name=body.name)
         except ReviewError as exc:
-            errors.append({"anchor": "", "field": "", "problem": _("Not added: %(detail)s"),
-                           "params": {"detail": exc.message}})
+            known = {"unknown_juror": _("no such juror in the jury: import the jurors file first"),
+                     "juror_taken": _("this juror already has an account")}
+            if exc.code in known:
+                errors.append({"anchor": "user-juror-id", "field": FIELDS["juror_id"], "params": {},
+                               "problem": known[exc.code]})
+            else:
+                errors.append({"anchor": "", "field": "", "problem": _("Not added: %(detail)s"),
+                               "params": {"detail": exc.message}})
     if errors:
         return users_page(request, who, errors=errors, values=values, status_code=422)
     return RedirectResponse("/org/users?notice=added", status_code=303)

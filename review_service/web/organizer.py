@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from review_service import flag_review, permissions, scoring
 from review_service.api import batches as batch_api
 from review_service.batch import STAGES
+from review_service.counting import Counting
 from review_service.errors import NotFound, ReviewError
 from review_service.storage.jobs import JobStore
 from review_service.storage.jury import JuryStore
@@ -148,6 +149,13 @@ def _staff_entry(request: Request, who, entry_id: str) -> tuple[str, dict]:
         raise PageError(404, "not_found") from exc
 
 
+def _counted_reviews(db, entry_id: str) -> list[dict]:
+    """The entry's reviews, each with ``counted`` (its pair's :class:`~review_service.counting.PairStatus`)."""
+    counting = Counting(db)
+    return [{**r, "counted": counting.status(r["juror_id"], entry_id)}
+            for r in JuryStore(db).reviews(entry_id=entry_id)]
+
+
 @router.get("/entries/{entry_id}", response_class=HTMLResponse)
 def entry_page(entry_id: str, request: Request, who: page_user("flags.review")) -> HTMLResponse:
     db, settings = request.app.state.db, request.app.state.settings
@@ -157,7 +165,7 @@ def entry_page(entry_id: str, request: Request, who: page_user("flags.review")) 
     view = entry_view(db, settings, who, eid, record, eid, renderer=request.app.state.renderer)
     return page(request, "web/org/entry.html", **view, record=record,
                 verdicts=verdicts, error=request.query_params.get("error", ""),
-                notice=request.query_params.get("notice", ""), reviews=JuryStore(db).reviews(entry_id=eid),
+                notice=request.query_params.get("notice", ""), reviews=_counted_reviews(db, eid),
                 decided=decided, can_reopen=permissions.allowed(who, "review.reopen"),
                 can_decide=permissions.allowed(who, "decisions.write"))
 
