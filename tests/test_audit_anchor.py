@@ -19,6 +19,7 @@ from review_service.storage.audit_anchor import load_key
 from review_service.storage.jury import JuryStore
 from tests import auditing as A
 from tests import jury as J
+from tests.pages import client_sign_in
 
 
 @pytest.fixture
@@ -255,3 +256,18 @@ def test_two_servers_appending_at_once_keep_chain_and_checkpoint(settings):
     assert report.intact and report.records == 61 and report.checkpoint == "ok", report.problems
     for db in servers:
         db.close()
+
+
+def test_http_and_the_audit_page_report_what_the_cli_does(acted, settings):
+    db, _ = acted
+    A.tamper(db, "UPDATE scores SET value = 10 WHERE juror_id = 'j2'")
+    want = db.verify_audit().as_dict()
+    token = J.token(db, "serik")
+    with TestClient(create_app(settings)) as client:
+        got = client.get("/audit/verify", headers=J.bearer(token)).json()
+        client_sign_in(client, "serik")
+        page = client.get("/org/audit?lang=en").text
+    assert got["intact"] is False and got["broken_id"] == want["broken_id"] == got["problems"][0]["record"]
+    assert got["problems"][0] == {"kind": "table_edited", "reason": want["reason"], "record": want["broken_id"],
+                                  "table": "scores", "row": "entry_id=e1 juror_id=j2 criterion=innovation"}
+    assert "The table scores disagrees with the audit log at row entry_id=e1 juror_id=j2" in page
