@@ -65,7 +65,7 @@ def env(settings) -> dict[str, str]:
             "REVIEW_DATABASE_URL": settings.db_url, "PYTHONPATH": str(ROOT)}
 
 
-def verify_cli(settings) -> subprocess.CompletedProcess:
+def verify_cli(settings, *args: str) -> subprocess.CompletedProcess:
     """``python -m review_service.cli audit verify`` as an operator runs it, on this test's database."""
-    return subprocess.run([sys.executable, "-m", "review_service.cli", "audit", "verify"], env=env(settings),
+    return subprocess.run([sys.executable, "-m", "review_service.cli", "audit", "verify", *args], env=env(settings),
                           cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)

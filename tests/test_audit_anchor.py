@@ -271,3 +271,21 @@ def test_http_and_the_audit_page_report_what_the_cli_does(acted, settings):
     assert got["problems"][0] == {"kind": "table_edited", "reason": want["reason"], "record": want["broken_id"],
                                   "table": "scores", "row": "entry_id=e1 juror_id=j2 criterion=innovation"}
     assert "The table scores disagrees with the audit log at row entry_id=e1 juror_id=j2" in page
+
+
+def test_an_old_checkpoint_put_back_hides_a_deleted_tail_but_not_from_a_head_kept_elsewhere(acted, settings):
+    """The documented gap (docs/jury.md): a genuine older checkpoint restored and the records after it deleted
+    look like a checkpoint behind; the head printed earlier and kept elsewhere catches it."""
+    db, people = acted
+    older = settings.audit_checkpoint_path.read_text()
+    J.rubric(db, people["organizer"])
+    J.rubric(db, people["organizer"])
+    run = A.verify_cli(settings)
+    head = next(line.split()[1] for line in run.stdout.splitlines() if line.strip().startswith("head:"))
+    settings.audit_checkpoint_path.write_text(older)
+    newest = db.audit_log()[-2]["id"]
+    A.tamper(db, "DELETE FROM audit_log WHERE id >= :id", "DELETE FROM rubrics WHERE version > 1",
+             params={"id": newest})
+    assert db.verify_audit().intact  # the gap
+    run = A.verify_cli(settings, "--head", head)
+    assert run.returncode == 1 and f"broken at record {head.split(':')[0]}: record" in run.stdout

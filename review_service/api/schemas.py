@@ -387,6 +387,8 @@ class ChainOut(BaseModel):
     checkpoint: str
     """ok | behind | missing | invalid | none (nothing signed yet) | unchecked (no key)"""
     checkpoint_records: int | None
+    head_id: int | None
+    head_hash: str | None
     problems: list[AuditProblemOut]
     warnings: list[AuditProblemOut]
 

@@ -10,7 +10,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("audit", help="check the audit trail (hash chain, HMACs, checkpoint, tables)")
     verbs = p.add_subparsers(dest="verb", metavar="VERB", required=True)
     v = verbs.add_parser("verify", help="exit 0 when the trail holds; exit 1 naming the first problem")
+    v.add_argument("--head", metavar="ID:HASH", type=_head,
+                   help="a head printed by an earlier verify and kept where the server cannot write: it must "
+                        "still be in the chain, unchanged")
     v.set_defaults(func=_verify)
+
+
+def _head(text: str) -> tuple[int, str]:
+    record, _, digest = text.partition(":")
+    if not record.isdigit() or len(digest) != 64:
+        raise argparse.ArgumentTypeError("expected RECORD_ID:SHA256 (as `audit verify` prints it)")
+    return int(record), digest.lower()
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -19,7 +29,7 @@ def _verify(args: argparse.Namespace) -> int:
 
     db = open_database(get_settings())
     try:
-        report = db.verify_audit()
+        report = db.verify_audit(args.head)
     finally:
         db.close()
     for line in describe(report):
@@ -48,6 +58,8 @@ def describe(report) -> list[str]:
                          f"audit check failed at {where}: {p.reason}{last}")
         else:
             lines.append(f"  also [{p.kind}] {where}: {p.reason}{last}")
+    if report.head_id is not None:
+        lines.append(f"  head: {report.head_id}:{report.head_hash} (keep it; later: audit verify --head …)")
     for w in report.warnings:
         lines.append(f"  warning: table {w.table}, row {w.row}: {w.reason}")
     if not report.intact:

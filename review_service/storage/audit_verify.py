@@ -29,6 +29,7 @@ from .audit_replay import Replay
 class Problem:
     kind: str  # chain_link | hash_mismatch | seq_mismatch | unsigned | wrong_key | hmac_mismatch | key_missing |
     #            checkpoint_missing | checkpoint_invalid | tail_deleted | checkpoint_mismatch |
+    #            head_missing | head_changed |
     #            table_edited | row_unlogged | row_missing
     reason: str
     record: int | None = None  # the audit record concerned (for a table row: the last record about it)
@@ -44,6 +45,8 @@ class AuditReport:
     key_id: str | None = None
     checkpoint: str = "none"  # ok | behind | missing | invalid | none (nothing signed yet) | unchecked (no key)
     checkpoint_records: int | None = None
+    head_id: int | None = None  # the last record: write its id and hash down somewhere the server cannot write
+    head_hash: str | None = None
     problems: tuple[Problem, ...] = ()
     warnings: tuple[Problem, ...] = ()
 
@@ -72,7 +75,9 @@ class _Walk:
     legacy: int = 0
     signed: int = 0
     last: dict | None = None
+    watch_id: int | None = None
     at: dict[int, dict] = field(default_factory=dict)  # the record at the checkpoint's position
+    by_id: dict[int, str] = field(default_factory=dict)  # the hash of record ``watch_id``
     problems: list[Problem] = field(default_factory=list)
 
     def check(self, row: dict, watch: int | None) -> None:
@@ -80,6 +85,8 @@ class _Walk:
         if self.position == watch:
             self.at[watch] = row
         self.last = row
+        if row["id"] == self.watch_id:
+            self.by_id[row["id"]] = row["hash"]
         if self.problems:  # after the first break the rest of the chain proves nothing more
             return
         rid, text = row["id"], audit.canonical(row, row["prev_hash"])
@@ -140,17 +147,34 @@ def _checkpoint(walk: _Walk, read: CheckpointRead | None) -> tuple[str, int | No
     return ("behind" if walk.position > cp.seq else "ok"), cp.seq, []
 
 
-def verify(engine: sa.Engine, anchor: Anchor | None) -> AuditReport:
+def _expected(walk: _Walk, expect: tuple[int, str] | None) -> list[Problem]:
+    """A head written down earlier (``audit verify --head ID:HASH``) must still be in the chain, unchanged."""
+    if expect is None:
+        return []
+    found = walk.by_id.get(expect[0])
+    if found is None:
+        return [Problem("head_missing", f"record {expect[0]}, written down as a head, is not in the chain", expect[0])]
+    if found != expect[1]:
+        return [Problem("head_changed", f"record {expect[0]} has hash {found[:12]}…, not the {expect[1][:12]}… "
+                        "written down: the log was rewritten", expect[0])]
+    return []
+
+
+def verify(engine: sa.Engine, anchor: Anchor | None, expect: tuple[int, str] | None = None) -> AuditReport:
+    """Everything above; ``expect`` = (record id, hash) of a head written down earlier, checked too."""
     read = anchor.read() if anchor is not None else None
     watch = read.checkpoint.seq if read is not None and read.checkpoint is not None else None
-    walk, replay = _Walk(anchor), Replay()
+    walk, replay = _Walk(anchor, watch_id=expect[0] if expect else None), Replay()
     with engine.connect() as conn:
         for row in audit.rows(conn):
             walk.check(row, watch)
             replay.feed(row)
         found, notes = replay.compare(conn, lenient=walk.legacy > 0)
     state, cp_seq, cp_problems = _checkpoint(walk, read)
+    cp_problems += _expected(walk, expect)
     tables = [Problem(f.kind, f.reason, f.record, f.table, f.row) for f in found]
     warnings = tuple(Problem(f.kind, f.reason, f.record, f.table, f.row) for f in notes)
+    head = walk.last or {}
     return AuditReport(walk.position, walk.legacy, walk.signed, anchor.key.key_id if anchor else None, state,
-                       cp_seq, tuple(walk.problems + cp_problems + tables), warnings)
+                       cp_seq, head.get("id"), head.get("hash"), tuple(walk.problems + cp_problems + tables),
+                       warnings)

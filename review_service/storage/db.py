@@ -249,9 +249,10 @@ class Database:
     def audit_page(self, *, subject: str | None = None, offset: int = 0, limit: int = 100) -> tuple[list[dict], int]:
         return audit.page(self.engine, subject=subject, offset=offset, limit=limit)
 
-    def verify_audit(self) -> audit_verify.AuditReport:
-        """The chain, its signatures and checkpoint, and the tables replayed against it (storage.audit_verify)."""
-        return audit_verify.verify(self.engine, self.anchor)
+    def verify_audit(self, expect_head: tuple[int, str] | None = None) -> audit_verify.AuditReport:
+        """The chain, its signatures and checkpoint, and the tables replayed against it (storage.audit_verify);
+        ``expect_head``: (record id, hash) written down earlier, which must still be in the chain."""
+        return audit_verify.verify(self.engine, self.anchor, expect_head)
 
 
 def open_database(settings) -> Database:
