@@ -93,8 +93,8 @@ class Replay:
             self.flags.setdefault((action.removesuffix("_flag_reviewed"), subject), []).append((fact, rid))
         elif action.startswith("assignment_") and subject.startswith("assignment:"):
             state_name = subject.split(":")[1]
-            fact = {"actor": who, "at": at, "note": detail.get("note"), "payload_sha256": detail.get("payload_sha256")}
-            self.assignments[(state_name, int(detail.get("version") or 0))] = (fact, rid)
+            made = {"actor": who, "at": at, "note": detail.get("note"), "payload_sha256": detail.get("payload_sha256")}
+            self.assignments[(state_name, int(detail.get("version") or 0))] = (made, rid)
         elif action == "rubric_published" and isinstance(after, dict):
             self.rubrics[int(after.get("version") or 0)] = ({"criteria": after.get("criteria"), "actor": who,
                                                              "at": at}, rid)
@@ -105,9 +105,9 @@ class Replay:
             self.users[login] = ({**known, **{k: after[k] for k in USER_FIELDS if k in after}}, rid)
         elif action == "ai_draft_created" and isinstance(after, dict) and "ai_result" in after:
             batch = subject.removeprefix("batch:")
-            fact = {"stage": after.get("stage"), "payload_sha256": after.get("payload_sha256"),
-                    "batch_id": None if batch == "None" else batch}
-            self.ai_results[int(after["ai_result"])] = (fact, rid)
+            draft = {"stage": after.get("stage"), "payload_sha256": after.get("payload_sha256"),
+                     "batch_id": None if batch == "None" else batch}
+            self.ai_results[int(after["ai_result"])] = (draft, rid)
 
     def compare(self, conn: sa.Connection, *, lenient: bool) -> tuple[list[Finding], list[Finding]]:
         """(problems, warnings): each table row against the replay."""
