@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -95,6 +95,15 @@ class Settings(BaseSettings):
     """How long a session token (sign-in) lives."""
     disagreement: float = Field(default=0.25, gt=0, le=1)
     """Results flag an entry when its jurors' totals spread over more than this share of the total's range."""
+    audit_key: SecretStr = SecretStr("")
+    """The audit trail's HMAC key (at least 32 characters); empty: the key file below. Several servers on one
+    database must share it (docs/jury.md, "Audit trail")."""
+    audit_key_file: Path | None = None
+    """Where the audit key is kept when ``audit_key`` is empty (default ``{data_dir}/audit.key``, made with mode
+    0600 on first use; a file others may read is refused). Back it up: without it the log cannot be verified."""
+    audit_checkpoint: Path | None = None
+    """The signed checkpoint of the audit chain's length and head (default ``{data_dir}/audit.checkpoint``);
+    one per database."""
 
     # --- duplicates / themes / matching / search (stage-specific thresholds) ------------------
     dup_near_jaccard: float = 0.5
@@ -144,6 +153,14 @@ class Settings(BaseSettings):
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'review.db'}"
+
+    @property
+    def audit_key_path(self) -> Path:
+        return self.audit_key_file or self.data_dir / "audit.key"
+
+    @property
+    def audit_checkpoint_path(self) -> Path:
+        return self.audit_checkpoint or self.data_dir / "audit.checkpoint"
 
     @property
     def originals_dir(self) -> Path:

@@ -24,6 +24,12 @@ class ConfigError(ReviewError):
     exit_code = 2
 
 
+class AuditKeyError(ConfigError):
+    """The audit key is missing, readable by others, malformed, or not the one that signed the log."""
+
+    code = "audit_key"
+
+
 class InputError(ReviewError):
     """Bad arguments or an exchange file that does not follow its format."""
 

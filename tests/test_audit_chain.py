@@ -1,6 +1,6 @@
 """The audit trail is append-only and tamper-evident, on SQLite and PostgreSQL: triggers refuse UPDATE and
 DELETE; a changed value, two swapped records or a deleted one is reported by `review-service audit verify` at
-that record (exit 1)."""
+that record (exit 1). The anchor's attacks (tail, re-chain, forgery, table edits): tests/test_audit_anchor.py."""
 from __future__ import annotations
 
 import pytest
@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from review_service import cli
 from review_service.config import get_settings
 from review_service.storage import open_database
+from tests import auditing as A
 from tests import jury as J
 
 
@@ -28,24 +29,13 @@ def _filled(settings):
 
 def _verify_cli(settings, monkeypatch, capsys) -> tuple[int, str]:
     monkeypatch.setenv("REVIEW_DATABASE_URL", settings.db_url)
+    monkeypatch.setenv("REVIEW_DATA_DIR", str(settings.data_dir))  # where the audit key and checkpoint are
     get_settings.cache_clear()
     try:
         code = cli.main(["audit", "verify"])
     finally:
         get_settings.cache_clear()
     return code, capsys.readouterr().out
-
-
-def _tamper(db, *statements: str) -> None:
-    """SQL typed by someone with the database's keys: the append-only triggers switched off first."""
-    with db.engine.begin() as conn:
-        if db.backend == "postgresql":
-            conn.exec_driver_sql("ALTER TABLE audit_log DISABLE TRIGGER USER")
-        else:
-            conn.exec_driver_sql("DROP TRIGGER IF EXISTS audit_log_no_update")
-            conn.exec_driver_sql("DROP TRIGGER IF EXISTS audit_log_no_delete")
-        for sql in statements:
-            conn.exec_driver_sql(sql)
 
 
 def test_the_log_refuses_update_and_delete(settings):
@@ -68,7 +58,7 @@ def test_verify_names_the_first_broken_record(settings, monkeypatch, capsys, tam
     assert len(db.audit_log()) == 7  # user added, rubric published, five AI drafts
     code, out = _verify_cli(settings, monkeypatch, capsys)
     assert code == 0 and "intact: 7 records" in out
-    _tamper(db, *tamper)
+    A.tamper(db, *tamper)
     report = db.verify_audit()
     assert report.broken_id == broken
     code, out = _verify_cli(settings, monkeypatch, capsys)

@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
-from . import audit, migrate
+from . import audit, audit_verify, migrate
 from . import tables as t
+from .audit_anchor import Anchor, load_anchor
 from .engine import make_engine
 
 logger = logging.getLogger(__name__)
@@ -35,9 +36,10 @@ def to_json(value: Any) -> str:
 class Database:
     """One database at ``url`` (``sqlite:///…`` or ``postgresql+psycopg://…``), migrated to the newest schema."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, anchor: Anchor | None = None) -> None:
         self.url = url
         self.engine = make_engine(url)
+        self.anchor = anchor  # the audit key and checkpoint (open_database sets it; storage.audit_anchor)
         self.migrate()
 
     @property
@@ -47,9 +49,17 @@ class Database:
     # -- plumbing -----------------------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[sa.Connection]:
-        """One write transaction (on SQLite it takes the write lock at once: BEGIN IMMEDIATE)."""
-        with self.engine.connect().execution_options(write=True) as conn, conn.begin():
-            yield conn
+        """One write transaction (on SQLite it takes the write lock at once: BEGIN IMMEDIATE). Once one that
+        appended to the audit chain commits, the checkpoint outside the database moves to its head."""
+        with self.engine.connect().execution_options(write=True) as conn:
+            conn.info.pop(audit.HEAD, None)
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                head = conn.info.pop(audit.HEAD, None)
+        if head is not None and self.anchor is not None:  # reached only when the transaction committed
+            self.anchor.advance(head)
 
     def _rows(self, query: sa.Executable) -> list[sa.RowMapping]:
         with self.engine.connect() as conn:
@@ -77,7 +87,7 @@ class Database:
                at: str | None = None, before: Any = None, after: Any = None) -> None:
         """Append to the audit chain inside the caller's write transaction (``storage.audit``)."""
         audit.append(conn, at=at or now(), actor=actor, action=action, subject=subject, detail=detail,
-                     before=before, after=after)
+                     before=before, after=after, signer=self.anchor.key if self.anchor else None)
 
     def migrate(self) -> int:
         """Bring the schema to the newest revision; the number of revisions applied."""
@@ -255,9 +265,18 @@ class Database:
     def audit_page(self, *, subject: str | None = None, offset: int = 0, limit: int = 100) -> tuple[list[dict], int]:
         return audit.page(self.engine, subject=subject, offset=offset, limit=limit)
 
-    def verify_audit(self) -> audit.ChainReport:
-        return audit.verify(self.engine)
+    def verify_audit(self, expect_head: tuple[int, str] | None = None) -> audit_verify.AuditReport:
+        """The chain, its signatures and checkpoint, and the tables replayed against it (storage.audit_verify);
+        ``expect_head``: (record id, hash) written down earlier, which must still be in the chain."""
+        return audit_verify.verify(self.engine, self.anchor, expect_head)
 
 
 def open_database(settings) -> Database:
-    return Database(settings.db_url)
+    """The database of ``settings`` with its audit anchor (the key is made on first use; docs/jury.md)."""
+    db = Database(settings.db_url)
+    try:
+        db.anchor = load_anchor(settings, db.engine)
+    except BaseException:
+        db.close()
+        raise
+    return db

@@ -6,6 +6,7 @@ Each write is one transaction that also appends its audit record (who, what, bef
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -175,10 +176,13 @@ class JuryStore:
                 raise StateConflict(f"the {state} assignment is at version {last}, not {expect_version}",
                                     code="stale_assignment", hint="reload it and apply the change again")
             version = int(last) + 1
-            conn.execute(t.assignments.insert().values(state=state, version=version, payload=to_json(payload),
+            body = to_json(payload)
+            conn.execute(t.assignments.insert().values(state=state, version=version, payload=body,
                                                        actor=actor, at=stamp, note=note))
             self.db._audit(conn, actor=actor, action=action, subject=f"assignment:{state}:{version}", at=stamp,
-                           detail={"note": note, "version": version}, after=summary)
+                           detail={"note": note, "version": version,  # the hash lets audit verify check the payload
+                                   "payload_sha256": hashlib.sha256(body.encode("utf-8")).hexdigest()},
+                           after=summary)
         return {"state": state, "version": version, "payload": payload, "actor": actor, "at": stamp, "note": note}
 
     # -- reviews of what the AI flagged -----------------------------------------------------------------------
