@@ -2,7 +2,7 @@
 
 A record's hash covers a canonical JSON of its fields (when, who, action, object, detail, before, after) and the
 previous record's hash, so changing a value, swapping two records or deleting one breaks the chain at that
-record. Since migration 0005 each record also carries its position (``seq``) and an HMAC-SHA256 of its position
+record. Since migration 0006 each record also carries its position (``seq``) and an HMAC-SHA256 of its position
 and the same canonical JSON under a key kept outside the database (:mod:`.audit_anchor`): without the key nobody
 can re-chain the log after an edit or append a record that verifies. This module has no update or delete; on
 PostgreSQL and SQLite triggers refuse them too (migration 0003). Appends are serialised — SQLite: the write

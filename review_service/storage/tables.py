@@ -98,7 +98,7 @@ audit_log = sa.Table(
     sa.Column("after", sa.Text),  # JSON: the object after it
     sa.Column("prev_hash", sa.Text, nullable=False, server_default=""),  # the previous record's hash (chain)
     sa.Column("hash", sa.Text, nullable=False, server_default=""),  # storage.audit.record_hash
-    sa.Column("seq", sa.Integer, unique=True),  # the record's position in the chain, 1-based (migration 0005)
+    sa.Column("seq", sa.Integer, unique=True),  # the record's position in the chain, 1-based (migration 0006)
     sa.Column("mac", sa.Text),  # HMAC-SHA256 under the audit key (storage.audit_anchor); null: unsigned legacy
     sa.Column("key_id", sa.Text),  # which key made ``mac`` (its fingerprint, never the key)
 )

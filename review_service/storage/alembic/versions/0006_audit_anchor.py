@@ -1,4 +1,4 @@
-"""0005: the audit chain is anchored (issue 20) — each record gets its position (``seq``), an HMAC under a key
+"""0006: the audit chain is anchored (issue 20) — each record gets its position (``seq``), an HMAC under a key
 kept outside the database (``mac``) and that key's id (``key_id``).
 
 Records made before this revision keep ``mac`` and ``key_id`` empty: ``audit verify`` reports them as unsigned
@@ -6,16 +6,16 @@ legacy records (they were never signed, and signing them now would vouch for wha
 ``seq`` is filled here, in id order, with the append-only triggers of 0003 lifted for the update and put back
 at once. A unique index on ``seq`` makes a forked chain impossible even if the append lock were bypassed.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
