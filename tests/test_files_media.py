@@ -19,6 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from review_service.api import create_app
+from review_service.api.headers import MEDIA_POLICY
 from review_service.config import Settings
 from review_service.permissions import entry_code
 from review_service.storage import open_database
@@ -112,7 +113,7 @@ def test_an_organizer_gets_each_recording_as_its_container_says(world):
             assert r.status_code == 200 and r.headers["content-type"] == kind, name  # never text/html
             assert r.headers["content-disposition"].startswith("inline; filename*=UTF-8''"), name
             assert r.headers["x-content-type-options"] == "nosniff"
-            assert r.headers["content-security-policy"].startswith("sandbox;")
+            assert r.headers["content-security-policy"] == MEDIA_POLICY  # sandboxed: no script, no form
             assert NAME in secrets_in(r.content)  # the organizer's original is the file as received
 
 
@@ -125,7 +126,7 @@ def test_a_blind_juror_gets_recordings_without_their_tags(world):
             r = client.get(f"/files/{code}")
             assert r.status_code == 200 and r.headers["content-type"] == kind, name
             assert r.headers["content-disposition"] == f'inline; filename="{code}{suffix}"'
-            assert r.headers["content-security-policy"].startswith("sandbox;")
+            assert r.headers["content-security-policy"] == MEDIA_POLICY
             assert secrets_in(r.content) == [], name
             original = (settings.data_dir / world["records"][name]["stored_as"]).read_bytes()
             assert abs(_decodes(r.content, suffix) - _decodes(original, suffix)) < 0.1  # the sound is all there
@@ -160,6 +161,9 @@ def test_in_chromium_the_wav_named_html_runs_no_script_and_the_juror_player_play
             assert served.status == 200 and served.headers["content-type"] == "audio/wav"
             page.wait_for_timeout(1500)  # time for the script, had it run, to post its decision
             assert page.title() != hostile.MARK
+            # opened in a tab it is the browser's own player, and it plays (the sandbox keeps its origin for that)
+            page.wait_for_function("() => document.querySelector('video').readyState >= 1", timeout=10_000)
+            assert page.evaluate("() => window.pwned") is None
             if login == "ja":
                 page.goto(f"{base}/my/{key}")
                 page.wait_for_function("() => document.getElementById('player').readyState >= 1", timeout=20_000)

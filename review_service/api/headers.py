@@ -5,7 +5,8 @@ ASGI middleware, installed outside everything else (``install``), so that nothin
   nothing inline (the templates have no inline script, style or event attribute; app.js and app.css are
   files). Originals and renditions (``/files/…``) get ``sandbox`` — no script, no form, an opaque origin, even
   if a browser rendered one as a page — and may be framed by this origin only (the entry page shows a PDF in
-  an iframe). A route that sets its own policy keeps it (the API documents, :mod:`review_service.api.docs`).
+  an iframe); recordings get ``sandbox allow-same-origin`` (see ``MEDIA_POLICY``). A route that sets its own
+  policy keeps it (the API documents, :mod:`review_service.api.docs`).
 - ``X-Frame-Options: DENY`` (``SAMEORIGIN`` for /files), matching ``frame-ancestors``: no other site frames a
   page (clickjacking).
 - ``X-Content-Type-Options: nosniff``: the declared type is the type; a browser never guesses HTML.
@@ -31,18 +32,26 @@ PAGES_POLICY = policy({"default-src": "'self'", "script-src": "'self'", "style-s
                        "img-src": "'self' data:", "media-src": "'self'", "frame-src": "'self'",
                        "connect-src": "'self'", "object-src": "'none'", "base-uri": "'none'",
                        "form-action": "'self'", "frame-ancestors": "'none'"})
-# media-src: a recording opened in a tab is played by the browser's own media page, which loads the same URL
 # style-src, img-src: an error page under /files keeps its style sheet (its script does not run: sandbox)
-FILES_POLICY = policy({"sandbox": "", "default-src": "'none'", "media-src": "'self'", "style-src": "'self'",
-                       "img-src": "'self'", "frame-ancestors": "'self'"})
+FILES_POLICY = policy({"sandbox": "", "default-src": "'none'", "style-src": "'self'", "img-src": "'self'",
+                       "frame-ancestors": "'self'"})
+# A recording opened in a tab is played by the browser's own media page, which loads the same URL: in an opaque
+# origin (plain sandbox) Chromium refuses that load (CORS), so recordings keep their origin — still no script,
+# form, plugin or pop-up (no allow-scripts), nothing loaded but the recording itself.
+MEDIA_POLICY = policy({"sandbox": "allow-same-origin", "default-src": "'none'", "media-src": "'self'",
+                       "frame-ancestors": "'self'"})
 
 
 def headers_for(path: str, existing: MutableHeaders) -> dict[str, str]:
     """The security headers of a response to ``path`` (``existing``: the headers the app set)."""
     files = path.startswith(FILES)
+    if files:
+        media = existing.get("content-type", "").startswith(("audio/", "video/"))
+        csp = MEDIA_POLICY if media else FILES_POLICY
+    else:
+        csp = existing.get(CSP) or PAGES_POLICY
     out = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
-           "X-Frame-Options": "SAMEORIGIN" if files else "DENY",
-           CSP: FILES_POLICY if files else existing.get(CSP) or PAGES_POLICY}
+           "X-Frame-Options": "SAMEORIGIN" if files else "DENY", CSP: csp}
     if path in NO_STORE:
         out["Cache-Control"] = "no-store"
     return out
