@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     """After this, jurors can no longer save or submit scores (an organizer can still reopen a review)."""
     session_hours: float = Field(default=12.0, gt=0)
     """How long a session token (sign-in) lives."""
+    cookie_secure: bool | None = None
+    """The ``Secure`` flag on the session, CSRF and language cookies (sent over HTTPS only). Unset: on in
+    production, off in development and test (so the demo and tests work over http://127.0.0.1)."""
     disagreement: float = Field(default=0.25, gt=0, le=1)
     """Results flag an entry when its jurors' totals spread over more than this share of the total's range."""
     audit_key: SecretStr = SecretStr("")
@@ -148,6 +151,8 @@ class Settings(BaseSettings):
             raise ValueError("REVIEW_GENERATOR_URL must be set when REVIEW_GENERATOR_BACKEND=openai")
         if self.max_file_mb <= 0:
             raise ValueError("REVIEW_MAX_FILE_MB must be positive")
+        if self.cookie_secure is None:
+            self.cookie_secure = self.environment == "production"
         return self
 
     @property
@@ -169,6 +174,11 @@ class Settings(BaseSettings):
     @property
     def renditions_dir(self) -> Path:
         return self.data_dir / "renditions"
+
+    @property
+    def stripped_dir(self) -> Path:
+        """Recordings without their tags, for jurors in blind review (review_service/recordings.py)."""
+        return self.data_dir / "stripped"
 
 
 @lru_cache(maxsize=1)

@@ -52,6 +52,8 @@ PAGE_ADMIN = _page(organizer=403)
 
 EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("GET", "/health"): PUBLIC,
+    ("GET", "/docs"): PUBLIC,  # Swagger UI and ReDoc, from the installed package's files (api/docs.py)
+    ("GET", "/redoc"): PUBLIC,
     ("GET", "/"): {**PUBLIC, "anonymous": LOGIN, "disabled": LOGIN, "expired": LOGIN},  # signed in: role's home
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,  # the form signs in (303 to next); wrong credentials: the form again (401)

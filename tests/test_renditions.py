@@ -204,6 +204,8 @@ def test_a_juror_sees_the_rendered_original_under_the_code_without_the_author(wo
             served = client.get(f"/files/{code}/pdf")
             assert served.status_code == 200 and served.headers["content-type"] == "application/pdf"
             assert served.headers["content-disposition"] == f'inline; filename="{code}.pdf"'
+            assert served.headers["x-content-type-options"] == "nosniff"  # issue 20: renditions are sandboxed too
+            assert served.headers["content-security-policy"].startswith("sandbox;")
             reader = _pdf(served.content)
             assert not reader.metadata and "/Metadata" not in reader.trailer["/Root"]
             for secret in (author, author.split()[0]):

@@ -23,7 +23,7 @@ from review_service.storage import open_database
 from review_service.web import pages
 from review_service.web.render import static_dir
 
-from . import assignment_routes, auth_routes, batches, export_routes, jury_routes, routes
+from . import assignment_routes, auth_routes, batches, docs, export_routes, headers, jury_routes, routes
 from .schemas import Health, Problem
 
 logger = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None, *, search_engine: SearchEngine 
         app.state.renderer.close()
         app.state.db.close()
 
-    app = FastAPI(title="review-service", version=__version__, lifespan=lifespan,
+    app = FastAPI(title="review-service", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="The jury's service. Sign in with POST /auth/token (OAuth2 password form) and send "
                               "`Authorization: Bearer <token>`. AI outputs are drafts; only a signed-in person "
                               "records a score, a decision, a publication or a flag review. Every error is "
@@ -74,7 +74,9 @@ def create_app(settings: Settings | None = None, *, search_engine: SearchEngine 
                    export_routes.router, routes.search, batches.router):
         app.include_router(router)
     pages.install(app)
+    docs.install(app)  # /docs and /redoc, their assets under /static/apidocs: before /static
     app.mount("/static", StaticFiles(directory=static_dir()), name="static")
+    headers.install(app)
     return app
 
 

@@ -23,7 +23,7 @@ def sign_in(form: Annotated[OAuth2PasswordRequestForm, Depends()], response: Res
     token = people.sign_in(db, form.username, form.password, hours=settings.session_hours)
     seconds = int(settings.session_hours * 3600)
     response.set_cookie(people.COOKIE, token, max_age=seconds, httponly=True, samesite="lax",
-                        secure=settings.environment == "production")
+                        secure=bool(settings.cookie_secure))
     return {"access_token": token, "token_type": "bearer", "expires_in": seconds}
 
 

@@ -172,21 +172,33 @@ def _mpeg_audio_frame(head: bytes) -> bool:
     return version != 1 and layer in (1, 2) and bitrate not in (0, 15) and rate != 3
 
 
-def _media(head: bytes) -> str | None:
-    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
-        return "audio"
-    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
-        return "video"
+# container → the format it is taken in as (audio or video; parse_media then decides by the streams inside)
+CONTAINER_FORMAT = {"wav": "audio", "avi": "video", "mp3": "audio", "ogg": "audio", "flac": "audio", "asf": "audio",
+                    "m4a": "audio", "mp4": "video", "mov": "video", "3gp": "video", "webm": "video",
+                    "matroska": "video"}
+
+
+def container(head: bytes) -> str | None:
+    """The media container that a file's first bytes show (a key of ``CONTAINER_FORMAT``), or None."""
+    if head[:4] == b"RIFF":
+        return {b"WAVE": "wav", b"AVI ": "avi"}.get(head[8:12])
     if head[:3] == b"ID3" or _mpeg_audio_frame(head):
-        return "audio"
-    if head[:4] in (b"OggS", b"fLaC") or head[:4] == b"\x30\x26\xb2\x75":  # Ogg, FLAC, ASF/WMA
-        return "audio"
+        return "mp3"
+    if head[:4] in (b"OggS", b"fLaC", b"\x30\x26\xb2\x75"):  # Ogg, FLAC, ASF/WMA
+        return {b"OggS": "ogg", b"fLaC": "flac"}.get(head[:4], "asf")
     if head[4:8] == b"ftyp":
         brand = head[8:12]
-        return "audio" if brand in (b"M4A ", b"M4B ", b"F4A ") else "video"
-    if head[:4] == b"\x1a\x45\xdf\xa3":  # Matroska / WebM
-        return "video"
+        if brand in (b"M4A ", b"M4B ", b"F4A "):
+            return "m4a"
+        return "mov" if brand == b"qt  " else "3gp" if brand.startswith(b"3g") else "mp4"
+    if head[:4] == b"\x1a\x45\xdf\xa3":  # Matroska / WebM: the EBML header names its DocType
+        return "webm" if b"webm" in head[:64] else "matroska"
     return None
+
+
+def _media(head: bytes) -> str | None:
+    found = container(head)
+    return CONTAINER_FORMAT[found] if found else None
 
 
 # --- text -----------------------------------------------------------------------------------------

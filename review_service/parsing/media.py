@@ -39,7 +39,7 @@ def probe(path: Path) -> tuple[float | None, bool, bool]:
     try:
         with av.open(str(path)) as container:
             has_audio = any(s.type == "audio" for s in container.streams)
-            has_video = any(s.type == "video" and not _is_cover_art(s) for s in container.streams)
+            has_video = any(s.type == "video" and not is_cover_art(s) for s in container.streams)
             duration = container.duration / 1_000_000 if container.duration else None
             if duration is None:
                 for stream in container.streams:
@@ -51,7 +51,7 @@ def probe(path: Path) -> tuple[float | None, bool, bool]:
     return duration, has_audio, has_video
 
 
-def _is_cover_art(stream) -> bool:
+def is_cover_art(stream) -> bool:
     """MP3/M4A album art shows up as a one-picture video stream marked ``attached_pic``."""
     return "attached_pic" in str(getattr(stream, "disposition", "")).lower()
 

@@ -1,23 +1,32 @@
 """Originals, served to permitted people only: ``GET /files/{entry}`` (an entry id, or a juror's neutral code), and
 a DOCX/PPTX original's PDF rendition (:mod:`review_service.renditions`): ``GET /files/{entry}/pdf``.
 
+An original is served as what intake detected from its content (the record's ``format``), never as what its
+name says: a PDF as ``application/pdf`` and a recording as its container's audio or video type
+(:mod:`review_service.recordings`), inline; everything else — DOCX, PPTX, text, HTML, a file intake could not
+read — as an ``application/octet-stream`` attachment, which a browser saves and never renders. The security
+headers middleware adds ``X-Content-Type-Options: nosniff`` and ``Content-Security-Policy: sandbox`` to every
+/files response (:mod:`review_service.api.headers`), so even a file that is a page runs no script here.
+
 A juror in blind review gets the file under its neutral code (``E-7F3A9C.pdf``: the received name carries the
 applicant's surname), PDFs — and renditions — with their document information (author, title …) and XMP removed,
-and only formats a browser shows inline (PDF, audio, video); DOCX, PPTX and text files themselves are not served
-to them (their embedded properties name the author): they see the rendition, or the extracted text on the entry
-page. The content itself may still name the author; blind review cannot remove that (docs/pages.md).
+recordings as a copy without their tags (ID3, RIFF INFO, MP4 tags …; made once, kept by SHA-256), and only
+formats a browser shows inline (PDF, audio, video); DOCX, PPTX and text files themselves are not served to them
+(their embedded properties name the author): they see the rendition, or the extracted text on the entry page. If
+the tags cannot be removed, nothing is served (404), never the original. The content itself may still name the
+author; blind review cannot remove that (docs/pages.md).
 """
 from __future__ import annotations
 
 import io
-import mimetypes
 from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
-from review_service import permissions, renditions
+from review_service import permissions, recordings, renditions
+from review_service.config import Settings
 from review_service.errors import ReviewError
 
 from .session import PageError, page_user
@@ -31,12 +40,12 @@ def servable(record: dict, blind: bool) -> bool:
     return not blind or record.get("format") in (*INLINE, *MEDIA)
 
 
-def media_type(record: dict) -> str:
+def media_type(record: dict, path: Path) -> str:
+    """What the original is served as: by the detected format (and a recording's container), never its name."""
     fmt = record.get("format") or ""
     if fmt in INLINE:
         return INLINE[fmt]
-    guessed = mimetypes.guess_type(record.get("file_name") or "")[0]
-    return guessed or "application/octet-stream"
+    return recordings.media_type(fmt, path) if fmt in MEDIA else recordings.OCTET
 
 
 def _without_metadata(path: Path) -> bytes:
@@ -93,16 +102,23 @@ def original(key: str, request: Request, who: page_user("entries.read")) -> Resp
     path = settings.data_dir / record["stored_as"]
     if not servable(record, blind) or not path.is_file():
         raise PageError(404, "not_found")
-    kind = media_type(record)
+    kind = media_type(record, path)
+    fmt = record.get("format")
+    inline = fmt in (*INLINE, *MEDIA)
     if blind:
         code = permissions.entry_code(entry_id)
-        suffix = Path(record["file_name"]).suffix.lower() or ".bin"
-        name = f"{code}{suffix}"
+        name = f"{code}{'.pdf' if fmt == 'pdf' else recordings.suffix(path)}"
         headers = {"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "private, no-store"}
-        if record.get("format") == "pdf":
+        if fmt == "pdf":
             return _scrubbed_pdf(path, headers)
-        return FileResponse(path, media_type=kind, headers=headers)
-    name = record["file_name"]
-    disposition = f"inline; filename*=UTF-8''{quote(name)}"
-    return FileResponse(path, media_type=kind, headers={"Content-Disposition": disposition,
-                                                         "Cache-Control": "private, no-store"})
+        return FileResponse(_stripped(path, record, settings), media_type=kind, headers=headers)
+    disposition = f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{quote(record['file_name'])}"
+    return FileResponse(path, media_type=kind, headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"})
+
+
+def _stripped(path: Path, record: dict, settings: Settings) -> Path:
+    """A recording for a juror in blind review: the copy without tags, or 404 — never the original."""
+    try:
+        return recordings.stripped(path, record.get("sha256") or "", settings, permissions.personal_values(record))
+    except recordings.StripFailed as exc:
+        raise PageError(404, "not_found") from exc

@@ -58,7 +58,8 @@ def login(request: Request, username: Annotated[str, Form(max_length=200)] = "",
           password: Annotated[str, Form(max_length=1000)] = "",
           next_page: Annotated[str, Form(alias="next")] = "/"):
     """Sign in through the same people module as ``POST /auth/token``; the session cookie is HttpOnly,
-    SameSite=Lax (Secure in production). A wrong login or password: the form again, with one message for both.
+    SameSite=Lax (Secure when REVIEW_COOKIE_SECURE, by default in production). A wrong login or password: the
+    form again, with one message for both.
     After an administrator set a temporary password, to the password form instead of ``next``."""
     settings = request.app.state.settings
     try:
@@ -71,7 +72,7 @@ def login(request: Request, username: Annotated[str, Form(max_length=200)] = "",
         target = "/account/password?notice=temporary"  # a password an administrator set: choose one's own
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(people.COOKIE, token, max_age=int(settings.session_hours * 3600), httponly=True,
-                        samesite="lax", secure=settings.environment == "production")
+                        samesite="lax", secure=bool(settings.cookie_secure))
     return response
 
 

@@ -59,7 +59,7 @@ def page(request: Request, template: str, *, status_code: int = 200, **context) 
         contest=settings.contest_name, csrf_token=token, user=getattr(request.state, "user", None),
         blind=settings.blind_review, **context)
     response = HTMLResponse(html, status_code=status_code)
-    secure = settings.environment == "production"
+    secure = bool(settings.cookie_secure)
     if request.query_params.get("lang") in i18n.LANGUAGES:
         response.set_cookie(LANG_COOKIE, lang, max_age=ONE_YEAR, samesite="lax", httponly=True, secure=secure)
     if request.cookies.get(CSRF_COOKIE) != token:
