@@ -104,3 +104,16 @@ class StateConflict(ReviewError):
     def __init__(self, message: str, *, hint: str = "", code: str = "conflict") -> None:
         super().__init__(message, hint=hint)
         self.code = code
+
+
+class TooManyAttempts(ReviewError):
+    """Sign-in (or a current-password check) refused for a while after repeated wrong passwords on the account or
+    from the client (``review_service.throttle``); ``retry_after`` is the wait in whole seconds (``Retry-After``)."""
+
+    code = "too_many_attempts"
+    http_status = 429
+    exit_code = 2
+
+    def __init__(self, message: str, *, retry_after: int, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after = retry_after

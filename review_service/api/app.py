@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from review_service import __version__
@@ -24,6 +25,7 @@ from review_service.web import pages
 from review_service.web.render import static_dir
 
 from . import assignment_routes, auth_routes, batches, export_routes, jury_routes, routes
+from .problem import problem, without_paths
 from .schemas import Health, Problem
 
 logger = logging.getLogger(__name__)
@@ -103,42 +105,49 @@ def _openapi(app: FastAPI) -> dict:
     return schema
 
 
-def _problem(status: int, code: str, detail: str, hint: str = "", **extra) -> JSONResponse:
-    body = {"type": f"urn:review-service:{code}", "title": code.replace("_", " "), "status": status,
-            "detail": detail, "code": code, "hint": hint, **extra}
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)
-
-
 def install_problem_handlers(app: FastAPI) -> None:
     """The one place errors become application/problem+json: the service's own errors, request validation,
     HTTP errors from the framework (unknown route, wrong method) and unexpected exceptions (500, logged with an
     id that the response repeats)."""
 
     @app.exception_handler(ReviewError)
-    async def review_error(_: Request, exc: ReviewError) -> JSONResponse:
-        return _problem(exc.http_status, exc.code, exc.message, exc.hint)
+    async def review_error(request: Request, exc: ReviewError) -> JSONResponse:
+        settings = getattr(request.app.state, "settings", None) or get_settings()
+        retry = getattr(exc, "retry_after", None)
+        return problem(exc.http_status, exc.code, without_paths(exc.message, settings),
+                       without_paths(exc.hint, settings), headers={"Retry-After": str(retry)} if retry else None)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"loc": [str(x) for x in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
-                  for e in exc.errors()]
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        settings = getattr(request.app.state, "settings", None) or get_settings()
+        errors = [{"loc": [without_paths(str(x), settings)[:200] for x in e.get("loc", ())],
+                   "msg": without_paths(str(e.get("msg", "")), settings)[:500], "type": str(e.get("type", ""))}
+                  for e in exc.errors()][:50]
         first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
-        return _problem(422, "invalid_request", f"{'.'.join(first['loc'])}: {first['msg']}",
-                        "see `errors` and the OpenAPI document (/docs)", errors=errors)
+        return problem(422, "invalid_request", f"{'.'.join(first['loc'])}: {first['msg']}",
+                       "see `errors` and the OpenAPI document (/docs)", errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {401: "unauthorized", 403: "permission_denied", 404: "not_found", 405: "method_not_allowed"}.get(
             exc.status_code, f"http_{exc.status_code}")
-        return _problem(exc.status_code, code, str(exc.detail))
+        return problem(exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def out_of_range(request: Request, exc: Exception) -> JSONResponse:
+        """A value the database cannot hold (a 20-digit id, a number past the column's range): the caller's error.
+        Routes bound their numbers (``deps.DB_INT_MAX``); this is the net under them."""
+        logger.info("out-of-range value on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        return problem(422, "out_of_range", "a number (or text) in the request is out of the range the service "
+                       "stores", "ids and offsets are whole numbers below 2147483648")
 
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> JSONResponse:
         error_id = uuid.uuid4().hex[:12]
         logger.exception("unexpected error %s on %s %s", error_id, request.method, request.url.path)
-        return _problem(500, "internal_error", f"an unexpected error (id {error_id}) was logged",
-                        "tell the administrator this id", error_id=error_id)
+        return problem(500, "internal_error", f"an unexpected error (id {error_id}) was logged",
+                       "tell the administrator this id", error_id=error_id)
 
 
 def _archive_engine(settings: Settings) -> SearchEngine:

@@ -18,7 +18,7 @@ from review_service.intake import read_forms
 from review_service.jobs import stale_note, submit
 from review_service.storage.jobs import JobStore
 
-from .deps import DbDep, SettingsDep, user
+from .deps import DbDep, RowId, SettingsDep, user
 
 router = APIRouter(prefix="/batches", tags=["batches"])
 CHUNK = 1 << 20
@@ -162,14 +162,14 @@ def _job(db, job_id: int) -> dict:
 
 
 @router.get("/{job_id}", response_model=BatchStatus)
-def get_batch(job_id: int, db: DbDep, settings: SettingsDep, who: user("batches.read")) -> dict:
+def get_batch(job_id: RowId, db: DbDep, settings: SettingsDep, who: user("batches.read")) -> dict:
     """State (queued, running, done, failed, cancelled), current stage, done/total, per-stage times, per-file errors;
     ``stale`` (with a ``message``) when a running job's worker stopped sending heartbeats."""
     return job_status(_job(db, job_id), settings.job_stale_s)
 
 
 @router.post("/{job_id}/cancel", status_code=202, response_model=BatchStarted)
-def cancel_batch(job_id: int, db: DbDep, organizer: OrganizerDep) -> dict:
+def cancel_batch(job_id: RowId, db: DbDep, organizer: OrganizerDep) -> dict:
     """A queued batch is cancelled at once; a running one stops at its next file, embedding batch, entry or stage."""
     _job(db, job_id)
     job = JobStore(db).request_cancel(job_id) or {}
@@ -177,7 +177,7 @@ def cancel_batch(job_id: int, db: DbDep, organizer: OrganizerDep) -> dict:
 
 
 @router.post("/{job_id}/resume", status_code=202, response_model=BatchStarted)
-def resume_batch(job_id: int, db: DbDep, organizer: OrganizerDep) -> dict:
+def resume_batch(job_id: RowId, db: DbDep, organizer: OrganizerDep) -> dict:
     """A cancelled or failed batch back in the queue; finished files and stages are not done again."""
     _job(db, job_id)
     job = JobStore(db).requeue(job_id) or {}

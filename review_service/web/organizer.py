@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from review_service import flag_review, permissions, scoring
 from review_service.api import batches as batch_api
+from review_service.api.deps import RowId
 from review_service.batch import STAGES
 from review_service.errors import NotFound, ReviewError
 from review_service.storage.jobs import JobStore
@@ -99,7 +100,7 @@ def start_batch(request: Request, who: page_user("batches.manage"), _csrf: CsrfO
 
 
 @router.get("/batches/{job_id}", response_class=HTMLResponse)
-def batch_page(job_id: int, request: Request, who: page_user("batches.read")) -> HTMLResponse:
+def batch_page(job_id: RowId, request: Request, who: page_user("batches.read")) -> HTMLResponse:
     job = JobStore(request.app.state.db).get(job_id)
     if job is None:
         raise PageError(404, "not_found")
@@ -120,14 +121,14 @@ def _job_action(request: Request, job_id: int, action: str) -> RedirectResponse:
 
 
 @router.post("/batches/{job_id}/cancel")
-def cancel_batch(job_id: int, request: Request, who: page_user("batches.manage"), _csrf: CsrfOk):
+def cancel_batch(job_id: RowId, request: Request, who: page_user("batches.manage"), _csrf: CsrfOk):
     """Stop a batch: the same as ``POST /batches/{id}/cancel`` (a queued one at once, a running one at its next
     file, embedding batch, entry or stage)."""
     return _job_action(request, job_id, "cancel")
 
 
 @router.post("/batches/{job_id}/resume")
-def resume_batch(job_id: int, request: Request, who: page_user("batches.manage"), _csrf: CsrfOk):
+def resume_batch(job_id: RowId, request: Request, who: page_user("batches.manage"), _csrf: CsrfOk):
     """Resume a stopped or failed batch: the same as ``POST /batches/{id}/resume`` (back in the queue; finished
     files and stages are kept)."""
     return _job_action(request, job_id, "resume")
