@@ -32,6 +32,15 @@ class InputError(ReviewError):
     exit_code = 2
 
 
+class FormsError(InputError):
+    """An application-form CSV that cannot be read: ``forms_encoding`` (not UTF-8: the message names the
+    encoding) or ``forms_invalid`` (NUL bytes, broken quoting, a cell far too long, no ``file_name`` column)."""
+
+    def __init__(self, code: str, message: str, *, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.code = code
+
+
 class NotFound(ReviewError):
     code = "not_found"
     http_status = 404

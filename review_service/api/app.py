@@ -25,6 +25,7 @@ from review_service.web import pages
 from review_service.web.render import static_dir
 
 from . import assignment_routes, auth_routes, batches, export_routes, jury_routes, routes
+from .limits import BodyCap
 from .problem import problem, without_paths
 from .schemas import Health, Problem
 
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, *, search_engine: SearchEngine 
                              403: {"model": Problem, "description": "not allowed for this role"},
                              422: {"model": Problem, "description": "invalid request"}})
     install_problem_handlers(app)
+    app.add_middleware(BodyCap, max_bytes=settings.max_upload_bytes)  # a request's total bytes (api/limits.py)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
 
     @app.get("/health", tags=["health"], response_model=Health)

@@ -11,11 +11,11 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from review_service import flag_review, permissions, scoring
+from review_service import flag_review, permissions, scoring, uploads
 from review_service.api import batches as batch_api
 from review_service.api.deps import RowId
 from review_service.batch import STAGES
-from review_service.errors import NotFound, ReviewError
+from review_service.errors import NotFound, ReviewError, StateConflict
 from review_service.storage.jobs import JobStore
 from review_service.storage.jury import JuryStore
 
@@ -110,13 +110,13 @@ def batch_page(job_id: RowId, request: Request, who: page_user("batches.read")) 
 
 
 def _job_action(request: Request, job_id: int, action: str) -> RedirectResponse:
-    store = JobStore(request.app.state.db)
-    if store.get(job_id) is None:
+    db, settings = request.app.state.db, request.app.state.settings
+    if JobStore(db).get(job_id) is None:
         raise PageError(404, "not_found")
-    if action == "cancel":
-        store.request_cancel(job_id)
-    else:
-        store.requeue(job_id)
+    try:
+        (uploads.cancel if action == "cancel" else uploads.resume)(db, settings, job_id)
+    except StateConflict as exc:
+        raise PageError(409, exc.code) from None
     return RedirectResponse(f"/org/batches/{job_id}", status_code=303)
 
 

@@ -27,6 +27,8 @@ ERRORS = {  # status → the message shown (translated in web/error.html)
     "csrf": _("The form expired or came from another site. Reload the page and try again."),
     "not_found": _("There is no such page, or it is not yours to see."),
     "conflict": _("This was changed meanwhile. Reload the page and try again."),
+    "uploads_removed": _("The uploaded files of this batch were removed when it was stopped. Start a new batch "
+                         "with the files: what was read before is reused."),
 }
 
 
