@@ -13,11 +13,23 @@ from pathlib import Path
 
 from fastapi.responses import JSONResponse
 
+HINTS = {  # what to do, where an error brings no hint of its own
+    400: "check the request against the OpenAPI document (/docs)",
+    401: "sign in: POST /auth/token, then send Authorization: Bearer <token>",
+    403: "this needs another role; ask an administrator",
+    404: "check the id or path; the list routes (GET /entries, GET /batches/…) show what exists",
+    405: "see the OpenAPI document (/docs) for the methods of this path",
+    409: "reload the object and try again",
+    413: "send less in one request",
+    422: "see the OpenAPI document (/docs) for what this route accepts",
+    429: "wait, then try again",
+}
+
 
 def problem(status: int, code: str, detail: str, hint: str = "", *, headers: dict[str, str] | None = None,
             **extra) -> JSONResponse:
     body = {"type": f"urn:review-service:{code}", "title": code.replace("_", " "), "status": status,
-            "detail": detail, "code": code, "hint": hint, **extra}
+            "detail": detail, "code": code, "hint": hint or HINTS.get(status, ""), **extra}
     headers = {**({"WWW-Authenticate": "Bearer"} if status == 401 else {}), **(headers or {})}
     return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers or None)
 
