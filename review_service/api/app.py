@@ -94,7 +94,7 @@ def _openapi(app: FastAPI) -> dict:
     for path, item in schema.get("paths", {}).items():
         for op in item.values():
             responses = op.setdefault("responses", {})
-            codes = {"422", "500"} | ({"401"} if path == "/auth/token" else set()) | (
+            codes = {"413", "422", "500"} | ({"401", "429"} if path == "/auth/token" else set()) | (
                 set() if path in public else {"401", "403", "404", "409"})
             for code in codes | {c for c in responses if c[0] in "45"}:
                 responses[code] = {"description": responses.get(code, {}).get("description") or "problem",
