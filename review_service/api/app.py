@@ -12,7 +12,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from review_service import __version__
@@ -20,7 +19,7 @@ from review_service.config import Settings, get_settings
 from review_service.errors import ReviewError
 from review_service.renditions import LazyRenderer
 from review_service.search.engine import SearchEngine
-from review_service.storage import open_database
+from review_service.storage import ValueOutOfRange, open_database
 from review_service.web import pages
 from review_service.web.render import static_dir
 
@@ -136,7 +135,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem(exc.status_code, code, str(exc.detail))
 
     @app.exception_handler(OverflowError)
-    @app.exception_handler(DataError)
+    @app.exception_handler(ValueOutOfRange)
     async def out_of_range(request: Request, exc: Exception) -> JSONResponse:
         """A value the database cannot hold (a 20-digit id, a number past the column's range): the caller's error.
         Routes bound their numbers (``deps.DB_INT_MAX``); this is the net under them."""
