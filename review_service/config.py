@@ -96,6 +96,14 @@ class Settings(BaseSettings):
     cookie_secure: bool | None = None
     """The ``Secure`` flag on the session, CSRF and language cookies (sent over HTTPS only). Unset: on in
     production, off in development and test (so the demo and tests work over http://127.0.0.1)."""
+    signin_free_failures: int = Field(default=5, ge=1)
+    """Wrong passwords on one account, or from one client address, before sign-in backs off (docs/jury.md)."""
+    signin_delay_s: float = Field(default=1.0, gt=0)
+    """The first wait after ``signin_free_failures`` wrong passwords; each further one doubles it."""
+    signin_max_delay_s: float = Field(default=900.0, gt=0)
+    """The longest wait (15 minutes): a guesser can slow an account down, never lock its owner out for good."""
+    signin_forget_s: float = Field(default=3600.0, gt=0)
+    """Wrong passwords are forgotten this long after the latest one (the count starts again)."""
     disagreement: float = Field(default=0.25, gt=0, le=1)
     """Results flag an entry when its jurors' totals spread over more than this share of the total's range."""
     audit_key: SecretStr = SecretStr("")
@@ -131,6 +139,9 @@ class Settings(BaseSettings):
     server_folders: Path | None = None
     """``POST /batches`` with ``folder=`` reads only folders under this one (default: ``{data_dir}/incoming``)."""
     max_upload_files: int = Field(default=500, ge=1)
+    max_upload_bytes: int = Field(default=1 << 30, ge=1)
+    """The most bytes one request may send (``POST /batches``, the batch page: every file and field together, 1 GiB);
+    over it the request is refused with 413 while it streams in, and nothing of it is kept."""
     query_cache_size: int = Field(default=4096, ge=0)
     """Query vectors kept per search engine (LRU; ~3 KB each): a repeated or paginated query is not embedded
     again. 0 turns the cache off."""

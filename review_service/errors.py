@@ -44,6 +44,15 @@ class UnknownJuror(InputError):
     code = "unknown_juror"
 
 
+class FormsError(InputError):
+    """An application-form CSV that cannot be read: ``forms_encoding`` (not UTF-8: the message names the
+    encoding) or ``forms_invalid`` (NUL bytes, broken quoting, a cell far too long, no ``file_name`` column)."""
+
+    def __init__(self, code: str, message: str, *, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.code = code
+
+
 class NotFound(ReviewError):
     code = "not_found"
     http_status = 404
@@ -116,3 +125,16 @@ class StateConflict(ReviewError):
     def __init__(self, message: str, *, hint: str = "", code: str = "conflict") -> None:
         super().__init__(message, hint=hint)
         self.code = code
+
+
+class TooManyAttempts(ReviewError):
+    """Sign-in (or a current-password check) refused for a while after repeated wrong passwords on the account or
+    from the client (``review_service.throttle``); ``retry_after`` is the wait in whole seconds (``Retry-After``)."""
+
+    code = "too_many_attempts"
+    http_status = 429
+    exit_code = 2
+
+    def __init__(self, message: str, *, retry_after: int, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after = retry_after

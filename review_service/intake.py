@@ -6,8 +6,10 @@ stopped, and taking in the same file again changes nothing.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
+import io
 import logging
 import os
 import shutil
@@ -22,7 +24,7 @@ from review_service.chunking import chunk_blocks
 from review_service.config import Settings
 from review_service.domain import Anchor, Block, Chunk, Document, ParsedDocument, Reason
 from review_service.eligibility import run_checks
-from review_service.errors import InputError, IntakeError
+from review_service.errors import FormsError, InputError, IntakeError
 from review_service.language import detect_language, script_of
 from review_service.storage import Database
 
@@ -101,18 +103,57 @@ def form_key(file_name: str) -> str:
     return unicodedata.normalize("NFC", Path(file_name).name).casefold().strip()
 
 
+MAX_FORM_FIELD = 100_000
+"""The longest cell of a forms CSV (characters): a form's answers are short; a longer cell is a broken file."""
+
+
+def _forms_text(path: Path) -> str:
+    """The forms CSV's text: UTF-8 (with or without BOM); UTF-16 and Windows-1251 are named and refused (save the
+    file as "CSV UTF-8"), so no byte is guessed wrong into a name or a date."""
+    data = path.read_bytes()
+    save = "save it again as \"CSV UTF-8\" (Excel: Save as → CSV UTF-8; LibreOffice: character set Unicode (UTF-8))"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or data[:400].count(b"\x00") > 20:
+        raise FormsError("forms_encoding", f"{path.name}: the forms CSV is in UTF-16, not UTF-8", hint=save)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1251")
+    except UnicodeDecodeError:
+        text = ""
+    if sum("а" <= ch.casefold() <= "я" for ch in text) >= 2:
+        raise FormsError("forms_encoding", f"{path.name}: the forms CSV is in Windows-1251 (cp1251), not UTF-8",
+                         hint=save)
+    raise FormsError("forms_encoding", f"{path.name}: the forms CSV is not UTF-8 text", hint=save)
+
+
 def read_forms(path: Path) -> dict[str, dict]:
-    """The application-form CSV, keyed by the NFC, case-folded file name."""
+    """The application-form CSV (UTF-8), keyed by the NFC, case-folded file name. A file in another encoding, with
+    NUL bytes, an unclosed quote or a cell over :data:`MAX_FORM_FIELD` characters is an :class:`InputError` (422)
+    that says what to fix; messages name the file, never its folder."""
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"{path}: no such forms file")
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
+        raise InputError(f"{path.name}: no such forms file")
+    text = _forms_text(path)
+    if "\x00" in text:
+        raise FormsError("forms_invalid", f"{path.name}: the forms CSV holds NUL characters (not a text file?)")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
         if not reader.fieldnames or "file_name" not in reader.fieldnames:
-            raise InputError(f"{path}: the forms CSV needs a 'file_name' column",
+            raise FormsError("forms_invalid", f"{path.name}: the forms CSV needs a 'file_name' column",
                              hint="columns are documented in sample_data/README.md")
-        return {form_key(row["file_name"]): {k: (v or "").strip() for k, v in row.items() if k}
-                for row in reader if row.get("file_name")}
+        rows = list(reader)
+    except csv.Error as exc:
+        raise FormsError("forms_invalid", f"{path.name}: not a readable CSV (line {reader.line_num}: {exc})",
+                         hint="save it again as CSV UTF-8 from a spreadsheet program") from None
+    long = next((k for row in rows for k, v in row.items() if len(v or "") > MAX_FORM_FIELD
+                 or len(k or "") > MAX_FORM_FIELD), None)
+    if long is not None:
+        raise FormsError("forms_invalid", f"{path.name}: a cell of column {str(long)[:40]!r} is over "
+                         f"{MAX_FORM_FIELD} characters", hint="a form's answers are short; check the file")
+    return {form_key(row["file_name"]): {k: (v or "").strip() for k, v in row.items() if k}
+            for row in rows if row.get("file_name")}
 
 
 # --- (de)serialising parse results -------------------------------------------------------------------------

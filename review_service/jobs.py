@@ -39,6 +39,7 @@ from review_service.report import write_report
 from review_service.screen_stages import REGISTRY
 from review_service.storage import Database, open_database
 from review_service.storage.jobs import JobStore
+from review_service.uploads import discard_job_uploads
 
 logger = logging.getLogger(__name__)
 
@@ -205,9 +206,11 @@ def run_job(db: Database, job: Mapping[str, Any], settings: Settings, worker: st
                             journal_factory=journal)
         write_report(result.report, out_dir, options.report_lang)
         store.finish(job["id"], worker, "done", timings=result.report["timings_s"])
+        discard_job_uploads(settings, job)  # uploaded files: intake kept the originals (review_service.uploads)
         return result
     except JobCancelled:
         store.finish(job["id"], worker, "cancelled", message=f"cancelled; {resume_hint}")
+        discard_job_uploads(settings, job)
         return None
     except JobLost:
         logger.warning("job %s was taken over by another worker; this one stops", job["id"])

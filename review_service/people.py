@@ -3,6 +3,9 @@
 A session token is ``secrets.token_urlsafe(32)``; only its SHA-256 is stored, with an expiry
 (``REVIEW_SESSION_HOURS``) and a revocation time. The same token works as ``Authorization: Bearer`` (API clients)
 and as the ``review_session`` cookie (pages). :func:`authenticate` is the one check every request goes through.
+
+Logins and passwords follow :mod:`review_service.credentials` wherever they are set (API, pages, CLI); a sign-in
+and the current-password check of a password change go through the back-off of :mod:`review_service.throttle`.
 """
 from __future__ import annotations
 
@@ -15,14 +18,17 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from review_service.credentials import MIN_PASSWORD, attempted_login, check_password, normalise_login
 from review_service.domain import Juror
 from review_service.errors import InputError, Unauthorized
 from review_service.storage import Database
 from review_service.storage.people import PeopleStore
+from review_service.throttle import Policy, SignInGuard
 
 ROLES = ("admin", "organizer", "juror")
 COOKIE = "review_session"
-MIN_PASSWORD = 8
+__all__ = ["COOKIE", "MIN_PASSWORD", "ROLES", "Principal", "add_user", "authenticate", "change_password",
+           "hash_password", "must_change_password", "new_password", "reset_password", "sign_in", "sign_out"]
 _hasher = PasswordHasher()  # argon2id, the library's current defaults
 _DUMMY = _hasher.hash("not-a-password")  # verified against when the login is unknown (same timing)
 
@@ -46,22 +52,27 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def hash_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD:
-        raise InputError(f"a password needs at least {MIN_PASSWORD} characters")
+def hash_password(password: str, *, login: str = "", name: str = "") -> str:
+    """The argon2 hash of a password that follows the rules (``credentials.check_password``; a
+    ``CredentialError`` otherwise)."""
+    check_password(password, login=login, name=name)
     return _hasher.hash(password)
 
 
 def new_password() -> str:
-    """A one-time password for a new or reset account (~100 bits)."""
-    return secrets.token_urlsafe(12)
+    """A one-time password for a new or reset account (~100 bits; drawn again in the rare case a rule refuses it)."""
+    while True:
+        password = secrets.token_urlsafe(12)
+        try:
+            check_password(password)
+        except InputError:
+            continue
+        return password
 
 
 def add_user(db: Database, *, login: str, role: str, password: str, actor: str, juror_id: str | None = None,
              name: str = "") -> dict:
-    login = login.strip()
-    if not login or any(ch.isspace() for ch in login):
-        raise InputError(f"login {login!r} must be one word")
+    login = normalise_login(login)
     if role not in ROLES:
         raise InputError(f"unknown role {role!r}", hint=f"use one of: {', '.join(ROLES)}")
     if role == "juror" and not juror_id:
@@ -69,7 +80,7 @@ def add_user(db: Database, *, login: str, role: str, password: str, actor: str, 
     if role != "juror" and juror_id:
         raise InputError("only a juror account is linked to a juror profile")
     return PeopleStore(db).add_user(login=login, name=name or login, role=role, juror_id=juror_id,
-                                    password_hash=hash_password(password), actor=actor)
+                                    password_hash=hash_password(password, login=login, name=name), actor=actor)
 
 
 def register_jury(db: Database, jurors: Sequence[Juror], actor: str) -> int:
@@ -79,17 +90,30 @@ def register_jury(db: Database, jurors: Sequence[Juror], actor: str) -> int:
                                        "region": j.region, "languages": list(j.languages)} for j in jurors], actor)
 
 
-def sign_in(db: Database, login: str, password: str, *, hours: float) -> str:
-    """A new session token for the right login and password; Unauthorized otherwise (one message for all)."""
-    store = PeopleStore(db)
-    user = store.user(login.strip())
+def _verified(user: dict | None, password: str) -> bool:
     try:
-        _hasher.verify(user["password_hash"] if user else _DUMMY, password)
+        return _hasher.verify(user["password_hash"] if user else _DUMMY, password) and user is not None
     except (VerificationError, InvalidHashError):
-        user = None
-    if user is None or user["disabled"]:
+        return False
+
+
+def sign_in(db: Database, login: str, password: str, *, hours: float, client: str = "",
+            policy: Policy | None = None) -> str:
+    """A new session token for the right login and password; Unauthorized otherwise (one message for all);
+    TooManyAttempts (429) while the account or the ``client`` address waits (:mod:`review_service.throttle`)."""
+    store = PeopleStore(db)
+    login = attempted_login(login)
+    user = store.user(login)
+    subject = f"user:{login}" if user else "signin:unknown"
+    guard = SignInGuard(db, policy)
+    guard.check(login, client, subject)
+    right = _verified(user, password)
+    if user is None or not right or user["disabled"]:
+        reason = "unknown_user" if user is None else "wrong_password" if not right else "disabled"
+        guard.failed(login, client, reason, subject)
         raise Unauthorized("wrong login or password, or the account is disabled",
                            hint="ask an organizer to reset your password")
+    guard.succeeded(login)
     if _hasher.check_needs_rehash(user["password_hash"]):
         store.rehash(user["id"], _hasher.hash(password))
     token = secrets.token_urlsafe(32)
@@ -120,23 +144,27 @@ def sign_out(db: Database, token: str, principal: Principal) -> bool:
 def reset_password(db: Database, login: str, password: str, actor: str) -> None:
     """A new (temporary) password set by someone else (an admin, the CLI): every session of the account ends;
     audited as ``password_reset`` by ``actor``, without the password."""
-    PeopleStore(db).set_password(login, hash_password(password), actor)
+    user = PeopleStore(db).user(login)
+    PeopleStore(db).set_password(login, hash_password(password, login=login, name=user["name"] if user else ""),
+                                 actor)
 
 
-def change_password(db: Database, who: Principal, current: str, new: str, token: str) -> None:
-    """A signed-in person's own new password: ``current`` must be right (Unauthorized otherwise), ``new`` follow
-    the same rule as every password (:func:`hash_password`). The person's other sessions end; the one holding
-    ``token`` goes on. Audited as ``password_changed``, without either password."""
+def change_password(db: Database, who: Principal, current: str, new: str, token: str, *, client: str = "",
+                    policy: Policy | None = None) -> None:
+    """A signed-in person's own new password: ``current`` must be right (Unauthorized otherwise; the same
+    back-off as a sign-in, TooManyAttempts while it waits), ``new`` follow the rules of every password
+    (:func:`hash_password`). The person's other sessions end; the one holding ``token`` goes on. Audited as
+    ``password_changed``, without either password."""
     store = PeopleStore(db)
     user = store.user(who.login)
-    try:
-        _hasher.verify(user["password_hash"] if user else _DUMMY, current)
-    except (VerificationError, InvalidHashError):
-        user = None
-    if user is None:
+    guard = SignInGuard(db, policy)
+    guard.check(who.login, client, f"user:{who.login}")
+    if not _verified(user, current):
+        guard.failed(who.login, client, "wrong_current_password", f"user:{who.login}")
         raise Unauthorized("the current password is wrong")
-    store.set_password(who.login, hash_password(new), who.login, action="password_changed",
-                       keep_session=token_digest(token))
+    guard.succeeded(who.login)
+    store.set_password(who.login, hash_password(new, login=who.login, name=who.name), who.login,
+                       action="password_changed", keep_session=token_digest(token))
 
 
 def must_change_password(db: Database, login: str) -> bool:

@@ -19,11 +19,13 @@ from review_service.config import Settings, get_settings
 from review_service.errors import ReviewError
 from review_service.renditions import LazyRenderer
 from review_service.search.engine import SearchEngine
-from review_service.storage import open_database
+from review_service.storage import ValueOutOfRange, open_database
 from review_service.web import pages
 from review_service.web.render import static_dir
 
 from . import assignment_routes, auth_routes, batches, docs, export_routes, headers, jury_routes, routes
+from .limits import BodyCap
+from .problem import problem, without_paths
 from .schemas import Health, Problem
 
 logger = logging.getLogger(__name__)
@@ -61,6 +63,7 @@ def create_app(settings: Settings | None = None, *, search_engine: SearchEngine 
                              403: {"model": Problem, "description": "not allowed for this role"},
                              422: {"model": Problem, "description": "invalid request"}})
     install_problem_handlers(app)
+    app.add_middleware(BodyCap, max_bytes=settings.max_upload_bytes)  # a request's total bytes (api/limits.py)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
 
     @app.get("/health", tags=["health"], response_model=Health)
@@ -92,7 +95,7 @@ def _openapi(app: FastAPI) -> dict:
     for path, item in schema.get("paths", {}).items():
         for op in item.values():
             responses = op.setdefault("responses", {})
-            codes = {"422", "500"} | ({"401"} if path == "/auth/token" else set()) | (
+            codes = {"413", "422", "500"} | ({"401", "429"} if path == "/auth/token" else set()) | (
                 set() if path in public else {"401", "403", "404", "409"})
             for code in codes | {c for c in responses if c[0] in "45"}:
                 responses[code] = {"description": responses.get(code, {}).get("description") or "problem",
@@ -105,42 +108,49 @@ def _openapi(app: FastAPI) -> dict:
     return schema
 
 
-def _problem(status: int, code: str, detail: str, hint: str = "", **extra) -> JSONResponse:
-    body = {"type": f"urn:review-service:{code}", "title": code.replace("_", " "), "status": status,
-            "detail": detail, "code": code, "hint": hint, **extra}
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)
-
-
 def install_problem_handlers(app: FastAPI) -> None:
     """The one place errors become application/problem+json: the service's own errors, request validation,
     HTTP errors from the framework (unknown route, wrong method) and unexpected exceptions (500, logged with an
     id that the response repeats)."""
 
     @app.exception_handler(ReviewError)
-    async def review_error(_: Request, exc: ReviewError) -> JSONResponse:
-        return _problem(exc.http_status, exc.code, exc.message, exc.hint)
+    async def review_error(request: Request, exc: ReviewError) -> JSONResponse:
+        settings = getattr(request.app.state, "settings", None) or get_settings()
+        retry = getattr(exc, "retry_after", None)
+        return problem(exc.http_status, exc.code, without_paths(exc.message, settings),
+                       without_paths(exc.hint, settings), headers={"Retry-After": str(retry)} if retry else None)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"loc": [str(x) for x in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
-                  for e in exc.errors()]
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        settings = getattr(request.app.state, "settings", None) or get_settings()
+        errors = [{"loc": [without_paths(str(x), settings)[:200] for x in e.get("loc", ())],
+                   "msg": without_paths(str(e.get("msg", "")), settings)[:500], "type": str(e.get("type", ""))}
+                  for e in exc.errors()][:50]
         first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
-        return _problem(422, "invalid_request", f"{'.'.join(first['loc'])}: {first['msg']}",
-                        "see `errors` and the OpenAPI document (/docs)", errors=errors)
+        return problem(422, "invalid_request", f"{'.'.join(first['loc'])}: {first['msg']}",
+                       "see `errors` and the OpenAPI document (/docs)", errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {401: "unauthorized", 403: "permission_denied", 404: "not_found", 405: "method_not_allowed"}.get(
             exc.status_code, f"http_{exc.status_code}")
-        return _problem(exc.status_code, code, str(exc.detail))
+        return problem(exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(ValueOutOfRange)
+    async def out_of_range(request: Request, exc: Exception) -> JSONResponse:
+        """A value the database cannot hold (a 20-digit id, a number past the column's range): the caller's error.
+        Routes bound their numbers (``deps.DB_INT_MAX``); this is the net under them."""
+        logger.info("out-of-range value on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        return problem(422, "out_of_range", "a number (or text) in the request is out of the range the service "
+                       "stores", "ids and offsets are whole numbers below 2147483648")
 
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> JSONResponse:
         error_id = uuid.uuid4().hex[:12]
         logger.exception("unexpected error %s on %s %s", error_id, request.method, request.url.path)
-        return _problem(500, "internal_error", f"an unexpected error (id {error_id}) was logged",
-                        "tell the administrator this id", error_id=error_id)
+        return problem(500, "internal_error", f"an unexpected error (id {error_id}) was logged",
+                       "tell the administrator this id", error_id=error_id)
 
 
 def _archive_engine(settings: Settings) -> SearchEngine:

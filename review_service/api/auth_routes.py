@@ -3,24 +3,34 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
 from review_service import people
+from review_service.throttle import Policy
 
 from .deps import DbDep, PagingDep, SettingsDep, TokenDep, user
 from .schemas import Me, Page, SignedOut, Token, UserIn, UserOut
 
 auth = APIRouter(prefix="/auth", tags=["sign-in"])
+
+
+def client_address(request: Request) -> str:
+    """The address the sign-in back-off counts per client: the peer's IP as the server sees it (behind a reverse
+    proxy, the proxy's; no forwarded header is trusted)."""
+    return request.client.host if request.client else "unknown"
+
 users = APIRouter(prefix="/users", tags=["users"])
 
 
 @auth.post("/token", response_model=Token)
-def sign_in(form: Annotated[OAuth2PasswordRequestForm, Depends()], response: Response, db: DbDep,
+def sign_in(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, response: Response, db: DbDep,
             settings: SettingsDep) -> dict:
     """The OAuth2 password form (``username``, ``password``) → a bearer token; also set as the HttpOnly
-    ``review_session`` cookie (SameSite=Lax) for pages."""
-    token = people.sign_in(db, form.username, form.password, hours=settings.session_hours)
+    ``review_session`` cookie (SameSite=Lax) for pages. After repeated wrong passwords on the account or from the
+    client: 429 with ``Retry-After`` (``too_many_attempts``), even for the right password, until the wait ends."""
+    token = people.sign_in(db, form.username, form.password, hours=settings.session_hours,
+                           client=client_address(request), policy=Policy.from_settings(settings))
     seconds = int(settings.session_hours * 3600)
     response.set_cookie(people.COOKIE, token, max_age=seconds, httponly=True, samesite="lax",
                         secure=bool(settings.cookie_secure))

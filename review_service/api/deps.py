@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from review_service import permissions
@@ -68,6 +68,11 @@ class Allowed:
 def user(action: str):
     """``Annotated[Principal, Depends(Allowed(action))]``: a route parameter for the signed-in person."""
     return Annotated[Principal, Depends(Allowed(action))]
+
+
+DB_INT_MAX = 2**31 - 1
+"""The largest id the database's integer columns hold on every back end (PostgreSQL ``integer``)."""
+RowId = Annotated[int, Path(ge=1, le=DB_INT_MAX, description="a row id (1 … 2147483647)")]
 
 
 def _paging(offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 
 from review_service import flag_review, permissions
 from review_service.errors import NotFound
 
-from .deps import DbDep, PagingDep, SettingsDep, user
+from .deps import DB_INT_MAX, DbDep, PagingDep, SettingsDep, user
 from .schemas import (
     AiDraft,
     AuditRecord,
@@ -108,7 +108,8 @@ def review_check(entry_id: EntryKey, check: str, body: VerdictIn, db: DbDep, who
 
 
 @drafts.get("/{stage}", response_model=AiDraft)
-def get_draft(stage: str, db: DbDep, who: user("drafts.read"), batch: int | None = None) -> dict:
+def get_draft(stage: Annotated[str, Path(max_length=40)], db: DbDep, who: user("drafts.read"),
+              batch: Annotated[int | None, Query(ge=0, le=DB_INT_MAX)] = None) -> dict:
     """The AI draft of ``stage`` for batch ``batch`` (default: the latest batch that has one)."""
     found = db.latest_ai_result(stage, batch)
     if found is None:

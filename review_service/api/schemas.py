@@ -9,6 +9,7 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from review_service.assignments import Edit
+from review_service.credentials import LOGIN_PATTERN, MAX_LOGIN
 from review_service.scoring import Criterion
 
 T = TypeVar("T")
@@ -90,7 +91,7 @@ class UserOut(BaseModel):
 class UserIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"login": "serik", "role": "organizer", "name": "Серік", "password": "correct horse battery"}]})
-    login: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")
+    login: str = Field(min_length=1, max_length=MAX_LOGIN, pattern=LOGIN_PATTERN)
     role: Literal["admin", "organizer", "juror"]
     juror_id: str | None = Field(default=None, max_length=64)
     name: str = Field(default="", max_length=200)

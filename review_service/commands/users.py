@@ -15,7 +15,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Accounts of the jury's service (roles admin, organizer, juror). Passwords are "
                                    "stored as argon2 hashes only.")
     verbs = p.add_subparsers(dest="verb", metavar="VERB", required=True)
-    add = verbs.add_parser("add", help="add an account; the password is read from standard input (one line)")
+    add = verbs.add_parser("add", help="add an account; the password is read from standard input (one line)",
+                           description="The login: Latin letters, digits and . _ @ - only (NFC; look-alike letters "
+                                       "and invisible characters are refused). The password: at least 8 characters, "
+                                       "not a common one, not simple (aaaaaaaa, 12345678), not the login or name.")
     add.add_argument("login")
     add.add_argument("--role", required=True, choices=("admin", "organizer", "juror"))
     add.add_argument("--juror", help="the juror profile id (JURORS.jsonl \"id\") a juror account is linked to")
@@ -70,12 +73,15 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
+    from review_service.credentials import normalise_login
     from review_service.errors import InputError, StateConflict
     from review_service.matching import read_jurors
     from review_service.people import add_user, new_password, register_jury
     from review_service.storage.people import PeopleStore
 
     jurors = read_jurors(args.jurors)
+    for juror in jurors:  # every login (= juror id) follows the login rule before any account is made
+        normalise_login(juror.id)
     try:
         fd = os.open(args.passwords, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

@@ -207,3 +207,12 @@ jobs = sa.Table(
     sa.Column("started_at", sa.Text),
     sa.Column("finished_at", sa.Text),
 )
+
+signin_throttle = sa.Table(
+    "signin_throttle", metadata,
+    sa.Column("key", sa.Text, primary_key=True),  # login:<case-folded login> | client:<address>
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_failure", sa.Float),  # seconds since the epoch
+    sa.Column("locked_until", sa.Float),  # seconds since the epoch; null: not locked
+    sa.Column("refused", sa.Integer, nullable=False, server_default="0"),  # 1 once a refusal of this lock is audited
+)

@@ -15,10 +15,12 @@ from pydantic import ValidationError
 
 from review_service import people, permissions, scoring
 from review_service.api.schemas import UserIn
+from review_service.credentials import CredentialError
 from review_service.errors import ReviewError
 from review_service.storage.jury import JuryStore
 from review_service.storage.people import PeopleStore
 
+from .account import password_problem
 from .render import marked as _
 from .render import page
 from .session import Csrf, PageError, page_user
@@ -181,6 +183,10 @@ def add_user(request: Request, who: page_user("users.manage"), _csrf: CsrfOk,
         try:
             people.add_user(db, login=body.login, role=body.role, password=body.password, actor=who.login,
                             juror_id=body.juror_id, name=body.name)
+        except CredentialError as exc:
+            problem, values = password_problem(exc)
+            field = "login" if exc.code.startswith("login") else "password"
+            errors.append({"anchor": f"user-{field}", "field": FIELDS[field], "problem": problem, "params": values})
         except ReviewError as exc:
             known = {"unknown_juror": _("no such juror in the jury: import the jurors file first"),
                      "juror_taken": _("this juror already has an account")}
@@ -212,6 +218,10 @@ def temporary_password(request: Request, who: page_user("users.manage"), _csrf: 
     if not errors:
         try:
             people.reset_password(request.app.state.db, login, password, who.login)
+        except CredentialError as exc:
+            problem, values = password_problem(exc)
+            errors.append({"anchor": "reset-password", "field": FIELDS["password"], "problem": problem,
+                           "params": values})
         except ReviewError as exc:
             errors.append({"anchor": "", "field": "", "problem": _("Not changed: %(detail)s"),
                            "params": {"detail": exc.message}})

@@ -124,7 +124,7 @@ def decisions_page(request: Request, who: page_user("decisions.read")) -> HTMLRe
 
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(request: Request, who: page_user("audit.read"),
-               offset: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:
+               offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> HTMLResponse:
     db = request.app.state.db
     rows, total = db.audit_page(offset=offset, limit=50)
     return page(request, "web/org/audit.html", rows=rows, total=total, offset=offset, chain=db.verify_audit())

@@ -11,11 +11,12 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from review_service import flag_review, permissions, scoring
+from review_service import flag_review, permissions, scoring, uploads
 from review_service.api import batches as batch_api
+from review_service.api.deps import RowId
 from review_service.batch import STAGES
 from review_service.counting import Counting
-from review_service.errors import NotFound, ReviewError
+from review_service.errors import NotFound, ReviewError, StateConflict
 from review_service.storage.jobs import JobStore
 from review_service.storage.jury import JuryStore
 
@@ -100,7 +101,7 @@ def start_batch(request: Request, who: page_user("batches.manage"), _csrf: CsrfO
 
 
 @router.get("/batches/{job_id}", response_class=HTMLResponse)
-def batch_page(job_id: int, request: Request, who: page_user("batches.read")) -> HTMLResponse:
+def batch_page(job_id: RowId, request: Request, who: page_user("batches.read")) -> HTMLResponse:
     job = JobStore(request.app.state.db).get(job_id)
     if job is None:
         raise PageError(404, "not_found")
@@ -110,25 +111,25 @@ def batch_page(job_id: int, request: Request, who: page_user("batches.read")) ->
 
 
 def _job_action(request: Request, job_id: int, action: str) -> RedirectResponse:
-    store = JobStore(request.app.state.db)
-    if store.get(job_id) is None:
+    db, settings = request.app.state.db, request.app.state.settings
+    if JobStore(db).get(job_id) is None:
         raise PageError(404, "not_found")
-    if action == "cancel":
-        store.request_cancel(job_id)
-    else:
-        store.requeue(job_id)
+    try:
+        (uploads.cancel if action == "cancel" else uploads.resume)(db, settings, job_id)
+    except StateConflict as exc:
+        raise PageError(409, exc.code) from None
     return RedirectResponse(f"/org/batches/{job_id}", status_code=303)
 
 
 @router.post("/batches/{job_id}/cancel")
-def cancel_batch(job_id: int, request: Request, who: page_user("batches.manage"), _csrf: CsrfOk):
+def cancel_batch(job_id: RowId, request: Request, who: page_user("batches.manage"), _csrf: CsrfOk):
     """Stop a batch: the same as ``POST /batches/{id}/cancel`` (a queued one at once, a running one at its next
     file, embedding batch, entry or stage)."""
     return _job_action(request, job_id, "cancel")
 
 
 @router.post("/batches/{job_id}/resume")
-def resume_batch(job_id: int, request: Request, who: page_user("batches.manage"), _csrf: CsrfOk):
+def resume_batch(job_id: RowId, request: Request, who: page_user("batches.manage"), _csrf: CsrfOk):
     """Resume a stopped or failed batch: the same as ``POST /batches/{id}/resume`` (back in the queue; finished
     files and stages are kept)."""
     return _job_action(request, job_id, "resume")

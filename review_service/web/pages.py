@@ -12,7 +12,9 @@ from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from review_service import people
-from review_service.errors import Unauthorized
+from review_service.api.auth_routes import client_address
+from review_service.errors import TooManyAttempts, Unauthorized
+from review_service.throttle import Policy
 
 from .render import marked as _
 from .render import page
@@ -25,6 +27,8 @@ ERRORS = {  # status → the message shown (translated in web/error.html)
     "csrf": _("The form expired or came from another site. Reload the page and try again."),
     "not_found": _("There is no such page, or it is not yours to see."),
     "conflict": _("This was changed meanwhile. Reload the page and try again."),
+    "uploads_removed": _("The uploaded files of this batch were removed when it was stopped. Start a new batch "
+                         "with the files: what was read before is reused."),
 }
 
 
@@ -59,14 +63,21 @@ def login(request: Request, username: Annotated[str, Form(max_length=200)] = "",
           next_page: Annotated[str, Form(alias="next")] = "/"):
     """Sign in through the same people module as ``POST /auth/token``; the session cookie is HttpOnly,
     SameSite=Lax (Secure when REVIEW_COOKIE_SECURE, by default in production). A wrong login or password: the
-    form again, with one message for both.
+    form again, with one message for both; after repeated ones, 429 with ``Retry-After`` and the wait in the
+    interface language (``people.sign_in``).
     After an administrator set a temporary password, to the password form instead of ``next``."""
     settings = request.app.state.settings
     try:
-        token = people.sign_in(request.app.state.db, username, password, hours=settings.session_hours)
+        token = people.sign_in(request.app.state.db, username, password, hours=settings.session_hours,
+                               client=client_address(request), policy=Policy.from_settings(settings))
     except Unauthorized:
         return page(request, "web/login.html", status_code=401, next=safe_next(next_page), username=username,
                     error="wrong")
+    except TooManyAttempts as exc:
+        response = page(request, "web/login.html", status_code=429, next=safe_next(next_page), username=username,
+                        error="throttled", retry_after=exc.retry_after)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     target = safe_next(next_page)
     if people.must_change_password(request.app.state.db, username.strip()):
         target = "/account/password?notice=temporary"  # a password an administrator set: choose one's own
