@@ -46,8 +46,8 @@ def text_key(text: str, kind: str) -> str:
 def embedding_text(text: str) -> str:
     """What the model sees: Latin-script Kazakh is transliterated to Cyrillic, the script the multilingual
     embedder knows (it maps Latin Kazakh poorly); everything else is unchanged."""
-    from review_service.language import is_latin_script_kazakh
-    from review_service.normalize import kk_latin_to_cyrillic
+    from review_service.core.language import is_latin_script_kazakh
+    from review_service.core.normalize import kk_latin_to_cyrillic
 
     return kk_latin_to_cyrillic(text) if is_latin_script_kazakh(text) else text
 
@@ -127,7 +127,7 @@ class SentenceTransformerEncoder:
         """Switch one-query encoding to ONNX Runtime with 8-bit weights (:mod:`embeddings.onnx_query`), built at
         install time; ~2x faster than eager, loads in seconds. Its files are checked against their manifest and
         its vectors against eager ones. If that fails: raise if ``required``, else warn and stay eager."""
-        from review_service.errors import ReviewError
+        from review_service.core.errors import ReviewError
 
         with self._compile_lock:
             if isinstance(self._fast, OnnxQueryPath):
@@ -153,7 +153,7 @@ class SentenceTransformerEncoder:
 
     def build_onnx_queries(self, *, force: bool = False) -> Path:
         """Build the ONNX query model next to the weights (once; ``force`` rebuilds). See :mod:`embeddings.onnx_query`."""
-        from review_service.errors import ReviewError
+        from review_service.core.errors import ReviewError
 
         folder = onnx_query.onnx_folder(self.path)
         if not force:
@@ -268,7 +268,7 @@ def _load(name: str, models_dir: str, dtype: str, threads: int) -> SentenceTrans
 def load_encoder(settings=None, name: str | None = None) -> SentenceTransformerEncoder:
     """The embedder named in settings (default EmbeddingGemma-300M), loaded once per process."""
     if settings is None:
-        from review_service.config import get_settings
+        from review_service.core.config import get_settings
 
         settings = get_settings()
     return _load(name or settings.embedder, str(settings.models_dir), settings.dtype, settings.threads)

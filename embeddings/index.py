@@ -16,7 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
-from review_service.exchange import replace_dir
+from review_service.core.exchange import replace_dir
 
 
 class VectorIndex(Protocol):

@@ -19,8 +19,8 @@ import time
 import zipfile
 from pathlib import Path
 
-from review_service.errors import ModelIntegrityError, ModelNotInstalled, ReviewError
-from review_service.exchange import replace_dir
+from review_service.core.errors import ModelIntegrityError, ModelNotInstalled, ReviewError
+from review_service.core.exchange import replace_dir
 
 from .registry import REGISTRY, ModelSpec, Part, get_spec
 

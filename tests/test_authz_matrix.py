@@ -10,11 +10,11 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
-from review_service import assignments
-from review_service.api import create_app
-from review_service.batch import ScreenOptions
-from review_service.jobs import submit
-from review_service.permissions import entry_code
+from review_service.batches.batch import ScreenOptions
+from review_service.batches.job_runner import submit
+from review_service.contest import assignments
+from review_service.contest.permissions import entry_code
+from review_service.server import create_app
 from review_service.storage import open_database
 from tests import jury as J
 

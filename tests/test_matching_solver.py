@@ -6,8 +6,8 @@ import itertools
 import numpy as np
 import pytest
 
-from review_service.errors import InfeasibleAssignment, InputError
-from review_service.matching.solver import full_min_cost_flow, make_problem, solve
+from review_service.core.errors import InfeasibleAssignment, InputError
+from review_service.stages.matching.solver import full_min_cost_flow, make_problem, solve
 
 
 def brute(a, allowed, k, lo, hi, pinned=(), region=None, cap=None):

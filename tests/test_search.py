@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from review_service.domain import Document
-from review_service.errors import InputError, NotFound
+from review_service.core.domain import Document
+from review_service.core.errors import InputError, NotFound
 from review_service.search import FusionConfig, SearchEngine
 from review_service.search.fusion import fuse
 
@@ -190,8 +190,8 @@ def test_indexing_reports_progress_per_embedded_chunk(tiny_encoder) -> None:
 
 
 def test_batch_cli_writes_run_tsv(encoder, tmp_path: Path, monkeypatch) -> None:
-    from review_service.cli import main
-    from review_service.config import get_settings
+    from review_service.commands.cli import main
+    from review_service.core.config import get_settings
 
     corpus = tmp_path / "corpus.jsonl"
     corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in ARCHIVE), encoding="utf-8")

@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
-from review_service import scoring
-from review_service.errors import ConfigError, InputError, NotFound, PermissionDenied, StateConflict
+from review_service.contest import scoring
+from review_service.core.errors import ConfigError, InputError, NotFound, PermissionDenied, StateConflict
 from review_service.storage import Database, open_database, tables
 from review_service.storage import migrate as migrations
-from review_service.storage.jury import JuryStore
+from review_service.storage.jury_store import JuryStore
 from tests import jury as J
 
 LEGACY_SCHEMA = Path(__file__).parent / "data" / "schema_0001.sql"
@@ -188,11 +188,11 @@ def test_ai_drafts_are_logged_as_system_not_as_decisions(settings):
     assert JuryStore(db).decisions() == [] and db.scores() == []
 
 
-HUMAN_ACTS = {"review_service.scoring", "review_service.assignments", "review_service.flag_review",
-              "review_service.storage.jury"}
-AI_STAGES = ("review_service.pipeline", "review_service.screen_stages", "review_service.duplicates",
-             "review_service.themes", "review_service.notes", "review_service.relevance", "review_service.eligibility",
-             "review_service.intake", "review_service.matching", "review_service.search", "review_service.dedup",
+HUMAN_ACTS = {"review_service.contest.scoring", "review_service.contest.assignments", "review_service.contest.flag_review",
+              "review_service.storage.jury_store"}
+AI_STAGES = ("review_service.batches.pipeline", "review_service.batches.registry", "review_service.stages.duplicates",
+             "review_service.stages.themes", "review_service.stages.notes.drafting", "review_service.stages.relevance", "review_service.stages.eligibility",
+             "review_service.intake.receive", "review_service.stages.matching", "review_service.search", "review_service.stages.dedup",
              "models", "embeddings")
 WRITERS = {"save_review", "set_review_status", "add_decision", "add_assignment", "add_flag_review", "add_rubric",
            "record_decision", "submit_review", "reopen_review", "publish", "edit_draft", "resolve_draft",
@@ -239,8 +239,8 @@ def test_no_code_reachable_from_an_ai_stage_writes_a_human_act():
         todo += _imports(root, module)
     assert seen & HUMAN_ACTS == set()
     assert len(seen) > 40  # the walk did reach the stages' dependencies
-    allowed = {root / "review_service" / f for f in ("scoring.py", "assignments.py", "flag_review.py")}
-    allowed.add(root / "review_service" / "storage" / "jury.py")
+    allowed = {root / "review_service" / "contest" / f for f in ("scoring.py", "assignments.py", "flag_review.py")}
+    allowed.add(root / "review_service" / "storage" / "jury_store.py")
     offenders = []
     for path in [*(root / "review_service").rglob("*.py"), *(root / "models").rglob("*.py"),
                  *(root / "embeddings").rglob("*.py")]:

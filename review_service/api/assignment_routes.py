@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from review_service import assignments, permissions
-from review_service.errors import NotFound
+from review_service.contest import assignments, permissions
+from review_service.core.errors import NotFound
+from review_service.server.deps import DbDep, SettingsDep, user
 
-from .deps import DbDep, SettingsDep, user
 from .schemas import AssignmentOut, EditsIn, MyAssignment, PublishIn, ResolveIn
 
 router = APIRouter(prefix="/assignments", tags=["assignments"])

@@ -6,10 +6,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from review_service import people
-from review_service.throttle import Policy
+from review_service.contest import accounts as people
+from review_service.contest.signin_throttle import Policy
+from review_service.server.deps import DbDep, PagingDep, SettingsDep, TokenDep, user
 
-from .deps import DbDep, PagingDep, SettingsDep, TokenDep, user
 from .schemas import Me, Page, SignedOut, Token, UserIn, UserOut
 
 auth = APIRouter(prefix="/auth", tags=["sign-in"])
@@ -54,7 +54,7 @@ def me(settings: SettingsDep, who: user("me")) -> dict:
 @users.get("", response_model=Page[UserOut])
 def list_users(db: DbDep, page: PagingDep, who: user("users.read"),
                role: Annotated[str | None, Query(pattern="^(admin|organizer|juror)$")] = None) -> dict:
-    from review_service.storage.people import PeopleStore
+    from review_service.storage.account_store import PeopleStore
 
     offset, limit = page
     items, total = PeopleStore(db).users(role=role, offset=offset, limit=limit)
@@ -70,7 +70,7 @@ def add_user(body: UserIn, db: DbDep, who: user("users.manage")) -> dict:
 @users.post("/{login}/disable", response_model=UserOut)
 def disable_user(login: str, db: DbDep, who: user("users.manage")) -> dict:
     """Disable an account; its sessions end at once."""
-    from review_service.storage.people import PeopleStore
+    from review_service.storage.account_store import PeopleStore
 
     return PeopleStore(db).set_disabled(login, True, who.login)
 
@@ -78,6 +78,6 @@ def disable_user(login: str, db: DbDep, who: user("users.manage")) -> dict:
 @users.post("/{login}/enable", response_model=UserOut)
 def enable_user(login: str, db: DbDep, who: user("users.manage")) -> dict:
     """Enable a disabled account again (its ended sessions stay ended: the person signs in anew)."""
-    from review_service.storage.people import PeopleStore
+    from review_service.storage.account_store import PeopleStore
 
     return PeopleStore(db).set_disabled(login, False, who.login)

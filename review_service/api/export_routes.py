@@ -4,11 +4,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from review_service import exports, permissions, scoring
-from review_service.counting import Counting, label
-from review_service.storage.jury import JuryStore
+from review_service.contest import exports, permissions, scoring
+from review_service.contest.counting import Counting, label
+from review_service.server.deps import DbDep, SettingsDep, user
+from review_service.storage.jury_store import JuryStore
 
-from .deps import DbDep, SettingsDep, user
 from .jury_routes import labels
 
 router = APIRouter(prefix="/exports", tags=["exports"])

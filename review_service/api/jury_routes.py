@@ -8,11 +8,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from review_service import flag_review, permissions, scoring
-from review_service.errors import NotFound
-from review_service.storage.jury import JuryStore
+from review_service.contest import flag_review, permissions, scoring
+from review_service.core.errors import NotFound
+from review_service.server.deps import DbDep, PagingDep, SettingsDep, user
+from review_service.storage.jury_store import JuryStore
 
-from .deps import DbDep, PagingDep, SettingsDep, user
 from .schemas import (
     DecisionIn,
     DecisionOut,

@@ -8,9 +8,9 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from review_service.assignments import Edit
-from review_service.credentials import LOGIN_PATTERN, MAX_LOGIN
-from review_service.scoring import Criterion
+from review_service.contest.assignments import Edit
+from review_service.contest.credentials import LOGIN_PATTERN, MAX_LOGIN
+from review_service.contest.scoring import Criterion
 
 T = TypeVar("T")
 

@@ -5,11 +5,11 @@
 """
 from __future__ import annotations
 
-from review_service.search.cache import engine_for_corpus
 from review_service.search.engine import SearchEngine, chunk_documents
 from review_service.search.facets import FACETS, FilterSet
 from review_service.search.fusion import FusionConfig
-from review_service.search.results import Hit, Passage, SearchResult
+from review_service.search.hits import Hit, Passage, SearchResult
+from review_service.search.index_cache import engine_for_corpus
 
 __all__ = ["FACETS", "FilterSet", "FusionConfig", "Hit", "Passage", "SearchEngine", "SearchResult",
            "chunk_documents", "engine_for_corpus"]

@@ -15,15 +15,15 @@ import numpy as np
 
 from embeddings.encoder import encode_in_batches, titled_passage
 from embeddings.index import FaissIndex
-from review_service.chunking import chunk_text
-from review_service.domain import Chunk, Document
-from review_service.errors import InputError, NotFound
-from review_service.lexical import analyse, char_ngrams, text_language
+from review_service.core.domain import Chunk, Document
+from review_service.core.errors import InputError, NotFound
+from review_service.core.lexical import analyse, char_ngrams, text_language
+from review_service.intake.chunking import chunk_text
 from review_service.search.facets import FACETS, Filters, FilterSet, count_facets, facet_values
 from review_service.search.fusion import FusionConfig, fuse, normalise_values, top
 from review_service.search.highlight import match_spans, near_words, snippet
+from review_service.search.hits import Hit, Passage, SearchResult
 from review_service.search.query_cache import QueryVectorCache
-from review_service.search.results import Hit, Passage, SearchResult
 
 logger = logging.getLogger(__name__)
 
@@ -374,7 +374,7 @@ def _doc_signal(scores: np.ndarray, in_top: np.ndarray, starts: np.ndarray, cfg:
 
 
 def _with_lang(doc: Document) -> Document:
-    from review_service.language import detect_language
+    from review_service.core.language import detect_language
 
     return Document(doc.id, doc.text, doc.title, detect_language(f"{doc.title}\n{doc.text}"), doc.chunks,
                     doc.year, doc.meta)

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from embeddings.index import FaissIndex
-from review_service.domain import Anchor, Chunk, Document
-from review_service.errors import InputError
-from review_service.exchange import replace_dir
+from review_service.core.domain import Anchor, Chunk, Document
+from review_service.core.errors import InputError
+from review_service.core.exchange import replace_dir
 
 if TYPE_CHECKING:  # engine.py imports this module in SearchEngine.save/load; the class is passed in
     from review_service.search.engine import SearchEngine

@@ -17,10 +17,12 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
-from . import audit, audit_verify, migrate
+from review_service.storage import audit_chain as audit
+from review_service.storage import audit_verify, migrate
+from review_service.storage.connection import make_engine
+
 from . import tables as t
 from .audit_anchor import Anchor, load_anchor
-from .engine import make_engine
 
 logger = logging.getLogger(__name__)
 

@@ -13,11 +13,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from review_service import people
 from review_service.api.auth_routes import client_address
-from review_service.credentials import CredentialError, check_password
-from review_service.errors import TooManyAttempts, Unauthorized
-from review_service.throttle import Policy
+from review_service.contest import accounts as people
+from review_service.contest.credentials import CredentialError, check_password
+from review_service.contest.signin_throttle import Policy
+from review_service.core.errors import TooManyAttempts, Unauthorized
 
 from .render import marked as _
 from .render import page

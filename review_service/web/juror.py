@@ -11,10 +11,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from review_service import flag_review, permissions, scoring
-from review_service.api.routes import note_sentences
-from review_service.errors import ReviewError
-from review_service.storage.jury import JuryStore
+from review_service.api.entry_routes import note_sentences
+from review_service.contest import flag_review, permissions, scoring
+from review_service.core.errors import ReviewError
+from review_service.storage.jury_store import JuryStore
 
 from .render import marked as _
 from .render import page

@@ -13,12 +13,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
-from review_service import people, permissions, scoring
 from review_service.api.schemas import UserIn
-from review_service.credentials import CredentialError
-from review_service.errors import ReviewError
-from review_service.storage.jury import JuryStore
-from review_service.storage.people import PeopleStore
+from review_service.contest import accounts as people
+from review_service.contest import permissions, scoring
+from review_service.contest.credentials import CredentialError
+from review_service.core.errors import ReviewError
+from review_service.storage.account_store import PeopleStore
+from review_service.storage.jury_store import JuryStore
 
 from .account import password_problem
 from .render import marked as _

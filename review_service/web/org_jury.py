@@ -10,9 +10,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from review_service import assignments, permissions, scoring
-from review_service.errors import ReviewError
-from review_service.storage.jury import JuryStore
+from review_service.contest import assignments, permissions, scoring
+from review_service.core.errors import ReviewError
+from review_service.storage.jury_store import JuryStore
 
 from . import org_edit
 from .render import marked as _
@@ -161,8 +161,8 @@ def rubric_page(request: Request, who: page_user("rubric.read")) -> HTMLResponse
 
 def _themes_map(request: Request):
     """The 2-D map the themes stage drew for the latest batch with themes (in that job's report folder)."""
-    from review_service.jobs import report_dir
-    from review_service.storage.jobs import JobStore
+    from review_service.batches.job_runner import report_dir
+    from review_service.storage.job_store import JobStore
 
     found = request.app.state.db.latest_ai_result("themes")
     if not found or not (found.get("provenance") or {}).get("map"):

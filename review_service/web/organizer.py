@@ -3,7 +3,7 @@ with uphold / override) and the duplicate queue (side by side, confirm / dismiss
 results, decisions, audit, themes, search, users, rubric) is :mod:`review_service.web.org_jury`.
 
 Each action goes through the same module and permission as its API route (``batches.start_batch``,
-``flag_review``); the roles come from ``review_service.permissions``."""
+``flag_review``); the roles come from ``review_service.contest.permissions``."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -11,14 +11,15 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from review_service import flag_review, permissions, scoring, uploads
-from review_service.api import batches as batch_api
-from review_service.api.deps import RowId
-from review_service.batch import STAGES
-from review_service.counting import Counting
-from review_service.errors import NotFound, ReviewError, StateConflict
-from review_service.storage.jobs import JobStore
-from review_service.storage.jury import JuryStore
+from review_service.api import batch_routes as batch_api
+from review_service.batches import uploads
+from review_service.batches.batch import STAGES
+from review_service.contest import flag_review, permissions, scoring
+from review_service.contest.counting import Counting
+from review_service.core.errors import NotFound, ReviewError, StateConflict
+from review_service.server.deps import RowId
+from review_service.storage.job_store import JobStore
+from review_service.storage.jury_store import JuryStore
 
 from .render import marked as _
 from .render import page
@@ -151,7 +152,7 @@ def _staff_entry(request: Request, who, entry_id: str) -> tuple[str, dict]:
 
 
 def _counted_reviews(db, entry_id: str) -> list[dict]:
-    """The entry's reviews, each with ``counted`` (its pair's :class:`~review_service.counting.PairStatus`)."""
+    """The entry's reviews, each with ``counted`` (its pair's :class:`~review_service.contest.counting.PairStatus`)."""
     counting = Counting(db)
     return [{**r, "counted": counting.status(r["juror_id"], entry_id)}
             for r in JuryStore(db).reviews(entry_id=entry_id)]

@@ -2,7 +2,7 @@
 
 Role pages live in :mod:`review_service.web.juror` (a juror's entries, scoring) and
 :mod:`review_service.web.organizer` (batches, duplicates, assignment, results, audit …); originals are served
-by :mod:`review_service.web.files`. See docs/pages.md.
+by :mod:`review_service.web.originals`. See docs/pages.md.
 """
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from review_service import people
 from review_service.api.auth_routes import client_address
-from review_service.errors import TooManyAttempts, Unauthorized
-from review_service.throttle import Policy
+from review_service.contest import accounts as people
+from review_service.contest.signin_throttle import Policy
+from review_service.core.errors import TooManyAttempts, Unauthorized
 
 from .render import marked as _
 from .render import page
@@ -100,7 +100,8 @@ def logout(request: Request) -> RedirectResponse:
 
 def install(app: FastAPI) -> None:
     """The page routers and the two page-only answers: 303 to /login, and a translated error page."""
-    from . import account, files, juror, org_edit, org_jury, organizer
+    from review_service.web import account, juror, org_edit, org_jury, organizer
+    from review_service.web import originals as files
 
     for router_ in (router, account.router, juror.router, organizer.router, org_jury.router, org_edit.router,
                     files.router):

@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from review_service import i18n
+from review_service.core import i18n
 
 LANG_COOKIE = "lang"
 CSRF_COOKIE = "csrf"

@@ -1,8 +1,8 @@
 """Who is signed in on a page, and the checks every page makes: sign-in (else 303 to /login), the role
-(``review_service.permissions``, else a 403 page) and CSRF on every POST (else a 403 page).
+(``review_service.contest.permissions``, else a 403 page) and CSRF on every POST (else a 403 page).
 
 Pages use the same session token as the API (the HttpOnly ``review_session`` cookie, see
-:mod:`review_service.people`) and the same permission rules; nothing here decides who may do what.
+:mod:`review_service.contest.accounts`) and the same permission rules; nothing here decides who may do what.
 """
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from urllib.parse import quote
 
 from fastapi import Depends, Form, Request
 
-from review_service import people, permissions
-from review_service.errors import ReviewError
-from review_service.people import Principal
+from review_service.contest import accounts as people
+from review_service.contest import permissions
+from review_service.contest.accounts import Principal
+from review_service.core.errors import ReviewError
 
 from .render import csrf_ok
 
