@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -81,7 +81,7 @@ class SentenceTransformerEncoder:
         self.model_id = model_id
         self.revision = f"{revision}+{self.PREPROCESSING}" if revision else self.PREPROCESSING
         dim_of = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
-        self.dim = int(dim_of())
+        self.dim = int(dim_of() or 0)
         self.batch_size = batch_size
         prompts = getattr(self.model, "prompts", {}) or {}
         self._prompts = set(prompts)
@@ -171,8 +171,8 @@ class SentenceTransformerEncoder:
         return self._encode_eager([text], "query")[0]
 
     def _encode_eager(self, texts: list[str], kind: Kind) -> np.ndarray:
-        kwargs = {"batch_size": self.batch_size, "normalize_embeddings": True, "convert_to_numpy": True,
-                  "show_progress_bar": False}
+        kwargs: dict[str, Any] = {"batch_size": self.batch_size, "normalize_embeddings": True,
+                                  "convert_to_numpy": True, "show_progress_bar": False}
         task = TASK_PROMPTS.get(kind)
         if kind == "raw":
             vecs = self.model.encode(list(texts), prompt="", **kwargs)
@@ -208,7 +208,16 @@ def encode_in_batches(encoder: Encoder, texts: Sequence[str], *, kind: Kind = "d
         out[rows] = vecs
         if on_batch:
             on_batch(len(rows))
+    assert out is not None  # texts is not empty
     return out
+
+
+class VectorCache(Protocol):
+    """Vectors by text key and model: :class:`MemoryCache`, or the database's embedding cache."""
+
+    def get_many(self, keys: Sequence[str], model_id: str) -> dict[str, np.ndarray]: ...
+
+    def put_many(self, items: dict[str, np.ndarray], model_id: str) -> None: ...
 
 
 class MemoryCache:
@@ -228,9 +237,9 @@ class MemoryCache:
 class CachedEncoder:
     """Wraps an Encoder so text already embedded with the same model is never embedded again."""
 
-    def __init__(self, inner: Encoder, cache: object | None = None) -> None:
+    def __init__(self, inner: Encoder, cache: VectorCache | None = None) -> None:
         self.inner = inner
-        self.cache = cache if cache is not None else MemoryCache()
+        self.cache: VectorCache = cache if cache is not None else MemoryCache()
         self._cache_id = f"{inner.model_id}@{inner.revision}"
         self.model_id = inner.model_id
         self.revision = inner.revision

@@ -137,6 +137,8 @@ def build(st_model, prompt: str | None, folder: Path, *, source_sha256: str,
         try:
             program = torch.onnx.export(module, args, dynamic_shapes=({1: n}, {1: n}), dynamo=True,
                                         opset_version=18, verbose=False)
+            if program is None:
+                raise RuntimeError("torch.onnx.export returned no program")
             program.save(str(exported), external_data=True)
             del program, module
             logger.info("fusing (RMSNorm, GELU) and quantising weights to 8 bits…")

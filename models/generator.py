@@ -93,7 +93,7 @@ class LocalGenerator:
         messages = ([{"role": "system", "content": system}] if system else []) + [
             {"role": "user", "content": prompt}
         ]
-        text = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        text = str(self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True))
         return self.tokenizer(text + prefix, return_tensors="pt")
 
     def generate(self, prompt: str, *, max_new_tokens: int = 256, system: str = "",

@@ -106,7 +106,7 @@ def test_concurrent_score_writes_are_neither_lost_nor_doubled(settings):
             thread.join(timeout=120)
         assert not any(th.is_alive() for th in threads), "a writer hung"
     assert errors == []
-    rows = db._rows(sa.select(tables.scores))
+    rows = db.query_rows(sa.select(tables.scores))
     assert len(rows) == 1000
     assert len({(r["entry_id"], r["juror_id"], r["criterion"]) for r in rows}) == 1000
     assert all(r["value"] >= 100 for r in rows)  # every overwrite landed

@@ -47,7 +47,10 @@ def run(args: argparse.Namespace) -> int:
         docs = docs[: args.limit]
     docs = [replace(d, chunks=chunk_text(d.id, d.text, max_chars=settings.chunk_chars,
                                          overlap=settings.chunk_overlap_chars)) for d in docs]
-    docs = [d for d in docs if d.chunks or logger.warning("entry %s has no text; skipped", d.id)]
+    for d in docs:
+        if not d.chunks:
+            logger.warning("entry %s has no text; skipped", d.id)
+    docs = [d for d in docs if d.chunks]
     encoder = load_encoder(settings)
     generator = load_generator(settings, backend=args.generator)
     cache = None if args.no_cache else NotesCache.for_settings(settings)

@@ -13,6 +13,8 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from review_service.core.errors import InputError
 
 DEFAULT_CORPUS = Path("sample_data/archive.jsonl")
@@ -92,11 +94,12 @@ def _batch(engine, queries_path: Path, out: Path, k: int, filters: dict, progres
             raise InputError(f"{queries_path}: line {n} needs \"id\" and \"text\"")
         queries.append((str(row["id"]), row["text"]))
     bar = progress(len(queries), "embedding queries") if progress and queries else None
-    vectors = encode_in_batches(engine.encoder, [t for _, t in queries], kind="query",
-                                on_batch=bar.update if bar is not None else None) if queries else []
+    vectors: np.ndarray | list = encode_in_batches(engine.encoder, [t for _, t in queries], kind="query",
+                                                   on_batch=bar.update if bar is not None else None) \
+        if queries else []
     if bar is not None:
         bar.close()
-    lines = []
+    lines: list[str] = []
     for (qid, text), qvec in zip(queries, vectors):
         if not text.strip():
             continue

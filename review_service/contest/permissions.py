@@ -216,7 +216,8 @@ def project_entry(record: dict, principal: Principal, blind_review: bool) -> dic
     if not blind_for(principal, blind_review):
         return {**record, "code": code}
     kept = {k: record.get(k) for k in JUROR_ENTRY_FIELDS if k in record}
-    out = {"entry_id": code, "code": code, "file_name": f"{code}.{record.get('format') or 'file'}",
-           "status": "ok" if record.get("status") == "ok" else "needs_attention", "reasons": [], "checks": [],
-           "blind": True, **kept}
+    out: dict[str, Any] = {
+        "entry_id": code, "code": code, "file_name": f"{code}.{record.get('format') or 'file'}",
+        "status": "ok" if record.get("status") == "ok" else "needs_attention", "reasons": [], "checks": [],
+        "blind": True, **kept}
     return scrub(out, personal_values(record))

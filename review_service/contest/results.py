@@ -108,9 +108,10 @@ def compute(entry_ids: Sequence[str], reviews: Sequence[dict], rubrics: dict[int
     for e, ts in per_entry.items():
         spread = (max(t.total for t in ts) - min(t.total for t in ts)) if ts else None
         wide = bool(spread is not None and ranges.get(e) and spread > disagreement * ranges[e])
+        mean, zmean = raw[e], zed[e]
         out.append(EntryResult(e, len(ts), required.get(e, 0), tuple(ts),
-                               None if raw[e] is None else round(raw[e], 4),
-                               None if zed[e] is None else round(zed[e], 4), rank_raw[e], rank_z[e],
+                               None if mean is None else round(mean, 4),
+                               None if zmean is None else round(zmean, 4), rank_raw[e], rank_z[e],
                                e in tie_raw, e in tie_z, None if spread is None else round(spread, 4), wide,
                                tuple(sorted(aside.get(e, []), key=lambda n: n.juror))))
     return sorted(out, key=lambda r: (r.rank_raw is None, r.rank_raw or 0, r.entry_id))

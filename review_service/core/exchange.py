@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from review_service.core.domain import Document
+from review_service.core.domain import Document, Lang
 from review_service.core.errors import InputError
 from review_service.core.normalize import normalize_text
 
@@ -50,7 +50,7 @@ def read_corpus(path: str | Path, *, require_text: bool = True) -> list[Document
         text = row.get("text")
         if require_text and not isinstance(text, str):
             raise InputError(f"{path}: record {doc_id!r} has no \"text\" string")
-        lang = row.get("lang") or "und"
+        lang: Lang = row.get("lang") or "und"
         if lang not in _LANGS:
             raise InputError(f"{path}: record {doc_id!r} has lang {lang!r}; use one of kk, ru, en")
         year = row.get("year")

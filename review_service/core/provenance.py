@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 from review_service import __version__
 
@@ -25,6 +26,6 @@ def provenance(model: str, revision: str, payload: object, *, prompt: str = "", 
             "software": f"review-service {__version__}", **extra}
 
 
-def of_encoder(encoder: object, payload: object, **extra: object) -> dict:
+def of_encoder(encoder: object, payload: object, **extra: Any) -> dict:
     """Provenance of an output computed with an embedder (``model_id``, ``revision``)."""
     return provenance(getattr(encoder, "model_id", ""), getattr(encoder, "revision", ""), payload, **extra)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from embeddings.encoder import encode_in_batches, titled_passage
+from embeddings.encoder import Kind, encode_in_batches, titled_passage
 from embeddings.index import FaissIndex
 from review_service.core.domain import Chunk, Document
 from review_service.core.errors import InputError, NotFound
@@ -47,7 +47,7 @@ def passage_text(title: str, text: str, style: str) -> str:
     return f"{title}\n{text}" if style == "title_chunk" and title else text
 
 
-def passage_kind(style: str) -> str:
+def passage_kind(style: str) -> Kind:
     return "raw" if style == "title_slot" else "document"
 
 

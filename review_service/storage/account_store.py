@@ -26,7 +26,7 @@ class PeopleStore:
 
     def user(self, login: str) -> dict | None:
         """The account with its password hash (for sign-in), or None."""
-        rows = self.db._rows(sa.select(t.users).where(t.users.c.login == login))
+        rows = self.db.query_rows(sa.select(t.users).where(t.users.c.login == login))
         return dict(rows[0]) if rows else None
 
     def users(self, *, role: str | None = None, offset: int = 0, limit: int = 1000) -> tuple[list[dict], int]:
@@ -34,8 +34,8 @@ class PeopleStore:
         count = sa.select(sa.func.count()).select_from(t.users)
         if role:
             query, count = query.where(t.users.c.role == role), count.where(t.users.c.role == role)
-        rows = self.db._rows(query.offset(offset).limit(limit))
-        return [_public(r) for r in rows], int(self.db._scalar(count) or 0)
+        rows = self.db.query_rows(query.offset(offset).limit(limit))
+        return [_public(r) for r in rows], int(self.db.query_scalar(count) or 0)
 
     def add_user(self, *, login: str, name: str, role: str, juror_id: str | None, password_hash: str,
                  actor: str) -> dict:
@@ -49,8 +49,8 @@ class PeopleStore:
                 self._check_profile(conn, juror_id)
             uid = conn.execute(t.users.insert().values(**row).returning(t.users.c.id)).scalar_one()
             public = {"id": int(uid), **{k: row[k] for k in PUBLIC if k != "id"}}
-            self.db._audit(conn, actor=actor, action="user_added", subject=f"user:{login}", at=stamp,
-                           after=public)
+            self.db.append_audit(conn, actor=actor, action="user_added", subject=f"user:{login}", at=stamp,
+                                 after=public)
         return public
 
     @staticmethod
@@ -81,13 +81,13 @@ class PeopleStore:
                 else:
                     conn.execute(t.jury_members.insert().values(juror_id=x["id"], actor=actor, added_at=stamp, **row))
             if new:
-                self.db._audit(conn, actor=actor, action="jury_members_added", subject="jury", at=stamp,
-                               after={"jurors": sorted(x["id"] for x in new)})
+                self.db.append_audit(conn, actor=actor, action="jury_members_added", subject="jury", at=stamp,
+                                     after={"jurors": sorted(x["id"] for x in new)})
         return len(new)
 
     def jury(self) -> list[dict]:
         m = t.jury_members.c
-        return [dict(r) for r in self.db._rows(sa.select(m.juror_id, m.name, m.added_at).order_by(m.juror_id))]
+        return [dict(r) for r in self.db.query_rows(sa.select(m.juror_id, m.name, m.added_at).order_by(m.juror_id))]
 
     def set_disabled(self, login: str, disabled: bool, actor: str) -> dict:
         stamp = now()
@@ -99,9 +99,9 @@ class PeopleStore:
             if disabled:  # a disabled account's sessions end now
                 conn.execute(t.sessions.update().where(t.sessions.c.user_id == row["id"],
                                                        t.sessions.c.revoked_at.is_(None)).values(revoked_at=stamp))
-            self.db._audit(conn, actor=actor, action="user_disabled" if disabled else "user_enabled",
-                           subject=f"user:{login}", at=stamp, before={"disabled": bool(row["disabled"])},
-                           after={"disabled": disabled})
+            self.db.append_audit(conn, actor=actor, action="user_disabled" if disabled else "user_enabled",
+                                 subject=f"user:{login}", at=stamp, before={"disabled": bool(row["disabled"])},
+                                 after={"disabled": disabled})
             return {**_public(row), "disabled": disabled}
 
     def set_password(self, login: str, password_hash: str, actor: str, *, action: str = "password_reset",
@@ -120,12 +120,12 @@ class PeopleStore:
             if keep_session is not None:
                 ending = ending.where(t.sessions.c.token_sha256 != keep_session)
             conn.execute(ending.values(revoked_at=stamp))
-            self.db._audit(conn, actor=actor, action=action, subject=f"user:{login}", at=stamp)
+            self.db.append_audit(conn, actor=actor, action=action, subject=f"user:{login}", at=stamp)
 
     def last_password_event(self, login: str) -> dict | None:
         """The latest ``password_reset`` or ``password_changed`` audit record of the account (actor, action)."""
         a = t.audit_log.c
-        rows = self.db._rows(sa.select(a.actor, a.action).where(
+        rows = self.db.query_rows(sa.select(a.actor, a.action).where(
             a.subject == f"user:{login}", a.action.in_(("password_reset", "password_changed")))
             .order_by(a.id.desc()).limit(1))
         return dict(rows[0]) if rows else None
@@ -141,15 +141,15 @@ class PeopleStore:
         with self.db.transaction() as conn:
             conn.execute(t.sessions.insert().values(token_sha256=token_sha256, user_id=user["id"], created_at=stamp,
                                                     expires_at=expires_at))
-            self.db._audit(conn, actor=user["login"], action="signed_in", subject=f"user:{user['login']}",
-                           at=stamp, detail={"expires_at": expires_at})
+            self.db.append_audit(conn, actor=user["login"], action="signed_in", subject=f"user:{user['login']}",
+                                 at=stamp, detail={"expires_at": expires_at})
 
     def session_user(self, token_sha256: str) -> dict | None:
         """The session joined with its user (any state: the caller checks expiry, revocation, disabled)."""
         s, u = t.sessions.c, t.users.c
         query = (sa.select(s.expires_at, s.revoked_at, u.id, u.login, u.name, u.role, u.juror_id, u.disabled)
                  .join_from(t.sessions, t.users, s.user_id == u.id).where(s.token_sha256 == token_sha256))
-        rows = self.db._rows(query)
+        rows = self.db.query_rows(query)
         return dict(rows[0]) if rows else None
 
     def revoke_session(self, token_sha256: str, login: str) -> bool:
@@ -159,5 +159,5 @@ class PeopleStore:
                                                           t.sessions.c.revoked_at.is_(None))
                                 .values(revoked_at=stamp)).rowcount
             if done:
-                self.db._audit(conn, actor=login, action="signed_out", subject=f"user:{login}", at=stamp)
+                self.db.append_audit(conn, actor=login, action="signed_out", subject=f"user:{login}", at=stamp)
         return bool(done)

@@ -8,6 +8,7 @@ takeover changes ``worker``, so the old worker — should it still be alive — 
 """
 from __future__ import annotations
 
+import builtins
 import json
 import time
 from typing import Any
@@ -79,7 +80,7 @@ class JobStore:
                 started_at=sa.func.coalesce(_J.started_at, now())))
         return self.get(int(job_id))
 
-    def unfinished(self) -> list[dict]:
+    def unfinished(self) -> builtins.list[dict]:
         """Jobs not done, newest first (``screen`` looks among them for its own to resume)."""
         query = sa.select(t.jobs).where(_J.state.in_(("queued", "running", "cancelled", "failed"))).order_by(_J.id.desc())
         with self.db.engine.connect() as conn:
@@ -143,7 +144,7 @@ class JobStore:
             self._merge(conn, job_id, "timings", {stage: round(seconds, 2)})
         return True
 
-    def set_errors(self, job_id: int, errors: list[dict]) -> None:
+    def set_errors(self, job_id: int, errors: builtins.list[dict]) -> None:
         with self.db.transaction() as conn:
             conn.execute(t.jobs.update().where(_J.id == job_id).values(errors=json.dumps(errors, ensure_ascii=False)))
 

@@ -26,7 +26,7 @@ class JuryStore:
         c = t.rubrics.c
         query = sa.select(t.rubrics)
         query = query.where(c.version == version) if version is not None else query.order_by(c.version.desc())
-        rows = self.db._rows(query.limit(1))
+        rows = self.db.query_rows(query.limit(1))
         if not rows:
             return None
         return {**dict(rows[0]), "criteria": json.loads(rows[0]["criteria"])}
@@ -37,8 +37,8 @@ class JuryStore:
             last = conn.execute(sa.select(sa.func.max(t.rubrics.c.version))).scalar() or 0
             version = int(last) + 1
             conn.execute(t.rubrics.insert().values(version=version, criteria=to_json(criteria), actor=actor, at=stamp))
-            self.db._audit(conn, actor=actor, action="rubric_published", subject=f"rubric:{version}", at=stamp,
-                           after={"version": version, "criteria": criteria})
+            self.db.append_audit(conn, actor=actor, action="rubric_published", subject=f"rubric:{version}", at=stamp,
+                                 after={"version": version, "criteria": criteria})
         return {"version": version, "criteria": criteria, "actor": actor, "at": stamp}
 
     # -- reviews (a juror's scores for one entry) -------------------------------------------------------------
@@ -56,14 +56,14 @@ class JuryStore:
             query = query.where(r.juror_id == juror_id)
         if status is not None:
             query = query.where(r.status == status)
-        heads = self.db._rows(query)
+        heads = self.db.query_rows(query)
         scores = sa.select(t.scores).order_by(s.id)
         if entry_id is not None:
             scores = scores.where(s.entry_id == entry_id)
         if juror_id is not None:
             scores = scores.where(s.juror_id == juror_id)
         values: dict[tuple[str, str], dict[str, dict]] = {}
-        for row in self.db._rows(scores):
+        for row in self.db.query_rows(scores):
             values.setdefault((row["entry_id"], row["juror_id"]), {})[row["criterion"]] = {
                 "value": row["value"], "comment": row["comment"]}
         return [{**dict(h), "scores": values.get((h["entry_id"], h["juror_id"]), {})} for h in heads]
@@ -96,25 +96,22 @@ class JuryStore:
             before = self._sheet(conn, entry_id, juror_id)
             rows = [{"entry_id": entry_id, "juror_id": juror_id, "criterion": c, "value": float(v["value"]),
                      "comment": v.get("comment", ""), "actor": actor, "at": stamp} for c, v in values.items()]
-            self.db._upsert(conn, t.scores, rows, ["entry_id", "juror_id", "criterion"],
+            self.db.upsert(conn, t.scores, rows, ["entry_id", "juror_id", "criterion"],
                             ["value", "comment", "actor", "at"])
             revision = head["revision"] + 1
             conn.execute(t.reviews.update().where(t.reviews.c.entry_id == entry_id, t.reviews.c.juror_id == juror_id)
                          .values(revision=revision, rubric_version=rubric_version, updated_at=stamp, actor=actor))
             after = self._sheet(conn, entry_id, juror_id)
-            self.db._audit(conn, actor=actor, action="review_saved", subject=entry_id, at=stamp,
-                           detail={"juror": juror_id, "rubric_version": rubric_version, "revision": revision},
-                           before=before, after=after)
+            self.db.append_audit(conn, actor=actor, action="review_saved", subject=entry_id, at=stamp,
+                                 detail={"juror": juror_id, "rubric_version": rubric_version, "revision": revision},
+                                 before=before, after=after)
         return self.review(entry_id, juror_id)  # type: ignore[return-value]
 
     def _ensure_review(self, conn: sa.Connection, entry_id: str, juror_id: str, rubric_version: int, actor: str,
                        stamp: str) -> None:
-        if self.db.backend == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        conn.execute(insert(t.reviews).values(entry_id=entry_id, juror_id=juror_id, rubric_version=rubric_version,
-                                              status="draft", revision=0, updated_at=stamp, actor=actor)
+        row = {"entry_id": entry_id, "juror_id": juror_id, "rubric_version": rubric_version, "status": "draft",
+               "revision": 0, "updated_at": stamp, "actor": actor}
+        conn.execute(self.db.dialect_insert(t.reviews).values(**row)
                      .on_conflict_do_nothing(index_elements=["entry_id", "juror_id"]))
 
     def set_review_status(self, entry_id: str, juror_id: str, *, status: str, actor: str, action: str,
@@ -134,9 +131,9 @@ class JuryStore:
             conn.execute(t.reviews.update().where(t.reviews.c.entry_id == entry_id, t.reviews.c.juror_id == juror_id)
                          .values(status=status, revision=revision, updated_at=stamp,
                                  submitted_at=stamp if status == "submitted" else None))
-            self.db._audit(conn, actor=actor, action=action, subject=entry_id, at=stamp,
-                           detail={"juror": juror_id, "revision": revision, **(detail or {})},
-                           before={"status": head["status"]}, after={"status": status, "scores": sheet})
+            self.db.append_audit(conn, actor=actor, action=action, subject=entry_id, at=stamp,
+                                 detail={"juror": juror_id, "revision": revision, **(detail or {})},
+                                 before={"status": head["status"]}, after={"status": status, "scores": sheet})
         return self.review(entry_id, juror_id)  # type: ignore[return-value]
 
     # -- decisions --------------------------------------------------------------------------------------------
@@ -149,8 +146,8 @@ class JuryStore:
                                  .order_by(d.id.desc()).limit(1)).mappings().first()
             did = conn.execute(t.decisions.insert().values(entry_id=entry_id, kind=kind, value=value, reason=reason,
                                                            actor=actor, at=stamp).returning(d.id)).scalar_one()
-            self.db._audit(conn, actor=actor, action=f"{kind}_decided", subject=entry_id, at=stamp,
-                           before=dict(prior) if prior else None, after={"value": value, "reason": reason})
+            self.db.append_audit(conn, actor=actor, action=f"{kind}_decided", subject=entry_id, at=stamp,
+                                 before=dict(prior) if prior else None, after={"value": value, "reason": reason})
         return {"id": int(did), "entry_id": entry_id, "kind": kind, "value": value, "reason": reason, "actor": actor,
                 "at": stamp}
 
@@ -158,7 +155,7 @@ class JuryStore:
         query = sa.select(t.decisions).order_by(t.decisions.c.id)
         if entry_id is not None:
             query = query.where(t.decisions.c.entry_id == entry_id)
-        return [dict(r) for r in self.db._rows(query)]
+        return [dict(r) for r in self.db.query_rows(query)]
 
     # -- assignments (drafts and publications, each a new row) ------------------------------------------------
     def assignment(self, state: str) -> dict | None:
@@ -178,10 +175,10 @@ class JuryStore:
             body = to_json(payload)
             conn.execute(t.assignments.insert().values(state=state, version=version, payload=body,
                                                        actor=actor, at=stamp, note=note))
-            self.db._audit(conn, actor=actor, action=action, subject=f"assignment:{state}:{version}", at=stamp,
-                           detail={"note": note, "version": version,  # the hash lets audit verify check the payload
+            self.db.append_audit(conn, actor=actor, action=action, subject=f"assignment:{state}:{version}", at=stamp,
+                                 detail={"note": note, "version": version,  # the hash lets audit verify check the payload
                                    "payload_sha256": hashlib.sha256(body.encode("utf-8")).hexdigest()},
-                           after=summary)
+                                 after=summary)
         return {"state": state, "version": version, "payload": payload, "actor": actor, "at": stamp, "note": note}
 
     # -- reviews of what the AI flagged -----------------------------------------------------------------------
@@ -192,8 +189,8 @@ class JuryStore:
             fid = conn.execute(t.flag_reviews.insert().values(kind=kind, target=target, verdict=verdict,
                                                               comment=comment, actor=actor, at=stamp)
                                .returning(t.flag_reviews.c.id)).scalar_one()
-            self.db._audit(conn, actor=actor, action=f"{kind}_flag_reviewed", subject=target, at=stamp,
-                           before=before, after={"verdict": verdict, "comment": comment})
+            self.db.append_audit(conn, actor=actor, action=f"{kind}_flag_reviewed", subject=target, at=stamp,
+                                 before=before, after={"verdict": verdict, "comment": comment})
         return {"id": int(fid), "kind": kind, "target": target, "verdict": verdict, "comment": comment,
                 "actor": actor, "at": stamp}
 
@@ -204,4 +201,4 @@ class JuryStore:
             query = query.where(f.kind == kind)
         if target_prefix is not None:
             query = query.where(f.target.startswith(target_prefix, autoescape=True))
-        return [dict(r) for r in self.db._rows(query)]
+        return [dict(r) for r in self.db.query_rows(query)]

@@ -22,7 +22,7 @@ class ThrottleStore:
         self.db = db
 
     def rows(self, keys: Sequence[str]) -> dict[str, dict]:
-        found = self.db._rows(sa.select(t.signin_throttle).where(_T.key.in_(list(keys))))
+        found = self.db.query_rows(sa.select(t.signin_throttle).where(_T.key.in_(list(keys))))
         return {r["key"]: dict(r) for r in found}
 
     def change(self, keys: Sequence[str], step: Step, audit: AuditFor | None = None) -> dict[str, dict | None]:
@@ -39,9 +39,9 @@ class ThrottleStore:
                         conn.execute(t.signin_throttle.delete().where(_T.key == key))
                 else:
                     values = {k: new.get(k) for k in ("failures", "last_failure", "locked_until", "refused")}
-                    self.db._upsert(conn, t.signin_throttle, [{"key": key, **values}], ["key"], list(values))
+                    self.db.upsert(conn, t.signin_throttle, [{"key": key, **values}], ["key"], list(values))
                 out[key] = new
             record = audit(out) if audit else None
             if record:
-                self.db._audit(conn, **record)
+                self.db.append_audit(conn, **record)
         return out
