@@ -9,7 +9,6 @@ import pytest
 
 from review_service.batches.batch import STAGES, ScreenOptions
 from review_service.batches.pipeline import run_screen
-from review_service.batches.registry import REGISTRY
 from review_service.batches.reporting import (
     Event,
     FilesFailed,
@@ -18,6 +17,7 @@ from review_service.batches.reporting import (
     StageProgress,
     StageStarted,
 )
+from review_service.batches.stage_registry import REGISTRY
 from review_service.batches.typed_batch import BatchStopped
 from tests import files as F
 

@@ -2,7 +2,7 @@
 note language, the generator, the stages to run …), as the CLI, the API and a job's parameters give them.
 
 :data:`STAGES` are the stage names a user may choose (``screen --skip``, the API's ``skip``); they come from the
-registry (:data:`review_service.batches.registry.STAGES`), in the order the stages run.
+registry (:data:`review_service.batches.stage_registry.STAGES`), in the order the stages run.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from review_service.batches.registry import STAGES
+from review_service.batches.stage_registry import STAGES
 
 __all__ = ["STAGES", "ScreenOptions"]
 

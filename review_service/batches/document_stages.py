@@ -1,5 +1,5 @@
-"""The document stages of pre-screening, as registered in :mod:`review_service.batches.registry`: each a thin
-adaptor from the typed :class:`~review_service.batches.typed_batch.Batch` to a stage module's pure function, with
+"""The document stages of pre-screening, as registered in :mod:`review_service.batches.stage_registry`: each a
+thin adaptor from the typed :class:`~review_service.batches.typed_batch.Batch` to a stage module's pure function, with
 how its output is stored (``dump``: the payload of its ``ai_results`` row) and read back (``load``).
 
 One embedding pass: ``embed`` encodes every chunk of the batch (and of the archive) once with the document prompt,

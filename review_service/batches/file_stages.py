@@ -1,6 +1,6 @@
-"""The per-file stages of pre-screening, as registered in :mod:`review_service.batches.registry`: ``intake`` takes
-in every file found (:mod:`review_service.intake.receive`: originals kept by SHA-256, parsed text, one screening
-record each, committed file by file) and ``render`` lays DOCX and PPTX originals out as PDF
+"""The per-file stages of pre-screening, as registered in :mod:`review_service.batches.stage_registry`:
+``intake`` takes in every file found (:mod:`review_service.intake.receive`: originals kept by SHA-256, parsed
+text, one screening record each, committed file by file) and ``render`` lays DOCX and PPTX originals out as PDF
 (:mod:`review_service.intake.renditions`). They handle each file's failure in its record and raise nothing else
 but what must stop the batch; a resumed batch runs them again from the parse and rendition caches.
 """

@@ -1,8 +1,8 @@
 """Composes pre-screening for a batch: intake → render → embed → topic → duplicates → themes → matching → notes →
 report.
 
-The stages come from :data:`review_service.batches.registry.REGISTRY`, in its order, each taking and returning the
-typed :class:`~review_service.batches.typed_batch.Batch`; the pipeline knows none by name, only the flags each
+The stages come from :data:`review_service.batches.stage_registry.REGISTRY`, in its order, each taking and
+returning the typed :class:`~review_service.batches.typed_batch.Batch`; the pipeline knows none by name, only the flags each
 declares (skippable, per file, when it has work, how its result is stored and loaded). A document stage that fails
 is reported with its error and the batch goes on. The run reports through one :class:`~.reporting.Reporter`: the
 default (:class:`~.reporting.ResultJournal`) stores every finished stage's result as an ``ai_results`` row with the
@@ -20,7 +20,6 @@ from pathlib import Path
 
 from review_service.batches.batch import ScreenOptions
 from review_service.batches.file_stages import file_errors
-from review_service.batches.registry import REGISTRY, STAGES, StageSpec
 from review_service.batches.report import build_report, final_records
 from review_service.batches.reporting import (
     FilesFailed,
@@ -31,6 +30,7 @@ from review_service.batches.reporting import (
     StageStarted,
     StoredStage,
 )
+from review_service.batches.stage_registry import REGISTRY, STAGES, StageSpec
 from review_service.batches.typed_batch import Batch, BatchStopped, StageContext, StageError
 from review_service.core.config import Settings
 from review_service.core.errors import ReviewError

@@ -4,7 +4,7 @@
 (one embedding pass), the topic checks, duplicate flags, themes, the juror suggestion, the notes, each stage's
 provenance and wall time, and the stage errors. It is frozen: a stage returns ``dataclasses.replace(batch, …)``.
 The report (``report.build_report``) serialises it once. :class:`StageContext` is what a stage may use besides
-the batch; the stages themselves are registered in :mod:`review_service.batches.registry`.
+the batch; the stages themselves are registered in :mod:`review_service.batches.stage_registry`.
 """
 from __future__ import annotations
 
