@@ -255,7 +255,8 @@ def nearcopy(n_docs: int = 5000, n_planted: int = 300, seed: int = 0) -> None:
 
     from review_service.core.normalize import kk_cyrillic_to_latin
     from review_service.stages.dedup import shingles
-    from review_service.stages.duplicates import DuplicateParams, find_duplicates
+    from review_service.stages.dedup.duplicate_params import DuplicateParams
+    from review_service.stages.duplicates import find_duplicates
 
     rng = random.Random(seed)
     syll = ["ка", "та", "лы", "ін", "ба", "ма", "сы", "қа", "ры", "ол", "ен", "ат", "жа", "үш", "ға", "ме"]

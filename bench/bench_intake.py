@@ -17,7 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from review_service.batches.pipeline import ScreenOptions, run_screen
+from review_service.batches.batch import ScreenOptions
+from review_service.batches.pipeline import run_screen
 from review_service.core.config import Settings
 from review_service.core.errors import IntakeError
 from review_service.intake.parsing import parse_file

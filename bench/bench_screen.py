@@ -139,7 +139,7 @@ def cpu_seconds() -> float:
 def _cpu_timed_stages(cpu: dict[str, float]) -> None:
     """Wrap every registered stage so its CPU seconds (process_time: all threads) are recorded in ``cpu``: on a
     shared machine the wall times move with other people's load, CPU seconds much less."""
-    from review_service.batches.registry import REGISTRY
+    from review_service.batches.stage_registry import REGISTRY
 
     def timed(name, fn):
         def run_stage(ctx, batch):

@@ -86,7 +86,8 @@ def publish(db: Database, organizer: Principal, payload: dict | None = None) -> 
 
 def screen_texts(folder: Path, settings, texts: dict[str, str], forms: Path | None = None) -> list[str]:
     """Entries screened without AI stages (no model loaded); their ids in file order."""
-    from review_service.batches.pipeline import ScreenOptions, run_screen
+    from review_service.batches.batch import ScreenOptions
+    from review_service.batches.pipeline import run_screen
     from tests import files as F
 
     folder.mkdir(parents=True, exist_ok=True)

@@ -19,7 +19,8 @@ def settings(backend_settings):
 
 @pytest.fixture
 def client(settings, tmp_path):
-    from review_service.batches.pipeline import ScreenOptions, run_screen
+    from review_service.batches.batch import ScreenOptions
+    from review_service.batches.pipeline import run_screen
 
     folder = tmp_path / "entries"
     folder.mkdir()

@@ -10,7 +10,8 @@ from review_service.commands.cli import main
 from review_service.core.domain import Document
 from review_service.core.normalize import kk_cyrillic_to_latin
 from review_service.stages.dedup import shingles
-from review_service.stages.duplicates import DuplicateParams, find_duplicates
+from review_service.stages.dedup.duplicate_params import DuplicateParams
+from review_service.stages.duplicates import find_duplicates
 
 KK = ("Кітапхана оқырмандарына жасанды интеллект арқылы кітап ұсынатын жүйе жасалды. Жоба ауылдық кітапханаларда "
       "сыналды және оқырмандар саны екі есе өсті. Жүйе қазақ және орыс тілдерінде жұмыс істейді. Келесі кезеңде "

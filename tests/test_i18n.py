@@ -123,7 +123,8 @@ def test_sign_in_page_in_a_real_browser_is_accessible_in_every_language(settings
 
 def test_the_screening_report_uses_the_same_catalogs(settings, tmp_path):
     """`screen --lang kk|ru|en`: report.html in that language; screening.json the same in every one."""
-    from review_service.batches.pipeline import ScreenOptions, run_screen
+    from review_service.batches.batch import ScreenOptions
+    from review_service.batches.pipeline import run_screen
     from review_service.batches.report import write_report
     from tests import files as F
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from review_service.batches.pipeline import ScreenOptions, run_screen
+from review_service.batches.batch import ScreenOptions
+from review_service.batches.pipeline import run_screen
 from review_service.batches.report import write_report
 from review_service.commands.cli import main
 from review_service.intake.receive import list_files, read_forms, take_in

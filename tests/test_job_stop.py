@@ -21,8 +21,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 import embeddings
-from review_service.batches.batch import BatchStopped, ScreenOptions
+from review_service.batches.batch import ScreenOptions
 from review_service.batches.job_runner import run_in_process, run_worker, submit, worker_name
+from review_service.batches.typed_batch import BatchStopped
 from review_service.core.config import Settings
 from review_service.core.errors import JobBusy
 from review_service.core.progress import Progress

@@ -190,7 +190,7 @@ def test_ai_drafts_are_logged_as_system_not_as_decisions(settings):
 
 HUMAN_ACTS = {"review_service.contest.scoring", "review_service.contest.assignments", "review_service.contest.flag_review",
               "review_service.storage.jury_store"}
-AI_STAGES = ("review_service.batches.pipeline", "review_service.batches.registry", "review_service.stages.duplicates",
+AI_STAGES = ("review_service.batches.pipeline", "review_service.batches.stage_registry", "review_service.stages.duplicates",
              "review_service.stages.themes", "review_service.stages.notes.drafting", "review_service.stages.relevance", "review_service.stages.eligibility",
              "review_service.intake.receive", "review_service.stages.matching", "review_service.search", "review_service.stages.dedup",
              "models", "embeddings")

@@ -30,10 +30,11 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from review_service.batches.batch import BatchStopped, ScreenOptions
-from review_service.batches.pipeline import Journal, ScreenResult, StoredStage, run_screen
-from review_service.batches.registry import REGISTRY
+from review_service.batches.batch import ScreenOptions
+from review_service.batches.pipeline import ScreenResult, run_screen, stored_stages
 from review_service.batches.report import write_report
+from review_service.batches.reporting import Event, FilesFailed, StageFinished, StageProgress, StageStarted
+from review_service.batches.typed_batch import BatchStopped
 from review_service.batches.uploads import discard_job_uploads
 from review_service.core.config import Settings
 from review_service.core.errors import JobBusy, ReviewError
@@ -111,50 +112,39 @@ def submit(db: Database, folder: Path, options: ScreenOptions, *, created_by: st
     return JobStore(db).create(str(folder), params, created_by=created_by)
 
 
-class JobJournal(Journal):
-    """Records a job's progress on its row: current stage, done/total, finished stages with their results."""
+class JobJournal:
+    """The :class:`~review_service.batches.reporting.Reporter` of a job: records its progress on its row (current
+    stage, done/total, per-file errors, finished stages with their results) and stops it when it is cancelled or
+    taken over."""
 
     def __init__(self, db: Database, batch_id: int, *, store: JobStore, job: Mapping[str, Any], worker: str,
                  lost: threading.Event, cancel: threading.Event) -> None:
-        super().__init__(db, batch_id)
+        self.db, self.batch_id = db, batch_id
         self.store, self.job, self.worker = store, job, worker
         self.lost, self.cancel = lost, cancel
-        self._stage = "intake"
 
-    def completed(self) -> dict[str, StoredStage]:
-        out: dict[str, StoredStage] = {}
-        for name, seconds in self.job["stages_done"].items():
-            spec = REGISTRY.get(name)
-            if spec is None or spec.load is None:
-                continue
-            found = self.db.latest_ai_result(spec.result, self.batch_id)
-            out[name] = StoredStage(found["payload"] if found else None, found["provenance"] if found else {},
-                                    float(seconds))
-        return out
-
-    def stage_started(self, name: str) -> None:
-        self._stage = name
-        self._heard(*self.store.progress(self.job["id"], self.worker, stage=name))
-
-    def intake_done(self, errors: list[dict]) -> None:
-        self.store.set_errors(self.job["id"], errors)
-
-    def stage_done(self, name: str, result: str, payload: Any, provenance: Mapping[str, Any], seconds: float) -> None:
-        if not self.store.stage_done(self.job["id"], self.worker, self.batch_id, stage=name, result=result,
-                                     payload=payload, provenance=dict(provenance), seconds=seconds):
-            raise JobLost(f"job {self.job['id']} was taken over by another worker")
-        logger.info("stage %s done in %.0f s", name, seconds)
+    def event(self, event: Event) -> None:
+        job_id = self.job["id"]
+        if isinstance(event, StageStarted):
+            self._heard(*self.store.progress(job_id, self.worker, stage=event.stage))
+        elif isinstance(event, StageProgress):
+            self._heard(*self.store.progress(job_id, self.worker, done=event.done, total=event.total))
+        elif isinstance(event, FilesFailed):
+            self.store.set_errors(job_id, [dict(e) for e in event.errors])
+        elif isinstance(event, StageFinished):
+            if not self.store.stage_done(job_id, self.worker, self.batch_id, stage=event.stage, result=event.result,
+                                         payload=event.payload, provenance=dict(event.provenance),
+                                         seconds=event.seconds):
+                raise JobLost(f"job {job_id} was taken over by another worker")
+            logger.info("stage %s done in %.0f s", event.stage, event.seconds)
 
     def check_cancel(self) -> None:
         """Called between stages and by every progress update inside one (cheap: two flags, set by the heartbeat
-        thread and by :meth:`listener`)."""
+        thread and by the progress writes)."""
         if self.lost.is_set():
             raise JobLost(f"job {self.job['id']} was taken over by another worker")
         if self.cancel.is_set():
             raise JobCancelled(f"job {self.job['id']} was cancelled")
-
-    def listener(self, desc: str, done: int, total: int) -> None:
-        self._heard(*self.store.progress(self.job["id"], self.worker, done=done, total=total))
 
     def _heard(self, mine: bool, cancelled: bool) -> None:
         """What a progress write learnt: the job is no longer ours, or someone asked it to stop."""
@@ -198,12 +188,11 @@ def run_job(db: Database, job: Mapping[str, Any], settings: Settings, worker: st
                                                       cancel), name=f"heartbeat-{job['id']}", daemon=True)
     beat.start()
 
-    def journal(db_: Database, batch_id: int) -> JobJournal:
-        return JobJournal(db_, batch_id, store=store, job=job, worker=worker, lost=lost, cancel=cancel)
-
+    journal = JobJournal(db, job["batch_id"], store=store, job=job, worker=worker, lost=lost, cancel=cancel)
     try:
+        stored = stored_stages(db, job["batch_id"], job["stages_done"])
         result = run_screen(Path(params["folder"]), settings, options, db, out_dir, batch_id=job["batch_id"],
-                            journal_factory=journal)
+                            reporter=journal, stored=stored)
         write_report(result.report, out_dir, options.report_lang)
         store.finish(job["id"], worker, "done", timings=result.report["timings_s"])
         discard_job_uploads(settings, job)  # uploaded files: intake kept the originals (review_service.batches.uploads)

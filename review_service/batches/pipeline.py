@@ -1,82 +1,52 @@
-"""Composes pre-screening for a batch: intake → embed → topic → duplicates → themes → matching → notes → report.
+"""Composes pre-screening for a batch: intake → render → embed → topic → duplicates → themes → matching → notes →
+report.
 
-The stages come from :data:`review_service.batches.registry.REGISTRY`, each taking and returning the typed
-:class:`~review_service.batches.batch.Batch`. A stage that fails is reported with its error and the batch goes on. A
-:class:`Journal` records what is finished: the CLI's stores every stage's result as an ``ai_results`` row with the
-batch id; a job's (:mod:`review_service.batches.job_runner`) also marks the stage done on the job, so a resumed job loads it
-instead of running it again. The screening JSON's schema is documented in docs/screening-schema.md.
+The stages come from :data:`review_service.batches.stage_registry.REGISTRY`, in its order, each taking and
+returning the typed :class:`~review_service.batches.typed_batch.Batch`; the pipeline knows none by name, only the flags each
+declares (skippable, per file, when it has work, how its result is stored and loaded). A document stage that fails
+is reported with its error and the batch goes on. The run reports through one :class:`~.reporting.Reporter`: the
+default (:class:`~.reporting.ResultJournal`) stores every finished stage's result as an ``ai_results`` row with the
+batch id; a job's (:mod:`review_service.batches.job_runner`) also marks the stage done on the job, and passes the
+stages its earlier runs finished (:func:`stored_stages`), which are loaded instead of run again. The screening
+JSON's schema is documented in docs/screening-schema.md.
 """
 from __future__ import annotations
 
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from review_service.batches.batch import (
-    STAGES,
-    Batch,
-    BatchStopped,
-    Entry,
-    ScreenOptions,
-    StageContext,
-    StageError,
-)
-from review_service.batches.registry import REGISTRY, StageSpec
+from review_service.batches.batch import ScreenOptions
+from review_service.batches.file_stages import file_errors
 from review_service.batches.report import build_report, final_records
+from review_service.batches.reporting import (
+    FilesFailed,
+    Reporter,
+    ResultJournal,
+    StageFinished,
+    StageProgress,
+    StageStarted,
+    StoredStage,
+)
+from review_service.batches.stage_registry import REGISTRY, STAGES, StageSpec
+from review_service.batches.typed_batch import Batch, BatchStopped, StageContext, StageError
 from review_service.core.config import Settings
-from review_service.core.domain import Check
 from review_service.core.errors import ReviewError
 from review_service.core.progress import Progress
-from review_service.intake.receive import IntakeItem, list_files, read_forms, take_in_file
+from review_service.intake.receive import list_files, read_forms
 from review_service.storage import Database, open_database
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["STAGES", "Journal", "ScreenOptions", "ScreenResult", "StoredStage", "run_screen"]
-
-
-@dataclass(frozen=True)
-class StoredStage:
-    payload: Any
-    provenance: Mapping[str, Any]
-    seconds: float
-
-
-class Journal:
-    """Where a run records its progress. This one (the CLI's) stores each stage's result with the batch id and
-    resumes nothing; :class:`review_service.batches.job_runner.JobJournal` also marks stages done on the job and resumes them."""
-
-    def __init__(self, db: Database, batch_id: int) -> None:
-        self.db, self.batch_id = db, batch_id
-
-    def completed(self) -> dict[str, StoredStage]:
-        return {}
-
-    def stage_started(self, name: str) -> None:
-        logger.info("batch %s: stage %s", self.batch_id, name)
-
-    def intake_done(self, errors: list[dict]) -> None:
-        pass
-
-    def stage_done(self, name: str, result: str, payload: Any, provenance: Mapping[str, Any], seconds: float) -> None:
-        if result and payload is not None:
-            self.db.save_ai_result(result, payload, dict(provenance), batch_id=self.batch_id)
-
-    def check_cancel(self) -> None:
-        pass
-
-    def listener(self, desc: str, done: int, total: int) -> None:
-        pass
+__all__ = ["ScreenResult", "run_screen", "stored_stages"]
 
 
 @dataclass
 class ScreenResult:
     report: dict
     batch: Batch | None = None
-    items: list[IntakeItem] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -87,9 +57,10 @@ class ScreenResult:
 
 def run_screen(folder: Path, settings: Settings, options: ScreenOptions | None = None,
                db: Database | None = None, out_dir: Path | None = None, *, batch_id: int | None = None,
-               journal_factory=None) -> ScreenResult:
+               reporter: Reporter | None = None, stored: Mapping[str, StoredStage] | None = None) -> ScreenResult:
     """Screen every file under ``folder``. ``batch_id``: continue that batch (a job) instead of starting one;
-    ``journal_factory(db, batch_id)``: the :class:`Journal` to record progress in."""
+    ``reporter``: where progress goes (default: a :class:`~.reporting.ResultJournal` of the batch); ``stored``: the
+    stages an earlier run finished, by name, loaded instead of run."""
     options = options or ScreenOptions()
     own_db = db is None
     db = db or open_database(settings)
@@ -97,25 +68,45 @@ def run_screen(folder: Path, settings: Settings, options: ScreenOptions | None =
         folder = Path(folder)
         files = list_files(folder)  # InputError (exit 2) before anything is recorded
         batch_id = batch_id if batch_id is not None else db.start_batch(str(folder.resolve()))
-        journal = (journal_factory or Journal)(db, batch_id)
-        return _run(folder, files, settings, options, db, out_dir, batch_id, journal)
+        return _run(folder, files, settings, options, db, out_dir, batch_id, reporter or ResultJournal(db, batch_id),
+                    stored or {})
     finally:
         if own_db:
             db.close()
 
 
-def intake_errors(records: list[dict]) -> list[dict]:
-    """Per-file errors (files that could not be read), for the job status."""
-    return [{"file_name": r["file_name"], "code": r["reasons"][0]["code"] if r["reasons"] else "failed",
-             "message": r["reasons"][0]["message"] if r["reasons"] else ""}
-            for r in records if r["status"] == "failed"]
+def stored_stages(db: Database, batch_id: int, stages_done: Mapping[str, float]) -> dict[str, StoredStage]:
+    """What a job's earlier runs finished (``stages_done``: name → seconds) and stored, read back for resuming:
+    stages without a ``load`` (they run again) are left out."""
+    out: dict[str, StoredStage] = {}
+    for name, seconds in stages_done.items():
+        spec = REGISTRY.get(name)
+        if spec is None or spec.load is None:
+            continue
+        found = db.latest_ai_result(spec.result, batch_id)
+        out[name] = StoredStage(found["payload"] if found else None, found["provenance"] if found else {},
+                                float(seconds))
+    return out
+
+
+def _runs(spec: StageSpec, ctx: StageContext, batch: Batch) -> bool:
+    """Whether ``spec`` runs on this batch: chosen (or not skippable), and with work to do."""
+    if spec.skippable and spec.name not in ctx.options.stages:
+        return False
+    if not spec.per_file and not (batch.documents and any(s in ctx.options.stages for s in STAGES)):
+        return False  # the document stages need text, and one of them asked for
+    return spec.applies is None or spec.applies(ctx, batch)
 
 
 def _run(folder: Path, files: list[Path], settings: Settings, options: ScreenOptions, db: Database,
-         out_dir: Path | None, batch_id: int, journal: Journal) -> ScreenResult:
+         out_dir: Path | None, batch_id: int, reporter: Reporter, stored: Mapping[str, StoredStage]) -> ScreenResult:
     started = time.monotonic()
-    # the journal's check stops the run inside a stage's loop (between files, embedding batches, entries)
-    progress = Progress(enabled=options.progress, listener=journal.listener, check=journal.check_cancel)
+
+    def listener(desc: str, done: int, total: int) -> None:
+        reporter.event(StageProgress(desc, done, total))
+
+    # the reporter's check stops the run inside a stage's loop (between files, embedding batches, entries)
+    progress = Progress(enabled=options.progress, listener=listener, check=reporter.check_cancel)
     forms = read_forms(options.forms) if options.forms else {}
     if forms:
         db.save_forms(forms)
@@ -124,31 +115,15 @@ def _run(folder: Path, files: list[Path], settings: Settings, options: ScreenOpt
         from review_service.stages.matching.profiles import read_jurors
 
         register_jury(db, read_jurors(options.jurors), actor=f"system:batch-{batch_id}")
-    items: list[IntakeItem] = []
-    journal.check_cancel()
-    journal.stage_started("intake")
-    with progress(len(files), "intake", "file") as bar:
-        for path in files:
-            bar.set_postfix_str(path.name[:40])
-            items.append(take_in_file(path, settings, db, forms, batch_id))
-            bar.update()
-    journal.intake_done(intake_errors([it.record for it in items]))
-    intake_s = time.monotonic() - started
-    render_s = render_originals(items, settings, journal, progress)
-    entries = tuple(Entry(record=it.record, checks=tuple(Check(**c) for c in it.record["checks"]),
-                          document=it.document) for it in items)
-    batch = Batch(id=batch_id, source=str(folder), entries=entries).with_timing("intake", intake_s)
-    if render_s is not None:
-        batch = batch.with_timing("render", render_s)
 
-    ctx = StageContext(settings=settings, db=db, options=options, progress=progress, out_dir=out_dir)
-    done = journal.completed()
-    if batch.documents and any(s in options.stages for s in STAGES):
-        for spec in REGISTRY.values():
-            if spec.skippable and spec.name not in options.stages:
-                continue
-            journal.check_cancel()  # between stages; inside one, the progress bars' check
-            batch = _stage(spec, ctx, batch, journal, done.get(spec.name))
+    ctx = StageContext(settings=settings, db=db, options=options, progress=progress, out_dir=out_dir,
+                       files=tuple(files), forms=forms)
+    batch = Batch(id=batch_id, source=str(folder))
+    for spec in REGISTRY.values():
+        if not _runs(spec, ctx, batch):
+            continue
+        reporter.check_cancel()  # between stages; inside one, the progress bars' check
+        batch = _stage(spec, ctx, batch, reporter, stored.get(spec.name))
 
     records = final_records(batch)
     for record in records:
@@ -156,58 +131,33 @@ def _run(folder: Path, files: list[Path], settings: Settings, options: ScreenOpt
     batch = batch.with_timing("total", time.monotonic() - started)
     report = build_report(batch, settings, forms=forms, records=records)
     db.finish_batch(batch_id)
-    return ScreenResult(report=report, batch=batch, items=items)
+    return ScreenResult(report=report, batch=batch)
 
 
-def render_originals(items: list[IntakeItem], settings: Settings, journal: Journal, progress: Progress) -> float | None:
-    """DOCX and PPTX originals → PDF renditions (:mod:`review_service.intake.renditions`), each recorded on its screening
-    record as ``rendition``; the seconds it took, or None when nothing was to be rendered. Cached renditions (a
-    resumed batch, a file taken in before) are not made again; a failure is recorded, never raised."""
-    from review_service.intake import renditions
-
-    jobs = [renditions.Job(it.record["sha256"], settings.data_dir / it.record["stored_as"], it.parsed.format,
-                           it.parsed.blocks, it.parsed.slides)
-            for it in items if it.parsed is not None and renditions.renderable(it.parsed.format)]
-    if not jobs:
-        return None
-    started = time.monotonic()
-    if renditions.enabled(settings):
-        journal.stage_started("render")
-        with progress(len(jobs), "render", "file") as bar:
-            def tick(n: int) -> None:
-                bar.update(n)
-                journal.check_cancel()
-
-            found = renditions.render_batch(jobs, settings, progress=tick)
-    else:  # only what earlier runs recorded
-        found = renditions.render_batch(jobs, settings)
-    for it in items:
-        rendition = found.get(it.record["sha256"])
-        if rendition is not None and it.parsed is not None and renditions.renderable(it.parsed.format):
-            it.record["rendition"] = rendition.summary()
-    return time.monotonic() - started
-
-
-def _stage(spec: StageSpec, ctx: StageContext, batch: Batch, journal: Journal, stored: StoredStage | None) -> Batch:
+def _stage(spec: StageSpec, ctx: StageContext, batch: Batch, reporter: Reporter, stored: StoredStage | None) -> Batch:
     if stored is not None and spec.load is not None:
         logger.info("batch %s: stage %s already done; loading its result", batch.id, spec.name)
         return spec.load(batch, stored.payload, stored.provenance).with_timing(spec.name, stored.seconds)
-    journal.stage_started(spec.name)
+    reporter.event(StageStarted(spec.name))
     started = time.monotonic()
+    if spec.per_file:  # each file's failure is in its record; what is raised stops the batch
+        out = spec.run(ctx, batch).with_timing(spec.name, time.monotonic() - started)
+        reporter.event(FilesFailed(file_errors(out)))
+        return out
     try:
         out = spec.run(ctx, batch)
+    except BatchStopped:  # cancelled, or the job was taken over: not a stage error
+        raise
     except ReviewError as exc:
         logger.error("stage %s: %s", spec.name, exc)
         return batch.with_error(StageError(spec.name, exc.code, str(exc))).with_timing(
             spec.name, time.monotonic() - started)
-    except BatchStopped:  # cancelled, or the job was taken over: not a stage error
-        raise
     except Exception as exc:
         logger.exception("stage %s failed", spec.name)  # one broken stage must not lose the batch
         return batch.with_error(StageError(spec.name, "internal_error", f"{type(exc).__name__}: {exc}")).with_timing(
             spec.name, time.monotonic() - started)
     out = out.with_timing(spec.name, time.monotonic() - started)
     payload = spec.dump(out) if spec.dump is not None else None
-    journal.stage_done(spec.name, spec.result, payload, out.provenance.get(spec.name, {}), out.timings[spec.name])
+    reporter.event(StageFinished(spec.name, out.timings[spec.name], spec.result, payload,
+                                 out.provenance.get(spec.name, {})))
     return out
-

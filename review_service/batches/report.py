@@ -10,8 +10,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from review_service.batches.batch import Batch
-from review_service.batches.registry import duplicate_rows, theme_rows
+from review_service.batches.document_stages import duplicate_rows, theme_rows
+from review_service.batches.typed_batch import Batch
 from review_service.core.exchange import write_json, write_text
 from review_service.intake.receive import status_of
 

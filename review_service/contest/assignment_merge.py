@@ -61,7 +61,8 @@ def _solve_new(payload: dict, matrix: dict, entries: list[str], mode: str) -> di
     """Juror rows for ``entries`` solved over their columns only, under the draft's pins and forbids, with each
     juror's load capped by the merged maximum less what the draft already gives them. None when no such
     assignment exists."""
-    from review_service.stages.matching.solver import make_problem, solve
+    from review_service.stages.matching.assignment_problem import make_problem
+    from review_service.stages.matching.solver import solve
 
     jids = matrix["jurors"]
     cols = [matrix["entries"].index(e) for e in entries]

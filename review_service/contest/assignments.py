@@ -193,7 +193,8 @@ def edit_draft(db: Database, edits: list[Edit], actor: Principal, *, expect_vers
 def resolve(payload: dict, mode: str = "optimal") -> dict:
     """Solve again under the draft's pins and forbids, with the suggestion's affinity and allowed mask
     (conflicts of interest and languages stay blocked); AI explanations are kept for pairs that had them."""
-    from review_service.stages.matching.solver import make_problem, solve
+    from review_service.stages.matching.assignment_problem import make_problem
+    from review_service.stages.matching.solver import solve
 
     m = payload.get("matrix")
     if not m:

@@ -7,9 +7,9 @@ stderr when ``enabled``; the listener — ``listener(desc, done, total)`` — is
 first and the last are always made.
 
 ``check`` — ``check()``, called after every ``update`` (never throttled; it should be cheap) — is how a run is stopped
-inside a long loop: a job's check raises :class:`~review_service.batches.batch.BatchStopped` once the job was cancelled or
-taken over, so a stage stops between two embedding batches or two entries, after the work already done was kept
-(embedding cache, notes cache), instead of at the end of the stage.
+inside a long loop: a job's check raises :class:`~review_service.batches.typed_batch.BatchStopped` once the job was
+cancelled or taken over, so a stage stops between two embedding batches or two entries, after the work already
+done was kept (embedding cache, notes cache), instead of at the end of the stage.
 """
 from __future__ import annotations
 

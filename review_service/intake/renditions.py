@@ -4,8 +4,8 @@ and slides as the applicant made them, beside the note, and a citation opens the
 - Stored by the original's SHA-256 beside the kept originals: ``renditions/<sha[:2]>/<sha>.pdf`` and
   ``<sha>.json`` (status, pages, the page map, seconds, LibreOffice's version — or the error). ``originals/``
   keeps only the received bytes.
-- Made by the batch (:func:`render_batch`, from :mod:`review_service.batches.pipeline` after intake, in the worker or the
-  CLI): one ``soffice`` run per format for up to :data:`PER_CALL` files, each run with a private profile
+- Made by the batch (:func:`render_batch`, from the ``render`` stage of :mod:`review_service.batches.file_stages`
+  after intake, in the worker or the CLI): one ``soffice`` run per format for up to :data:`PER_CALL` files, each run with a private profile
   (``-env:UserInstallation``) so concurrent runs never share one, and a timeout (``REVIEW_RENDER_TIMEOUT_S``);
   a file a shared run did not convert is run again alone, so its error is its own.
 - Cached: a recorded rendition (made or failed) is not made again unless LibreOffice's version changes; a run

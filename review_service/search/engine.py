@@ -168,18 +168,6 @@ class SearchEngine:
         return cls(docs, chunks, bm25, grams, index, encoder=encoder, config=config, lexical_unit=lexical_unit,
                    passage_style=passage_style)
 
-    def save(self, path, **extra) -> None:
-        """Write the whole engine to the folder ``path`` (atomically replaced)."""
-        from review_service.search.persist import save_engine
-
-        save_engine(self, path, extra=extra)
-
-    @classmethod
-    def load(cls, path, encoder=None) -> SearchEngine:
-        from review_service.search.persist import load_engine
-
-        return load_engine(path, encoder, engine_cls=cls)
-
     # -- retrieval ----------------------------------------------------------------------------------
     def doc_mask(self, filters: FilterSet) -> np.ndarray | None:
         if not filters:

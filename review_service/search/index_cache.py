@@ -7,7 +7,7 @@ from pathlib import Path
 
 from review_service.core.exchange import read_corpus
 from review_service.search.engine import SearchEngine
-from review_service.search.persist import FORMAT
+from review_service.search.persist import FORMAT, load_engine, save_engine
 from review_service.search.query_cache import QueryVectorCache
 
 logger = logging.getLogger(__name__)
@@ -36,12 +36,12 @@ def engine_for_corpus(corpus: str | Path, settings, encoder=None, progress=None)
     folder = Path(settings.data_dir) / "search" / corpus_key(corpus, encoder.model_id, encoder.revision)
     if (folder / "engine.json").is_file():
         logger.info("search index from %s", folder)
-        engine = SearchEngine.load(folder, encoder)
+        engine = load_engine(folder, encoder)
     else:
         docs = read_corpus(corpus)
         logger.warning("indexing %d documents from %s (once per corpus and model)", len(docs), corpus)
         engine = SearchEngine.build(docs, encoder, max_chars=settings.chunk_chars,
                                     overlap=settings.chunk_overlap_chars, progress=progress)
-        engine.save(folder, corpus=str(corpus))
+        save_engine(engine, folder, extra={"corpus": str(corpus)})
     engine.query_cache = QueryVectorCache(settings.query_cache_size)
     return engine

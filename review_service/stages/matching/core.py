@@ -22,8 +22,9 @@ import numpy as np
 from review_service.core.domain import Document, Juror
 from review_service.core.errors import InputError
 from review_service.stages.matching.affinity import LEXICAL_WEIGHT, TOP_ITEMS, Affinity, compute_affinity
+from review_service.stages.matching.assignment_problem import Solution, make_problem
 from review_service.stages.matching.conflicts import Conflict, conflict_mask, find_conflicts
-from review_service.stages.matching.solver import Solution, make_problem, solve
+from review_service.stages.matching.solver import solve
 
 logger = logging.getLogger(__name__)
 

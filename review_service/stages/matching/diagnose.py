@@ -9,15 +9,12 @@ max-flow min cut: the set of entries whose allowed jurors cannot give them enoug
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 import numpy as np
 from ortools.graph.python import max_flow
 
 from review_service.core.errors import InfeasibleAssignment
-
-if TYPE_CHECKING:  # solver.py imports this module when a problem is infeasible
-    from review_service.stages.matching.solver import Problem
+from review_service.stages.matching.assignment_problem import Problem
 
 logger = logging.getLogger(__name__)
 

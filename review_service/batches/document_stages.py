@@ -1,9 +1,6 @@
-"""The stages of pre-screening, registered by name: each takes the typed :class:`~review_service.batches.batch.Batch` and
-returns a new one. A stage is a thin adaptor from the batch to a stage module's pure function.
-
-``REGISTRY`` lists them in the order they run. Each stage also says how its output is stored (``dump``: the
-payload of its ``ai_results`` row, saved with the batch id) and read back (``load``), so a resumed job skips a
-finished stage and carries on with what it produced.
+"""The document stages of pre-screening, as registered in :mod:`review_service.batches.stage_registry`: each a
+thin adaptor from the typed :class:`~review_service.batches.typed_batch.Batch` to a stage module's pure function, with
+how its output is stored (``dump``: the payload of its ``ai_results`` row) and read back (``load``).
 
 One embedding pass: ``embed`` encodes every chunk of the batch (and of the archive) once with the document prompt,
 through the database's embedding cache; ``topic`` uses those vectors; ``duplicates`` and ``matching`` ask the same
@@ -14,46 +11,13 @@ embedding pass").
 from __future__ import annotations
 
 import dataclasses
-import logging
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from review_service.batches.batch import Batch, Stage, StageContext
+from review_service.batches.typed_batch import Batch, StageContext
 from review_service.core.domain import Check, Document, DuplicateFlag, Evidence, ThemeAssignment
 from review_service.core.provenance import of_encoder
-
-logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class StageSpec:
-    name: str
-    run: Stage
-    result: str = ""
-    """The ``ai_results.stage`` its output is stored under ("" — nothing stored: run again on resume)."""
-    dump: Callable[[Batch], Any] | None = None
-    load: Callable[[Batch, Any, Mapping[str, Any]], Batch] | None = None
-    skippable: bool = True
-
-
-REGISTRY: dict[str, StageSpec] = {}
-
-
-def register(spec: StageSpec) -> StageSpec:
-    if spec.name in REGISTRY:
-        raise ValueError(f"stage {spec.name!r} is registered twice")
-    REGISTRY[spec.name] = spec
-    return spec
-
-
-def get_stage(name: str) -> StageSpec:
-    try:
-        return REGISTRY[name]
-    except KeyError:
-        raise KeyError(f"unknown stage {name!r}; known: {', '.join(REGISTRY)}") from None
-
 
 # --- the archive of past projects (duplicates compares the entries with it) ----------------------------------
 
@@ -61,9 +25,8 @@ def get_stage(name: str) -> StageSpec:
 def archive_documents(ctx: StageContext) -> list[Document]:
     if not ctx.options.archive:
         return []
-    cached = getattr(ctx, "_archive_docs", None)
-    if cached is not None:
-        return cached
+    if ctx.archive is not None:
+        return ctx.archive
     from review_service.core.exchange import read_corpus
     from review_service.intake.chunking import chunk_text
 
@@ -72,7 +35,7 @@ def archive_documents(ctx: StageContext) -> list[Document]:
                      chunks=chunk_text(f"archive:{d.id}", d.text, max_chars=s.chunk_chars,
                                        overlap=s.chunk_overlap_chars))
             for d in read_corpus(ctx.options.archive)]
-    ctx._archive_docs = docs  # type: ignore[attr-defined]
+    ctx.archive = docs
     return docs
 
 
@@ -117,11 +80,11 @@ def topic(ctx: StageContext, batch: Batch) -> Batch:
     return dataclasses.replace(batch, topic=checks).with_provenance("topic", prov)
 
 
-def _dump_topic(batch: Batch) -> dict:
+def dump_topic(batch: Batch) -> dict:
     return {k: dataclasses.asdict(c) for k, c in batch.topic.items()}
 
 
-def _load_topic(batch: Batch, payload: dict, prov: Mapping[str, Any]) -> Batch:
+def load_topic(batch: Batch, payload: dict, prov: Mapping[str, Any]) -> Batch:
     return dataclasses.replace(batch, topic={k: Check(**c) for k, c in payload.items()}).with_provenance("topic", prov)
 
 
@@ -160,7 +123,7 @@ def flag_from_row(row: Mapping[str, Any]) -> DuplicateFlag:
                          evidence=tuple(Evidence(**e) for e in row["evidence"]), b_is_archive=row["b_is_archive"])
 
 
-def _load_duplicates(batch: Batch, payload: list, prov: Mapping[str, Any]) -> Batch:
+def load_duplicates(batch: Batch, payload: list, prov: Mapping[str, Any]) -> Batch:
     titles = {r["b"]: r["b_name"] for r in payload if r.get("b_is_archive")}
     return dataclasses.replace(batch, flags=tuple(flag_from_row(r) for r in payload),
                                archive_titles=titles).with_provenance("duplicates", prov)
@@ -196,7 +159,7 @@ def theme_rows(batch: Batch) -> list[dict]:
              "confidence": round(float(a.confidence), 3)} for a in batch.themes]
 
 
-def _load_themes(batch: Batch, payload: list, prov: Mapping[str, Any]) -> Batch:
+def load_themes(batch: Batch, payload: list, prov: Mapping[str, Any]) -> Batch:
     result = tuple(ThemeAssignment(r["id"], r["theme"], r["label"], r["confidence"]) for r in payload)
     return dataclasses.replace(batch, themes=result, themes_map=prov.get("map")).with_provenance("themes", prov)
 
@@ -229,7 +192,11 @@ def suggestion_payloads(result, docs: Sequence[Document]) -> tuple[dict, dict]:
     return suggestion, {**suggestion, "matrix": suggestion_matrix(result)}
 
 
-def _load_matching(batch: Batch, payload: Any, prov: Mapping[str, Any]) -> Batch:
+def dump_matching(batch: Batch) -> Mapping[str, Any] | None:
+    return batch.suggestion
+
+
+def load_matching(batch: Batch, payload: Any, prov: Mapping[str, Any]) -> Batch:
     if payload is None:
         return batch
     return dataclasses.replace(batch, suggestion=payload).with_provenance("matching", prov)
@@ -259,14 +226,10 @@ def notes(ctx: StageContext, batch: Batch) -> Batch:
     return out.with_provenance("notes", rows[0]["provenance"]) if rows else out
 
 
-def _load_notes(batch: Batch, payload: list, prov: Mapping[str, Any]) -> Batch:
+def dump_notes(batch: Batch) -> list[Mapping[str, Any]]:
+    return list(batch.notes)
+
+
+def load_notes(batch: Batch, payload: list, prov: Mapping[str, Any]) -> Batch:
     out = dataclasses.replace(batch, notes=tuple(payload))
     return out.with_provenance("notes", prov) if payload else out
-
-
-register(StageSpec("embed", embed, skippable=False))
-register(StageSpec("topic", topic, "topic", _dump_topic, _load_topic))
-register(StageSpec("duplicates", duplicates, "duplicates", duplicate_rows, _load_duplicates))
-register(StageSpec("themes", themes, "themes", theme_rows, _load_themes))
-register(StageSpec("matching", matching, "assignment_suggestion", lambda b: b.suggestion, _load_matching))
-register(StageSpec("notes", notes, "notes", lambda b: list(b.notes), _load_notes))
