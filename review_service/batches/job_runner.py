@@ -263,8 +263,11 @@ def run_in_process(settings: Settings, folder: Path, options: ScreenOptions, out
 
 def _absolute(options: ScreenOptions) -> ScreenOptions:
     """Paths made absolute, so a worker (another working directory) can resume the job."""
-    return dataclasses.replace(options, **{k: Path(v).resolve() for k in ("forms", "archive", "jurors")
-                                           if (v := getattr(options, k)) is not None})
+    def absolute(path: Path | None) -> Path | None:
+        return None if path is None else Path(path).resolve()
+
+    return dataclasses.replace(options, forms=absolute(options.forms), archive=absolute(options.archive),
+                               jurors=absolute(options.jurors))
 
 
 def _fingerprint(folder: Path, options: ScreenOptions) -> str:

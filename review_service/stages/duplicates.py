@@ -19,10 +19,13 @@ This module composes them (one flag per pair, its evidence); the parts live in :
 """
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from embeddings.encoder import Encoder
+from review_service.core.config import Settings
 from review_service.core.domain import Document, DuplicateFlag, Evidence
 from review_service.stages.dedup import shingles
 from review_service.stages.dedup.doc_pool import Pool
@@ -52,8 +55,8 @@ class SectionFlag(DuplicateFlag):
     coverage_b: float = 0.0
 
 
-def find_duplicates(docs: Sequence[Document], *, archive: Sequence[Document] = (), encoder: object | None = None,
-                    settings: object | None = None, params: DuplicateParams | None = None,
+def find_duplicates(docs: Sequence[Document], *, archive: Sequence[Document] = (), encoder: Encoder | None = None,
+                    settings: Settings | None = None, params: DuplicateParams | None = None,
                     progress: Callable | None = None) -> list[DuplicateFlag]:
     """Draft duplicate flags among ``docs`` and between ``docs`` and ``archive``.
 
@@ -81,22 +84,22 @@ def find_duplicates(docs: Sequence[Document], *, archive: Sequence[Document] = (
         offer(pair, "exact", score, lambda: ())
     near, partial = lexical_pairs(pool, params, sets)
     for pair, score in near.items():
-        offer(pair, "near_copy", score, lambda pair=pair: lexical_evidence(pool, *pair, params))
+        offer(pair, "near_copy", score, functools.partial(lexical_evidence, pool, *pair, params))
     for pair, score in partial.items():
-        offer(pair, "partial", score, lambda pair=pair: lexical_evidence(pool, *pair, params))
+        offer(pair, "partial", score, functools.partial(lexical_evidence, pool, *pair, params))
     covered: dict[tuple[int, int], tuple[float, float]] = {}
     if encoder is not None:
         p = encode_passages(pool, encoder, progress)
         for pair, (kind, al) in semantic_pairs(pool, params, p, sets).items():
             score = min(al.coverage_a, al.coverage_b) if kind != "partial" else max(al.coverage_a, al.coverage_b)
-            offer(pair, kind, round(score, 4), lambda al=al: semantic_evidence(pool, p, al, params))
+            offer(pair, kind, round(score, 4), functools.partial(semantic_evidence, pool, p, al, params))
         matches, units = section_matches(pool, params, p, encoder, progress)
         for pair, match in matches.items():
             kind = section_kind(pool, params, match)
             lo_cov, hi_cov = sorted((match.coverage_a, match.coverage_b))
             before = best.get(pair)
             offer(pair, kind, round(lo_cov if kind == "crosslingual" else hi_cov, 4),
-                  lambda match=match: section_evidence(match, units, params))
+                  functools.partial(section_evidence, match, units, params))
             if best.get(pair) is not before:
                 covered[pair] = (match.coverage_a, match.coverage_b)
 

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from embeddings.encoder import Encoder, Kind
+from review_service.core.config import Settings
 from review_service.core.domain import Document, ThemeAssignment
 from review_service.core.normalize import is_latin_kazakh, kk_latin_to_cyrillic
 
@@ -151,7 +153,7 @@ def keywords(texts: Sequence[str], labels: np.ndarray, top: int = 5) -> dict[int
             stem = w[:STEM]
             counts[int(label)][stem] += 1
             surface[stem][w] += 1
-    total = Counter()
+    total: Counter[str] = Counter()
     for c in counts.values():
         total.update(c)
     avg = sum(total.values()) / max(1, len(counts))
@@ -263,7 +265,7 @@ def _clustering_map(model_id: str) -> dict | None:
     return m
 
 
-def _map_for(encoder: object, dim: int) -> dict | None:
+def _map_for(encoder: Encoder, dim: int) -> dict | None:
     m = _clustering_map(getattr(encoder, "model_id", ""))
     if m is None or m["revision"] != getattr(encoder, "revision", "") or len(m["mx"]) != dim:
         return None
@@ -274,7 +276,7 @@ def _mapped(m: dict, vectors: np.ndarray) -> np.ndarray:
     return _unit((np.asarray(vectors, dtype=np.float32) - m["mx"]) @ m["w"] + m["my"]).astype(np.float32)
 
 
-def to_clustering_space(vectors: np.ndarray, encoder: object) -> tuple[np.ndarray, str]:
+def to_clustering_space(vectors: np.ndarray, encoder: Encoder) -> tuple[np.ndarray, str]:
     """Document-prompt vectors mapped row by row to the clustering prompt's space (unit rows), and what was done,
     for provenance. Without a map fitted for this embedder and revision, the vectors come back unchanged."""
     vectors = np.asarray(vectors, dtype=np.float32)
@@ -286,7 +288,7 @@ def to_clustering_space(vectors: np.ndarray, encoder: object) -> tuple[np.ndarra
     return _mapped(m, vectors), how
 
 
-def pooled_clustering_vectors(chunk_vectors: Sequence[np.ndarray], encoder: object) -> tuple[np.ndarray, str]:
+def pooled_clustering_vectors(chunk_vectors: Sequence[np.ndarray], encoder: Encoder) -> tuple[np.ndarray, str]:
     """One unit vector per entry from its document-prompt chunk vectors (the screen's one embedding pass): each
     chunk mapped to the clustering prompt's space, then averaged — as the ``themes`` command averages its
     clustering-prompt chunk vectors (docs/themes.md, "One pass"). Without a map for this embedder and revision:
@@ -306,8 +308,8 @@ def pooled_clustering_vectors(chunk_vectors: Sequence[np.ndarray], encoder: obje
     return _unit(out).astype(np.float32), how
 
 
-def document_vectors(docs: Sequence[Document], encoder: object, *, settings: object | None = None,
-                     progress: Callable | None = None, kind: str = "clustering") -> tuple[np.ndarray, list[str]]:
+def document_vectors(docs: Sequence[Document], encoder: Encoder, *, settings: Settings | None = None,
+                     progress: Callable | None = None, kind: Kind = "clustering") -> tuple[np.ndarray, list[str]]:
     """One unit vector per document (mean of its passage vectors) and its language.
 
     ``kind="clustering"`` uses the model's clustering task prompt (EmbeddingGemma "task: clustering"), which
@@ -339,7 +341,7 @@ def document_vectors(docs: Sequence[Document], encoder: object, *, settings: obj
         if len(rows):
             v = rows.mean(0)
             out[i] = v / (np.linalg.norm(v) or 1.0)
-    langs = [d.lang if d.lang != "und" else detect_language(d.text) for d in docs]
+    langs: list[str] = [d.lang if d.lang != "und" else detect_language(d.text) for d in docs]
     return out, langs
 
 

@@ -3,6 +3,9 @@ or given; the figures behind each are in docs/duplicates.md."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from review_service.core.config import Settings
 
 
 @dataclass(frozen=True)
@@ -50,10 +53,10 @@ class DuplicateParams:
     chunk_overlap: int = 150
 
     @classmethod
-    def from_settings(cls, settings: object | None, **overrides: object) -> DuplicateParams:
+    def from_settings(cls, settings: Settings | None, **overrides: Any) -> DuplicateParams:
         if settings is None:
-            return cls(**overrides)  # type: ignore[arg-type]
-        base = {"near_jaccard": settings.dup_near_jaccard, "partial_containment": settings.dup_partial_containment,
+            return cls(**overrides)
+        base: dict[str, Any] = {"near_jaccard": settings.dup_near_jaccard, "partial_containment": settings.dup_partial_containment,
                 "semantic_margin": settings.dup_semantic_margin, "semantic_coverage": settings.dup_semantic_coverage,
                 "chunk_chars": settings.chunk_chars, "chunk_overlap": settings.chunk_overlap_chars}
         for name in ("knn", "shingle_size", "partial_min_shared", "same_language_margin", "partial_min_copied",
@@ -62,4 +65,4 @@ class DuplicateParams:
             if hasattr(settings, f"dup_{name}"):
                 base[name] = getattr(settings, f"dup_{name}")
         base.update(overrides)
-        return cls(**base)  # type: ignore[arg-type]
+        return cls(**base)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from embeddings.encoder import Encoder
 from review_service.core.language import detect_language
 from review_service.stages.dedup import sections, semantic, shingles
 from review_service.stages.dedup.doc_pool import Pool, lang_of, sentences, text_key
@@ -54,7 +55,7 @@ def lexical_pairs(pool: Pool, params: DuplicateParams, sets: list[np.ndarray],
 
 
 # --- semantic kinds ------------------------------------------------------------------------------------------
-def encode_passages(pool: Pool, encoder: object, progress: Callable | None) -> semantic.Passages:
+def encode_passages(pool: Pool, encoder: Encoder, progress: Callable | None) -> semantic.Passages:
     texts, owner, langs, lengths = [], [], [], []
     doc_langs = [lang_of(d) for d in pool.docs]
     for i in range(len(pool.docs)):
@@ -119,7 +120,7 @@ def sentence_units(pool: Pool, i: int, lang: str) -> list[sections.Unit]:
     return sections.units_of(sents, langs)
 
 
-def section_matches(pool: Pool, params: DuplicateParams, p: semantic.Passages, encoder: object,
+def section_matches(pool: Pool, params: DuplicateParams, p: semantic.Passages, encoder: Encoder,
               progress: Callable | None) -> tuple[dict[tuple[int, int], sections.SectionMatch],
                                                    dict[int, list[sections.Unit]]]:
     """Cross-lingual pairs by sentence alignment: candidates are each document's best cross-lingual partners at

@@ -22,7 +22,7 @@ side is a translated section (:func:`match_sections`).
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -164,7 +164,7 @@ def _coverage(spans: Sequence[tuple[int, int]], lengths: Sequence[int]) -> float
     return float(np.asarray(lengths, float)[covered].sum() / total) if total else 0.0
 
 
-def match_sections(units: dict[int, Sequence[Unit]], vectors: dict[int, np.ndarray],
+def match_sections(units: Mapping[int, Sequence[Unit]], vectors: dict[int, np.ndarray],
                    pairs: Sequence[tuple[int, int]], *, margin: float, min_evidence: float, min_run_chars: int,
                    min_links: int = 2, max_step: int = 2, k: int = 4, prior: float = 0.3) -> dict[tuple[int, int], SectionMatch]:
     """Sentence-level alignment of candidate document ``pairs``; ``units``/``vectors`` hold every document of

@@ -22,12 +22,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from embeddings.encoder import encode_in_batches
+from embeddings.encoder import Encoder, encode_in_batches
 
 logger = logging.getLogger(__name__)
 
 
-def encode_texts(texts: Sequence[str], encoder: object, *, progress: Callable | None = None,
+def encode_texts(texts: Sequence[str], encoder: Encoder, *, progress: Callable | None = None,
                  desc: str = "embedding passages", batch: int = 32) -> np.ndarray:
     """Document-prompt vectors for ``texts`` in batches, advancing a progress bar made by
     ``progress(total=, desc=)`` (tqdm-like) if given."""

@@ -28,7 +28,7 @@ class Problem:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.affinity.shape  # type: ignore[return-value]
+        return self.affinity.shape
 
 
 @dataclass(frozen=True)

@@ -280,9 +280,9 @@ def _pairs(left: dict[str, list[int]], right: dict[str, list[int]], signatures, 
     for r in right:
         for sig in signatures(r):
             index.setdefault(sig, set()).add(r)
-    out = []
+    out: list[tuple[str, str]] = []
     for a in left:
-        cands = set().union(*(index.get(sig, set()) for sig in signatures(a)))
+        cands: set[str] = set().union(*(index.get(sig, set()) for sig in signatures(a)))
         out.extend((a, b) for b in sorted(cands) if same(a, b))
     return out
 

@@ -16,12 +16,19 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 
 from review_service.core.domain import Document, Juror
 from review_service.core.errors import InputError
-from review_service.stages.matching.affinity import LEXICAL_WEIGHT, TOP_ITEMS, Affinity, compute_affinity
+from review_service.stages.matching.affinity import (
+    ENTRY_KIND,
+    LEXICAL_WEIGHT,
+    TOP_ITEMS,
+    Affinity,
+    compute_affinity,
+)
 from review_service.stages.matching.assignment_problem import Solution, make_problem
 from review_service.stages.matching.conflicts import Conflict, conflict_mask, find_conflicts
 from review_service.stages.matching.solver import solve
@@ -87,7 +94,7 @@ class MatchResult:
         """The ASSIGNMENT.json object (see docs/matching.md)."""
         sol, aff = self.solution, self.affinity
         pins = set(self.pinned)
-        entries = {}
+        entries: dict[str, dict[str, Any]] = {}
         for e, doc in enumerate(self.entries):
             js = np.nonzero(sol.assigned[:, e])[0]
             js = js[np.argsort(-aff.scores[js, e])]
@@ -106,7 +113,7 @@ class MatchResult:
                           "max_load": self.max_loads[j],
                           "entries": [self.entries[e].id for e in np.nonzero(sol.assigned[j])[0]]}
                   for j, jr in enumerate(self.jurors)}
-        means = [v["mean_affinity"] for v in entries.values() if v["mean_affinity"] is not None]
+        means = [float(v["mean_affinity"]) for v in entries.values() if v["mean_affinity"] is not None]
         worst = min(entries, key=lambda k: entries[k]["mean_affinity"] or math.inf) if entries else None
         return {
             "format": FORMAT,
@@ -177,8 +184,7 @@ def match(jurors: Sequence[Juror], entries: Sequence[Document], k: int = 3, *, e
     if affinity is None:
         if encoder is None:
             raise InputError("pass an encoder or precomputed affinity")
-        kwargs = {"entry_kind": entry_kind} if entry_kind else {}
-        affinity = compute_affinity(jurors, entries, encoder, **kwargs)
+        affinity = compute_affinity(jurors, entries, encoder, entry_kind=entry_kind or ENTRY_KIND)
     jids, eids = tuple(j.id for j in jurors), tuple(d.id for d in entries)
     if affinity.juror_ids != jids or affinity.entry_ids != eids:
         raise InputError("affinity ids do not match the jurors and entries given")

@@ -67,7 +67,7 @@ def diagnose(p: Problem) -> tuple[str, str]:
                 "remove a pin or raise k")
     bad = np.nonzero(lo > hi)[0]
     if len(bad):
-        return (f"min_load exceeds max_load for {len(bad)} juror(s): {_ids([_jid(p, j) for j in bad])}",
+        return (f"min_load exceeds max_load for {len(bad)} juror(s): {_ids([_jid(p, int(j)) for j in bad])}",
                 "make min_load ≤ max_load")
     need, cap = int(k.sum()), int(hi.sum())
     if cap < need:
@@ -175,7 +175,7 @@ def _min_cut(p: Problem) -> tuple[str, str]:
     message = (f"{len(ents)} entries{where} need {d} juror slots{pins} but the {len(helpers)} jurors allowed "
                f"for them can give only {c}; missing {need - flow} slots. Entries: "
                f"{_ids([_eid(p, e) for e in ents])}")
-    hint = (f"raise max_load of {_ids([_jid(p, j) for j in helpers])}, add jurors without conflicts for "
+    hint = (f"raise max_load of {_ids([_jid(p, int(j)) for j in helpers])}, add jurors without conflicts for "
             f"these entries, or lower k")
     return message, hint
 

@@ -127,6 +127,7 @@ def draft_note(document: Document, *, lang: str, encoder, generator, flags: Sequ
     kinds = topics([m for m in form_matches if m.category.group == "kind"], sources, lang)
     media_anchors = tuple(dict.fromkeys(c.anchor.label() for c in chunks if c.anchor.kind in ("time", "slide")))
     media_kw = [m for m in form_matches if m.category.group == "medium"]
+    medium_ev: tuple[Cited, ...]
     if media_anchors:
         medium, medium_ev = "media", (Cited(phrase("medium_media", lang), media_anchors[:3], "template", lang, "scope"),)
     else:
@@ -189,7 +190,7 @@ def note_key(document: Document, *, lang: str, generator, encoder, prompt: Promp
 
 
 def draft_batch(documents: Sequence[Document], *, lang: str, encoder, generator, cache=None,
-                flags: Sequence[DuplicateFlag] = (), checks: dict[str, Sequence[Check]] | None = None,
+                flags: Sequence[DuplicateFlag] = (), checks: Mapping[str, Sequence[Check]] | None = None,
                 similar: dict[str, Sequence[Any]] | None = None, progress: bool | Progress = True,
                 max_new_tokens: int = 320, chunk_vectors: Mapping[str, np.ndarray] | None = None,
                 ) -> Iterator[tuple[dict[str, Any], bool]]:

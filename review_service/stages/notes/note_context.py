@@ -41,4 +41,5 @@ def context_rows(doc_id: str, *, flags: Sequence[DuplicateFlag] = (), checks: Se
 
 def attach_context(note: DraftNote, *, flags: Sequence[DuplicateFlag] = (), checks: Sequence[Check] = (),
                    similar: Sequence[Any] = ()) -> DraftNote:
-    return replace(note, **context_rows(note.doc_id, flags=flags, checks=checks, similar=similar))
+    rows = context_rows(note.doc_id, flags=flags, checks=checks, similar=similar)
+    return replace(note, duplicates=rows["duplicates"], eligibility=rows["eligibility"], similar=rows["similar"])

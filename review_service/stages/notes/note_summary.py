@@ -80,7 +80,7 @@ def abstractive_summary(document: Document, chunks: Sequence[Chunk], sources: Se
     for q, vec in zip(questions, vecs[len(claims):]):
         cos = vectors @ vec
         named = sorted(set(cited(q)), key=lambda i: -float(cos[i]))[:MAX_CITED]
-        anchors: tuple[str, ...] = tuple(dict.fromkeys(sources[i].anchor for i in named))
+        anchors = tuple(dict.fromkeys(sources[i].anchor for i in named))
         if not anchors and float(cos.max()) >= 0.35:
             anchors = (sources[int(np.argmax(cos))].anchor,)
         if anchors and not numbers(q["text"]) - numbers(source_text):
