@@ -8,8 +8,8 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from review_service.contest.accounts import NewAccount
 from review_service.contest.assignments import Edit
-from review_service.contest.credentials import LOGIN_PATTERN, MAX_LOGIN
 from review_service.contest.scoring import Criterion
 
 T = TypeVar("T")
@@ -88,14 +88,9 @@ class UserOut(BaseModel):
     created_at: str
 
 
-class UserIn(BaseModel):
+class UserIn(NewAccount):  # the rules are contest.accounts.NewAccount's; no docstring: the schema stays as it was
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"login": "serik", "role": "organizer", "name": "Серік", "password": "correct horse battery"}]})
-    login: str = Field(min_length=1, max_length=MAX_LOGIN, pattern=LOGIN_PATTERN)
-    role: Literal["admin", "organizer", "juror"]
-    juror_id: str | None = Field(default=None, max_length=64)
-    name: str = Field(default="", max_length=200)
-    password: str = Field(min_length=8, max_length=200)
 
 
 # -- entries ---------------------------------------------------------------------------------------------------
