@@ -10,7 +10,7 @@ from review_service.contest.accounts import Principal
 from review_service.core.errors import NotFound
 from review_service.server.deps import DbDep, SettingsDep, user
 
-from .schemas import AssignmentOut, EditsIn, MyAssignment, PublishIn, ResolveIn
+from .assignment_schemas import AssignmentOut, EditsIn, MyAssignment, PublishIn, ResolveIn
 
 router = APIRouter(prefix="/assignments", tags=["assignments"])
 

@@ -11,7 +11,8 @@ from review_service.contest.accounts import Principal
 from review_service.contest.signin_throttle import Policy
 from review_service.server.deps import ClientDep, DbDep, PagingDep, SettingsDep, TokenDep, user
 
-from .schemas import Me, Page, SignedOut, Token, UserIn, UserOut
+from .account_schemas import Me, SignedOut, Token, UserIn, UserOut
+from .schemas import Page
 
 auth = APIRouter(prefix="/auth", tags=["sign-in"])
 

@@ -9,19 +9,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from review_service.api.schemas import (
+from review_service.api.audit_schemas import AuditRecord, ChainOut
+from review_service.api.entry_schemas import (
     AiDraft,
-    AuditRecord,
-    ChainOut,
     EntryRecord,
     EntrySummary,
     FeedbackIn,
     FlagReviewOut,
     NoteOut,
-    Page,
-    SearchOut,
     VerdictIn,
 )
+from review_service.api.schemas import Page
+from review_service.api.search_schemas import SearchOut
 from review_service.contest import flag_review, permissions
 from review_service.contest.accounts import Principal
 from review_service.core.errors import NotFound

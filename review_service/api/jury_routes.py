@@ -14,20 +14,18 @@ from review_service.core.errors import NotFound
 from review_service.server.deps import DbDep, PagingDep, SettingsDep, user
 from review_service.storage.jury_store import JuryStore
 
-from .schemas import (
+from .entry_schemas import DuplicateFlagOut, DuplicateVerdictIn, FlagReviewOut
+from .jury_schemas import (
     DecisionIn,
     DecisionOut,
-    DuplicateFlagOut,
-    DuplicateVerdictIn,
     EntryResultOut,
-    FlagReviewOut,
-    Page,
     ReasonIn,
     ReviewIn,
     ReviewOut,
     RubricIn,
     RubricOut,
 )
+from .schemas import Page
 
 rubric = APIRouter(prefix="/rubric", tags=["rubric"])
 reviews = APIRouter(prefix="/entries", tags=["reviews and decisions"])
