@@ -52,7 +52,7 @@ PAGE_ADMIN = _page(organizer=403)
 
 EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("GET", "/health"): PUBLIC,
-    ("GET", "/docs"): PUBLIC,  # Swagger UI and ReDoc, from the installed package's files (api/docs.py)
+    ("GET", "/docs"): PUBLIC,  # Swagger UI and ReDoc, from the installed package's files (server/api_docs.py)
     ("GET", "/redoc"): PUBLIC,
     ("GET", "/"): {**PUBLIC, "anonymous": LOGIN, "disabled": LOGIN, "expired": LOGIN},  # signed in: role's home
     ("GET", "/login"): PUBLIC,

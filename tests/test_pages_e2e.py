@@ -153,8 +153,8 @@ def test_three_flows_in_a_real_browser(tmp_path, browser):
 
 def _pdf_entry_with_a_page_citation(db) -> tuple[str, str, int]:
     """A published PDF entry whose draft note cites a page, and a juror on it (not in conflict)."""
-    from review_service.api.entry_routes import note_sentences
     from review_service.contest.permissions import juror_scope
+    from review_service.stages.notes.sentences import note_sentences
 
     published = db.latest_assignment("published")["payload"]["entries"]
     notes = {n["doc_id"]: n for n in db.latest_ai_result("notes")["payload"]}

@@ -1,41 +1,41 @@
 """Routers: entries (with their AI draft notes and pre-check reviews), AI drafts, audit log, search.
 
-Who may call what is declared by ``user("action")`` (review_service.contest.permissions); what a juror sees of an
+Who may call what is declared by ``Annotated[Principal, user("action")]`` (review_service.contest.permissions); what a juror sees of an
 entry is shaped by ``permissions.project_entry`` — nowhere else.
 """
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 
-from review_service.api.schemas import (
+from review_service.api.audit_schemas import AuditRecord, ChainOut
+from review_service.api.entry_schemas import (
     AiDraft,
-    AuditRecord,
-    ChainOut,
     EntryRecord,
     EntrySummary,
     FeedbackIn,
     FlagReviewOut,
     NoteOut,
-    Page,
-    SearchOut,
     VerdictIn,
 )
+from review_service.api.schemas import Page
+from review_service.api.search_schemas import SearchOut
 from review_service.contest import flag_review, permissions
+from review_service.contest.accounts import Principal
 from review_service.core.errors import NotFound
-from review_service.server.deps import DB_INT_MAX, DbDep, PagingDep, SettingsDep, user
+from review_service.server.deps import DB_INT_MAX, DbDep, PagingDep, SearchEngineDep, SettingsDep, user
+from review_service.stages.notes.sentences import note_sentences
 
 entries = APIRouter(prefix="/entries", tags=["entries"])
 drafts = APIRouter(prefix="/drafts", tags=["AI drafts"])
 audit = APIRouter(prefix="/audit", tags=["audit"])
 search = APIRouter(prefix="/search", tags=["search"])
 EntryKey = Annotated[str, "an entry id, or (for jurors) its neutral code E-XXXXXX"]
-NOTE_SECTIONS = ("summary", "techniques", "services", "kinds", "aims", "medium", "questions")
 
 
 @entries.get("", response_model=Page[EntrySummary])
-def list_entries(db: DbDep, settings: SettingsDep, page: PagingDep, who: user("entries.read"),
+def list_entries(db: DbDep, settings: SettingsDep, page: PagingDep, who: Annotated[Principal, user("entries.read")],
                  status: Annotated[str | None, Query(max_length=40)] = None) -> dict:
     """Entries the caller may see: all for organizers; for a juror, those published for them (blind: codes)."""
     scope = permissions.visible_entry_ids(db, who)
@@ -46,25 +46,9 @@ def list_entries(db: DbDep, settings: SettingsDep, page: PagingDep, who: user("e
 
 
 @entries.get("/{entry_id}", response_model=EntryRecord)
-def get_entry(entry_id: EntryKey, db: DbDep, settings: SettingsDep, who: user("entries.read")) -> dict:
+def get_entry(entry_id: EntryKey, db: DbDep, settings: SettingsDep, who: Annotated[Principal, user("entries.read")]) -> dict:
     _, record = permissions.entry_for(db, who, entry_id)
     return permissions.project_entry(record, who, settings.blind_review)
-
-
-def note_sentences(note: dict) -> list[dict]:
-    """The note's sentences in one numbered list (the order of ``DraftNote.sentences``)."""
-    groups = [("summary", note.get("summary", []))]
-    for section in ("techniques", "services"):
-        groups += [(section, t.get("evidence", [])) for t in note.get(section, [])]
-    groups += [("kinds", t.get("evidence", [])) for t in (note.get("form") or {}).get("kinds", [])]
-    groups += [("aims", a.get("quotes", [])) for a in note.get("aims", [])]
-    groups += [("medium", (note.get("form") or {}).get("medium_evidence", [])), ("questions", note.get("questions", []))]
-    out = []
-    for section, items in groups:
-        for s in items:
-            out.append({"index": len(out), "section": section, "text": s.get("text", ""),
-                        "anchors": list(s.get("anchors", [])), "origin": s.get("origin", "")})
-    return out
 
 
 def _note(db, entry_id: str) -> dict:
@@ -76,7 +60,7 @@ def _note(db, entry_id: str) -> dict:
 
 
 @entries.get("/{entry_id}/note", response_model=NoteOut)
-def get_note(entry_id: EntryKey, db: DbDep, settings: SettingsDep, who: user("notes.read")) -> dict:
+def get_note(entry_id: EntryKey, db: DbDep, settings: SettingsDep, who: Annotated[Principal, user("notes.read")]) -> dict:
     """The AI draft note, sentence by sentence (for a juror in blind mode: personal values replaced by […])."""
     eid, record = permissions.entry_for(db, who, entry_id, "notes.read")
     note = _note(db, eid)
@@ -89,7 +73,7 @@ def get_note(entry_id: EntryKey, db: DbDep, settings: SettingsDep, who: user("no
 
 
 @entries.post("/{entry_id}/note/feedback", response_model=FlagReviewOut, status_code=201)
-def note_feedback(entry_id: EntryKey, body: FeedbackIn, db: DbDep, who: user("notes.feedback")) -> dict:
+def note_feedback(entry_id: EntryKey, body: FeedbackIn, db: DbDep, who: Annotated[Principal, user("notes.feedback")]) -> dict:
     """Mark one sentence of the AI note helpful or wrong (the note itself is never edited)."""
     eid, _ = permissions.entry_for(db, who, entry_id, "notes.feedback")
     sentences = note_sentences(_note(db, eid))
@@ -99,7 +83,7 @@ def note_feedback(entry_id: EntryKey, body: FeedbackIn, db: DbDep, who: user("no
 
 
 @entries.post("/{entry_id}/checks/{check}/review", response_model=FlagReviewOut, status_code=201)
-def review_check(entry_id: EntryKey, check: str, body: VerdictIn, db: DbDep, who: user("flags.review")) -> dict:
+def review_check(entry_id: EntryKey, check: str, body: VerdictIn, db: DbDep, who: Annotated[Principal, user("flags.review")]) -> dict:
     """Uphold or override one pre-check (advice) with a comment."""
     eid, record = permissions.entry_for(db, who, entry_id, "flags.review")
     return flag_review.review_precheck(db, entry_id=eid, record=record, check=check, verdict=body.verdict,
@@ -107,7 +91,7 @@ def review_check(entry_id: EntryKey, check: str, body: VerdictIn, db: DbDep, who
 
 
 @drafts.get("/{stage}", response_model=AiDraft)
-def get_draft(stage: Annotated[str, Path(max_length=40)], db: DbDep, who: user("drafts.read"),
+def get_draft(stage: Annotated[str, Path(max_length=40)], db: DbDep, who: Annotated[Principal, user("drafts.read")],
               batch: Annotated[int | None, Query(ge=0, le=DB_INT_MAX)] = None) -> dict:
     """The AI draft of ``stage`` for batch ``batch`` (default: the latest batch that has one)."""
     found = db.latest_ai_result(stage, batch)
@@ -123,7 +107,7 @@ def _audit_row(row: dict) -> dict:
 
 
 @audit.get("", response_model=Page[AuditRecord])
-def get_audit(db: DbDep, page: PagingDep, who: user("audit.read"),
+def get_audit(db: DbDep, page: PagingDep, who: Annotated[Principal, user("audit.read")],
               subject: Annotated[str | None, Query(max_length=200)] = None) -> dict:
     """The audit trail, oldest first (hash-chained; GET /audit/verify checks it)."""
     offset, limit = page
@@ -132,13 +116,9 @@ def get_audit(db: DbDep, page: PagingDep, who: user("audit.read"),
 
 
 @audit.get("/verify", response_model=ChainOut)
-def verify_audit(db: DbDep, who: user("audit.read")) -> dict:
+def verify_audit(db: DbDep, who: Annotated[Principal, user("audit.read")]) -> dict:
     """The same checks as `review-service audit verify`: chain, HMACs, checkpoint, tables replayed."""
     return db.verify_audit().as_dict()
-
-
-def _engine(request: Request):
-    return request.app.state.search_engine()
 
 
 Facet = Annotated[list[str] | None, Query()]
@@ -146,18 +126,18 @@ Facet = Annotated[list[str] | None, Query()]
 
 
 @search.get("", response_model=SearchOut)
-def do_search(request: Request, who: user("search"), q: Annotated[str, Query(min_length=1, max_length=1000)],
+def do_search(engine: SearchEngineDep, who: Annotated[Principal, user("search")], q: Annotated[str, Query(min_length=1, max_length=1000)],
               k: Annotated[int, Query(ge=1, le=100)] = 10, year: Facet = None, lang: Facet = None,
               region: Facet = None, library_type: Facet = None, outcome: Facet = None, theme: Facet = None) -> dict:
     """Hybrid (BM25 + dense) cross-lingual search over past projects, with filters and facet counts."""
     given = {"year": year, "lang": lang, "region": region, "library_type": library_type, "outcome": outcome,
              "theme": theme}
     filters = {key: v for key, v in given.items() if v}
-    return _engine(request).search(q, k=k, filters=filters).to_dict()
+    return engine().search(q, k=k, filters=filters).to_dict()
 
 
 @search.get("/like/{doc_id}", response_model=SearchOut)
-def more_like_this(doc_id: str, request: Request, who: user("search"),
+def more_like_this(doc_id: str, engine: SearchEngineDep, who: Annotated[Principal, user("search")],
                    k: Annotated[int, Query(ge=1, le=100)] = 10) -> dict:
     """Past projects like this one."""
-    return _engine(request).more_like_this(doc_id, k=k).to_dict()
+    return engine().more_like_this(doc_id, k=k).to_dict()

@@ -14,11 +14,20 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from review_service.contest.credentials import MIN_PASSWORD, attempted_login, check_password, normalise_login
+from review_service.contest.credentials import (
+    LOGIN_PATTERN,
+    MAX_LOGIN,
+    MIN_PASSWORD,
+    attempted_login,
+    check_password,
+    normalise_login,
+)
 from review_service.contest.signin_throttle import Policy, SignInGuard
 from review_service.core.domain import Juror
 from review_service.core.errors import InputError, Unauthorized
@@ -27,7 +36,7 @@ from review_service.storage.account_store import PeopleStore
 
 ROLES = ("admin", "organizer", "juror")
 COOKIE = "review_session"
-__all__ = ["COOKIE", "MIN_PASSWORD", "ROLES", "Principal", "add_user", "authenticate", "change_password",
+__all__ = ["COOKIE", "MIN_PASSWORD", "ROLES", "NewAccount", "Principal", "add_user", "authenticate", "change_password",
            "hash_password", "must_change_password", "new_password", "reset_password", "sign_in", "sign_out"]
 _hasher = PasswordHasher()  # argon2id, the library's current defaults
 _DUMMY = _hasher.hash("not-a-password")  # verified against when the login is unknown (same timing)
@@ -46,6 +55,18 @@ class Principal:
     @property
     def is_staff(self) -> bool:
         return self.role in ("admin", "organizer")
+
+
+class NewAccount(BaseModel):
+    """What a new account needs, as the API's ``POST /users`` and the administrators' page form take it: the
+    shape of each field (the password rules proper are :func:`credentials.check_password`'s, in :func:`add_user`)."""
+
+    model_config = ConfigDict(extra="forbid")
+    login: str = Field(min_length=1, max_length=MAX_LOGIN, pattern=LOGIN_PATTERN)
+    role: Literal["admin", "organizer", "juror"]
+    juror_id: str | None = Field(default=None, max_length=64)
+    name: str = Field(default="", max_length=200)
+    password: str = Field(min_length=MIN_PASSWORD, max_length=200)
 
 
 def token_digest(token: str) -> str:

@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None, *, search_engine: SearchEngine 
                              403: {"model": Problem, "description": "not allowed for this role"},
                              422: {"model": Problem, "description": "invalid request"}})
     install_problem_handlers(app)
-    app.add_middleware(BodyCap, max_bytes=settings.max_upload_bytes)  # a request's total bytes (api/limits.py)
+    app.add_middleware(BodyCap, max_bytes=settings.max_upload_bytes)  # a request's total bytes (server/body_limit.py)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
 
     @app.get("/health", tags=["health"], response_model=Health)

@@ -20,18 +20,22 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import FileResponse, Response
 
 from review_service.contest import permissions
+from review_service.contest.accounts import Principal
 from review_service.core.config import Settings
-from review_service.core.errors import ReviewError
 from review_service.intake import recordings, renditions
-from review_service.web.session import PageError, page_user
+from review_service.server.deps import DbDep, SettingsDep, page_user
+from review_service.server.page_errors import PageError
+from review_service.web.entry_access import entry_or_404
 
 router = APIRouter(include_in_schema=False)
+Reader = Annotated[Principal, page_user("entries.read")]
 INLINE = {"pdf": "application/pdf"}
 MEDIA = ("audio", "video")
 
@@ -60,13 +64,6 @@ def _without_metadata(path: Path) -> bytes:
     return out.getvalue()
 
 
-def _entry(request: Request, who, key: str) -> tuple[str, dict]:
-    try:
-        return permissions.entry_for(request.app.state.db, who, key)
-    except ReviewError as exc:
-        raise PageError(404, "not_found") from exc
-
-
 def _scrubbed_pdf(path: Path, headers: dict) -> Response:
     try:
         return Response(_without_metadata(path), media_type=INLINE["pdf"], headers=headers)
@@ -75,11 +72,10 @@ def _scrubbed_pdf(path: Path, headers: dict) -> Response:
 
 
 @router.get("/files/{key}/pdf")
-def rendition(key: str, request: Request, who: page_user("entries.read")) -> Response:
+def rendition(key: str, db: DbDep, settings: SettingsDep, who: Reader) -> Response:
     """A DOCX/PPTX original rendered to PDF (made by the batch, or in the background when a page asked): 404 while
     there is none. Blind review: under the code, document information and XMP removed."""
-    settings = request.app.state.settings
-    entry_id, record = _entry(request, who, key)
+    entry_id, record = entry_or_404(db, who, key)
     found = renditions.load(record.get("sha256") or "", settings) if renditions.renderable(record.get("format")) \
         else None
     path = renditions.pdf_path(record.get("sha256") or "", settings)
@@ -95,9 +91,8 @@ def rendition(key: str, request: Request, who: page_user("entries.read")) -> Res
 
 
 @router.get("/files/{key}")
-def original(key: str, request: Request, who: page_user("entries.read")) -> Response:
-    settings = request.app.state.settings
-    entry_id, record = _entry(request, who, key)
+def original(key: str, db: DbDep, settings: SettingsDep, who: Reader) -> Response:
+    entry_id, record = entry_or_404(db, who, key)
     blind = permissions.blind_for(who, settings.blind_review)
     path = settings.data_dir / record["stored_as"]
     if not servable(record, blind) or not path.is_file():

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 
-from review_service.api.entry_routes import note_sentences
 from review_service.contest import permissions
 from review_service.contest.accounts import Principal
 from review_service.core.domain import ParsedDocument
 from review_service.intake import renditions
 from review_service.intake.renditions import LazyRenderer, Rendition
+from review_service.stages.notes.sentences import note_sentences
+from review_service.storage import Database
 from review_service.web.originals import INLINE, MEDIA, servable
 
 
@@ -147,3 +148,8 @@ VOCABULARY = (  # values shown through {{ _(value) }} in templates: their transl
     _("eligibility"), _("finalist"), _("award"), _("eligible"), _("not_eligible"), _("yes"), _("no"), _("none"),
     _("ai"),  # who put a juror on an entry ("ai" or "organizer")
 )
+
+
+def entry_titles(db: Database) -> dict[str, str]:
+    """Each entry's project title (from its application form), else its file name: what organizer pages list."""
+    return {r["entry_id"]: (r.get("form") or {}).get("project_title") or r["file_name"] for r in db.submissions()}
