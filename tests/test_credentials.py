@@ -122,6 +122,7 @@ def test_pages_refuse_weak_passwords_in_the_interface_language(settings, tmp_pat
                                                         "password": "password1", "csrf_token": token})
         assert added.status_code == 422
         assert str(escape(i18n.gettext("ru", "one of the most common passwords, which are guessed first"))) in added.text
+        assert 'value="newone"' in added.text  # the form comes back as it was typed
         odd = client.post("/org/users?lang=en", data={"login": "nеwone", "role": "organizer",
                                                       "password": "a good long phrase", "csrf_token": token})
         assert odd.status_code == 422 and "Latin letters" in odd.text

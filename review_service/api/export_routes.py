@@ -1,7 +1,7 @@
 """Exports: results and every score (CSV, XLSX), decisions, the audit log (organizers); a juror's own scores."""
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter
 from fastapi.responses import Response
@@ -30,8 +30,8 @@ def _file(body: bytes, name: str, cls: type[Response]) -> Response:
     return cls(body, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-CSV_DOC = {200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV (UTF-8, BOM)"}}
-XLSX_DOC = {200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}, "description": "XLSX"}}
+CSV_DOC: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV (UTF-8, BOM)"}}
+XLSX_DOC: dict[int | str, dict[str, Any]] = {200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}, "description": "XLSX"}}
 
 
 @router.get("/results.csv", response_class=CsvResponse, responses=CSV_DOC)

@@ -1,15 +1,15 @@
 """The jury's acts at the API boundary: the rubric, reviews, decisions, results."""
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from review_service.contest.scoring import Criterion
 
 from .schemas import examples
 
-RUBRIC_EXAMPLE: list[dict[str, Any]] = [
+RUBRIC_EXAMPLE: list[JsonValue] = [
     {"id": "innovation", "name": {"kk": "Жаңашылдық", "ru": "Новизна", "en": "Innovation"},
      "description": {"en": "How new is the idea for libraries?"}, "weight": 2, "min": 0, "max": 10, "step": 1,
      "comment_required": False},

@@ -81,9 +81,9 @@ def add_user(request: Request, db: DbDep, who: Admin, _csrf: CsrfDep,
             people.add_user(db, login=body.login, role=body.role, password=body.password, actor=who.login,
                             juror_id=body.juror_id, name=body.name)
         except CredentialError as exc:
-            problem, values = password_problem(exc)
+            problem, params = password_problem(exc)  # the form's own ``values`` stay as typed
             field = "login" if exc.code.startswith("login") else "password"
-            errors.append({"anchor": f"user-{field}", "field": FIELDS[field], "problem": problem, "params": values})
+            errors.append({"anchor": f"user-{field}", "field": FIELDS[field], "problem": problem, "params": params})
         except ReviewError as exc:
             known = {"unknown_juror": _("no such juror in the jury: import the jurors file first"),
                      "juror_taken": _("this juror already has an account")}

@@ -25,7 +25,7 @@ def static_dir() -> str:
 def environment(lang: str) -> Environment:
     env = Environment(loader=PackageLoader("review_service", "templates"), autoescape=select_autoescape(["html"]),
                       extensions=["jinja2.ext.i18n"])
-    env.install_gettext_translations(i18n.translations(lang), newstyle=True)
+    env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["datetime"] = lambda value, fmt="medium": i18n.format_datetime(value, lang, fmt)
     env.filters["number"] = lambda value, digits=2: i18n.format_number(value, lang, digits)
     return env
