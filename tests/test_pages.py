@@ -383,8 +383,8 @@ def test_eligibility_and_award_place_decisions_on_the_entry_page(settings, world
             r = client.post(url, data={**data, "csrf_token": token}, follow_redirects=False)
             assert r.status_code == 303 and "notice=decided" in r.headers["location"]
         decided = scoring.current_decisions(db)[e]
-        assert decided["eligibility"]["value"] == "not_eligible" and decided["eligibility"]["reason"] == "off topic"
-        assert decided["award"]["value"] == "2"
+        assert decided["eligibility"].value == "not_eligible" and decided["eligibility"].reason == "off topic"
+        assert decided["award"].value == "2"
         shown = client.get(f"/org/entries/{e}?lang=ru").text
         assert i18n.gettext("ru", "place %(n)s") % {"n": "2"} in shown and "off topic" in shown
         bad = client.post(url, data={"kind": "award", "value": "11", "csrf_token": token}, follow_redirects=False)
@@ -394,4 +394,4 @@ def test_eligibility_and_award_place_decisions_on_the_entry_page(settings, world
         client_sign_in(client, "ja")
         assert client.post(url, data={"kind": "award", "value": "1",
                                       "csrf_token": _form_token(client, "/my")}).status_code == 403
-    assert scoring.current_decisions(db)[e]["award"]["value"] == "2"
+    assert scoring.current_decisions(db)[e]["award"].value == "2"

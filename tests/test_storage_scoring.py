@@ -267,3 +267,26 @@ def test_all_sql_stays_in_the_storage_package():
             if any(n.split(".")[0] in {"sqlite3", "sqlalchemy", "psycopg", "alembic"} for n in names):
                 offenders.append(f"{path.relative_to(root)}:{node.lineno}")
     assert offenders == []
+
+
+def test_decisions_and_flag_reviews_come_back_as_typed_frozen_records(settings):
+    """The stores return records, not rows: fields by name, checked by mypy, never edited in place."""
+    import dataclasses
+
+    from review_service.contest import flag_review
+    from review_service.storage.records import Decision, FlagReview
+
+    db = open_database(settings)
+    organizer = J.add(db, "serik", "organizer")
+    made = scoring.record_decision(db, entry_id="e1", kind="finalist", value="yes", actor=organizer)
+    assert isinstance(made, Decision) and (made.entry_id, made.kind, made.value, made.actor) == \
+        ("e1", "finalist", "yes", "serik")
+    assert JuryStore(db).decisions("e1") == [made]  # what was stored is what comes back
+    assert scoring.current_decisions(db) == {"e1": {"finalist": made}}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.value = "no"  # type: ignore[misc]
+    verdict = flag_review.review_precheck(db, entry_id="e1", record={"checks": [{"name": "age", "outcome": "warn"}]},
+                                          check="age", verdict="override", comment="born in 1991", actor=organizer)
+    assert isinstance(verdict, FlagReview) and verdict.target == "check:e1:age"
+    assert flag_review.latest_verdicts(db, "precheck") == {"check:e1:age": verdict}
+    db.close()

@@ -26,6 +26,7 @@ from review_service.contest.accounts import Principal
 from review_service.core.errors import NotFound
 from review_service.server.deps import DB_INT_MAX, DbDep, PagingDep, SearchEngineDep, SettingsDep, user
 from review_service.stages.notes.sentences import note_sentences
+from review_service.storage.records import FlagReview
 
 entries = APIRouter(prefix="/entries", tags=["entries"])
 drafts = APIRouter(prefix="/drafts", tags=["AI drafts"])
@@ -79,11 +80,11 @@ def note_feedback(entry_id: EntryKey, body: FeedbackIn, db: DbDep, who: Annotate
     sentences = note_sentences(_note(db, eid))
     row = flag_review.review_note_sentence(db, entry_id=eid, sentence=body.sentence, n_sentences=len(sentences),
                                            verdict=body.verdict, comment=body.comment, actor=who)
-    return {**row, "target": f"note:{permissions.entry_code(eid)}:{body.sentence}"}
+    return {**row.as_dict(), "target": f"note:{permissions.entry_code(eid)}:{body.sentence}"}
 
 
 @entries.post("/{entry_id}/checks/{check}/review", response_model=FlagReviewOut, status_code=201)
-def review_check(entry_id: EntryKey, check: str, body: VerdictIn, db: DbDep, who: Annotated[Principal, user("flags.review")]) -> dict:
+def review_check(entry_id: EntryKey, check: str, body: VerdictIn, db: DbDep, who: Annotated[Principal, user("flags.review")]) -> FlagReview:
     """Uphold or override one pre-check (advice) with a comment."""
     eid, record = permissions.entry_for(db, who, entry_id, "flags.review")
     return flag_review.review_precheck(db, entry_id=eid, record=record, check=check, verdict=body.verdict,

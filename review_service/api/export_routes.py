@@ -61,7 +61,7 @@ def results_xlsx(db: DbDep, settings: SettingsDep, who: Annotated[Principal, use
 @router.get("/decisions.csv", response_class=CsvResponse, responses=CSV_DOC)
 def decisions_csv(db: DbDep, who: Annotated[Principal, user("exports.all")]) -> Response:
     names = labels(db)
-    rows = [{**d, "code": names.get(d["entry_id"], {}).get("code", "")} for d in JuryStore(db).decisions()]
+    rows = [{**d.as_dict(), "code": names.get(d.entry_id, {}).get("code", "")} for d in JuryStore(db).decisions()]
     return _file(exports.to_csv(exports.DECISION_COLUMNS, rows), "decisions.csv", CsvResponse)
 
 

@@ -13,6 +13,7 @@ from review_service.contest.accounts import Principal
 from review_service.core.errors import NotFound
 from review_service.server.deps import DbDep, PagingDep, SettingsDep, user
 from review_service.storage.jury_store import JuryStore
+from review_service.storage.records import Decision, FlagReview
 
 from .entry_schemas import DuplicateFlagOut, DuplicateVerdictIn, FlagReviewOut
 from .jury_schemas import (
@@ -87,7 +88,7 @@ def reopen_review(entry_id: str, juror_id: str, body: ReasonIn, db: DbDep, who: 
 
 
 @reviews.post("/{entry_id}/decisions", response_model=DecisionOut, status_code=201)
-def post_decision(entry_id: str, body: DecisionIn, db: DbDep, who: Annotated[Principal, user("decisions.write")]) -> dict:
+def post_decision(entry_id: str, body: DecisionIn, db: DbDep, who: Annotated[Principal, user("decisions.write")]) -> Decision:
     """Record an organizer's decision: eligibility, finalist or award place (a human act; AI never decides)."""
     eid, _ = permissions.entry_for(db, who, entry_id, "decisions.write")
     return scoring.record_decision(db, entry_id=eid, kind=body.kind, value=body.value, reason=body.reason,
@@ -121,7 +122,7 @@ def get_results(db: DbDep, settings: SettingsDep, page: PagingDep, who: Annotate
               "totals": [t.__dict__ for t in r.totals], "raw_mean": r.raw_mean, "z_mean": r.z_mean,
               "rank_raw": r.rank_raw, "rank_z": r.rank_z, "tie_raw": r.tie_raw, "tie_z": r.tie_z,
               "spread": r.spread, "disagreement": r.disagreement,
-              "decisions": {k: d["value"] for k, d in decided.get(r.entry_id, {}).items()},
+              "decisions": {k: d.value for k, d in decided.get(r.entry_id, {}).items()},
               "not_counted": [n.__dict__ for n in r.not_counted]}
              for r in scoring.results(db, settings.disagreement)]
     return _page(items, page)
@@ -135,13 +136,13 @@ def duplicate_flags(db: DbDep, page: PagingDep, who: Annotated[Principal, user("
     items = []
     for f in flag_review.duplicate_flags(db):
         review = verdicts.get(flag_review.duplicate_key(f))
-        if verdict is None or (review["verdict"] if review else "none") == verdict:
+        if verdict is None or (review.verdict if review else "none") == verdict:
             items.append({**f, "status": "draft", "review": review})
     return _page(items, page)
 
 
 @flags.post("/duplicates/review", response_model=FlagReviewOut, status_code=201)
-def review_duplicate(body: DuplicateVerdictIn, db: DbDep, who: Annotated[Principal, user("flags.review")]) -> dict:
+def review_duplicate(body: DuplicateVerdictIn, db: DbDep, who: Annotated[Principal, user("flags.review")]) -> FlagReview:
     """Confirm or dismiss one duplicate flag, with a comment."""
     if not body.a.strip():
         raise NotFound("no such flag")

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from review_service.contest.results import EntryResult, NotCounted, weighted_total
+from review_service.storage.records import Decision
 
 RESULT_COLUMNS = ("entry_id", "code", "file_name", "submitted", "required", "raw_mean", "z_mean", "rank_raw",
                   "rank_z", "tie_raw", "tie_z", "spread", "disagreement", "eligibility", "finalist", "award",
@@ -55,7 +56,8 @@ def to_csv(columns: Sequence[str], rows: Iterable[dict]) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-def result_rows(results: Sequence[EntryResult], labels: dict[str, dict], decisions: dict[str, dict]) -> list[dict]:
+def result_rows(results: Sequence[EntryResult], labels: dict[str, dict],
+                decisions: dict[str, dict[str, Decision]]) -> list[dict]:
     rows = []
     for r in results:
         d = decisions.get(r.entry_id, {})
@@ -63,7 +65,7 @@ def result_rows(results: Sequence[EntryResult], labels: dict[str, dict], decisio
                      "required": r.required, "raw_mean": r.raw_mean, "z_mean": r.z_mean, "rank_raw": r.rank_raw,
                      "rank_z": r.rank_z, "tie_raw": r.tie_raw, "tie_z": r.tie_z, "spread": r.spread,
                      "disagreement": r.disagreement,
-                     **{k: d[k]["value"] if k in d else "" for k in ("eligibility", "finalist", "award")},
+                     **{k: d[k].value if k in d else "" for k in ("eligibility", "finalist", "award")},
                      "not_counted": "; ".join(_aside(n) for n in r.not_counted)})
     return rows
 
@@ -88,7 +90,7 @@ def score_rows(reviews: Sequence[dict], labels: dict[str, dict],
 
 
 def results_xlsx(results: Sequence[EntryResult], reviews: Sequence[dict], rubric: dict, labels: dict[str, dict],
-                 decisions: dict[str, dict]) -> bytes:
+                 decisions: dict[str, dict[str, Decision]]) -> bytes:
     """Summary (one row per entry, each juror's weighted total beside the means and ranks) and one sheet per
     criterion of ``rubric`` (entries × jurors, the submitted values that count; the others are named in the
     summary's ``not_counted`` column)."""

@@ -8,6 +8,7 @@ from review_service.contest.accounts import Principal
 from review_service.core.errors import InputError, NotFound
 from review_service.storage import Database
 from review_service.storage.jury_store import JuryStore
+from review_service.storage.records import FlagReview
 
 VERDICTS = {"duplicate": ("confirm", "dismiss"), "precheck": ("uphold", "override"), "note": ("helpful", "wrong")}
 
@@ -21,11 +22,9 @@ def duplicate_flags(db: Database) -> list[dict]:
     return list(found["payload"]) if found else []
 
 
-def latest_verdicts(db: Database, kind: str, prefix: str | None = None) -> dict[str, dict]:
-    out: dict[str, dict] = {}
-    for row in JuryStore(db).flag_reviews(kind, prefix):
-        out[row["target"]] = row
-    return out
+def latest_verdicts(db: Database, kind: str, prefix: str | None = None) -> dict[str, FlagReview]:
+    """Target → the latest verdict on it (the one that stands)."""
+    return {row.target: row for row in JuryStore(db).flag_reviews(kind, prefix)}
 
 
 def _check(kind: str, verdict: str, comment: str) -> None:
@@ -36,7 +35,7 @@ def _check(kind: str, verdict: str, comment: str) -> None:
 
 
 def review_duplicate(db: Database, *, a: str, b: str, kind: str, verdict: str, comment: str,
-                     actor: Principal) -> dict:
+                     actor: Principal) -> FlagReview:
     _check("duplicate", verdict, comment)
     flag = next((f for f in duplicate_flags(db) if (f["a"], f["b"], f["kind"]) == (a, b, kind)), None)
     if flag is None:
@@ -44,11 +43,11 @@ def review_duplicate(db: Database, *, a: str, b: str, kind: str, verdict: str, c
     key = duplicate_key(flag)
     prior = latest_verdicts(db, "duplicate").get(key)
     return JuryStore(db).add_flag_review("duplicate", key, verdict, comment.strip(), actor.login,
-                                         before={"verdict": prior["verdict"]} if prior else {"ai": "flagged"})
+                                         before={"verdict": prior.verdict} if prior else {"ai": "flagged"})
 
 
 def review_precheck(db: Database, *, entry_id: str, record: dict, check: str, verdict: str, comment: str,
-                    actor: Principal) -> dict:
+                    actor: Principal) -> FlagReview:
     _check("precheck", verdict, comment)
     found = next((c for c in record.get("checks", []) if c.get("name") == check), None)
     if found is None:
@@ -59,7 +58,7 @@ def review_precheck(db: Database, *, entry_id: str, record: dict, check: str, ve
 
 
 def review_note_sentence(db: Database, *, entry_id: str, sentence: int, n_sentences: int, verdict: str,
-                         comment: str, actor: Principal) -> dict:
+                         comment: str, actor: Principal) -> FlagReview:
     _check("note", verdict, comment)
     if not 0 <= sentence < n_sentences:
         raise InputError(f"the note has sentences 0–{n_sentences - 1}")

@@ -16,6 +16,7 @@ from review_service.contest.accounts import Principal
 from review_service.core.errors import InputError, NotFound, PermissionDenied, StateConflict
 from review_service.storage import Database
 from review_service.storage.jury_store import JuryStore
+from review_service.storage.records import Decision
 
 DECISION_KINDS = ("eligibility", "finalist", "award")
 DECISION_VALUES = {"eligibility": ("eligible", "not_eligible"), "finalist": ("yes", "no")}
@@ -151,7 +152,7 @@ def reopen_review(db: Database, entry_id: str, juror_id: str, reason: str, actor
 
 
 def record_decision(db: Database, *, entry_id: str, kind: str, value: str, actor: Principal,
-                    reason: str = "") -> dict:
+                    reason: str = "") -> Decision:
     """An organizer's decision: eligibility (eligible / not_eligible, with a reason), finalist (yes / no),
     award (a place: 1, 2, 3 … or "none"). Each is a separate act; the latest of a kind stands."""
     if not actor.is_staff:
@@ -169,11 +170,11 @@ def record_decision(db: Database, *, entry_id: str, kind: str, value: str, actor
     return JuryStore(db).add_decision(entry_id, kind, value, reason.strip(), actor.login)
 
 
-def current_decisions(db: Database) -> dict[str, dict[str, dict]]:
+def current_decisions(db: Database) -> dict[str, dict[str, Decision]]:
     """entry → kind → the latest decision."""
-    out: dict[str, dict[str, dict]] = {}
+    out: dict[str, dict[str, Decision]] = {}
     for d in JuryStore(db).decisions():
-        out.setdefault(d["entry_id"], {})[d["kind"]] = d
+        out.setdefault(d.entry_id, {})[d.kind] = d
     return out
 
 

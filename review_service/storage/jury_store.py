@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from review_service.core.errors import NotFound, StateConflict
 from review_service.storage import tables as t
 from review_service.storage.db import Database, now, to_json
+from review_service.storage.records import Decision, FlagReview
 
 
 class JuryStore:
@@ -137,7 +138,7 @@ class JuryStore:
         return self.review(entry_id, juror_id)  # type: ignore[return-value]
 
     # -- decisions --------------------------------------------------------------------------------------------
-    def add_decision(self, entry_id: str, kind: str, value: str, reason: str, actor: str) -> dict:
+    def add_decision(self, entry_id: str, kind: str, value: str, reason: str, actor: str) -> Decision:
         stamp = now()
         d = t.decisions.c
         with self.db.transaction() as conn:
@@ -148,14 +149,13 @@ class JuryStore:
                                                            actor=actor, at=stamp).returning(d.id)).scalar_one()
             self.db.append_audit(conn, actor=actor, action=f"{kind}_decided", subject=entry_id, at=stamp,
                                  before=dict(prior) if prior else None, after={"value": value, "reason": reason})
-        return {"id": int(did), "entry_id": entry_id, "kind": kind, "value": value, "reason": reason, "actor": actor,
-                "at": stamp}
+        return Decision(int(did), entry_id, kind, value, reason, actor, stamp)
 
-    def decisions(self, entry_id: str | None = None) -> list[dict]:
+    def decisions(self, entry_id: str | None = None) -> list[Decision]:
         query = sa.select(t.decisions).order_by(t.decisions.c.id)
         if entry_id is not None:
             query = query.where(t.decisions.c.entry_id == entry_id)
-        return [dict(r) for r in self.db.query_rows(query)]
+        return [Decision.from_row(r) for r in self.db.query_rows(query)]
 
     # -- assignments (drafts and publications, each a new row) ------------------------------------------------
     def assignment(self, state: str) -> dict | None:
@@ -183,7 +183,7 @@ class JuryStore:
 
     # -- reviews of what the AI flagged -----------------------------------------------------------------------
     def add_flag_review(self, kind: str, target: str, verdict: str, comment: str, actor: str,
-                        before: Any = None) -> dict:
+                        before: Any = None) -> FlagReview:
         stamp = now()
         with self.db.transaction() as conn:
             fid = conn.execute(t.flag_reviews.insert().values(kind=kind, target=target, verdict=verdict,
@@ -191,14 +191,13 @@ class JuryStore:
                                .returning(t.flag_reviews.c.id)).scalar_one()
             self.db.append_audit(conn, actor=actor, action=f"{kind}_flag_reviewed", subject=target, at=stamp,
                                  before=before, after={"verdict": verdict, "comment": comment})
-        return {"id": int(fid), "kind": kind, "target": target, "verdict": verdict, "comment": comment,
-                "actor": actor, "at": stamp}
+        return FlagReview(int(fid), kind, target, verdict, comment, actor, stamp)
 
-    def flag_reviews(self, kind: str | None = None, target_prefix: str | None = None) -> list[dict]:
+    def flag_reviews(self, kind: str | None = None, target_prefix: str | None = None) -> list[FlagReview]:
         f = t.flag_reviews.c
         query = sa.select(t.flag_reviews).order_by(f.id)
         if kind is not None:
             query = query.where(f.kind == kind)
         if target_prefix is not None:
             query = query.where(f.target.startswith(target_prefix, autoescape=True))
-        return [dict(r) for r in self.db.query_rows(query)]
+        return [FlagReview.from_row(r) for r in self.db.query_rows(query)]

@@ -61,8 +61,8 @@ def _render(request: Request, db: Database, settings: Settings, renderer: LazyRe
         rubric = {"version": None, "criteria": []}
     review = JuryStore(db).review(entry_id, who.juror_id or "") or {"status": None, "scores": {}}
     saved = {c: {"value": v["value"], "comment": v.get("comment", "")} for c, v in (review.get("scores") or {}).items()}
-    feedback = {int(r["target"].rsplit(":", 2)[1]): r["verdict"] for r in flag_review.latest_verdicts(
-        db, "note", f"note:{entry_id}:").values() if r["target"].endswith(f":{who.login}")}
+    feedback = {int(r.target.rsplit(":", 2)[1]): r.verdict for r in flag_review.latest_verdicts(
+        db, "note", f"note:{entry_id}:").values() if r.target.endswith(f":{who.login}")}
     return page(request, "web/juror/entry.html", status_code=status_code, **view, rubric=rubric,
                 review=review, values=values or saved, errors=errors or [], feedback=feedback,
                 deadline=settings.scoring_deadline, notice=request.query_params.get("done", ""))

@@ -30,7 +30,7 @@ Decider = Annotated[Principal, page_user("decisions.write")]
 def results_page(request: Request, db: DbDep, settings: SettingsDep,
                  who: Annotated[Principal, page_user("results.read")]) -> HTMLResponse:
     decided = scoring.current_decisions(db)
-    rows = [{"r": r, "decisions": {k: d["value"] for k, d in decided.get(r.entry_id, {}).items()}}
+    rows = [{"r": r, "decisions": {k: d.value for k, d in decided.get(r.entry_id, {}).items()}}
             for r in scoring.results(db, settings.disagreement)]
     rows.sort(key=lambda x: (x["r"].rank_z is None, x["r"].rank_z or 0))
     return page(request, "web/org/results.html", rows=rows, titles=entry_titles(db),
