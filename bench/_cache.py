@@ -37,6 +37,6 @@ class DiskCache:
 def cached_encoder(name: str | None = None):
     """The real encoder wrapped with the disk cache (batches of 32 written as they finish)."""
     from embeddings.encoder import CachedEncoder, load_encoder
-    from review_service.config import Settings
+    from review_service.core.config import Settings
 
     return CachedEncoder(load_encoder(Settings(environment="test"), name=name), DiskCache())

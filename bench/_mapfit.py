@@ -1,4 +1,4 @@
-"""Bench helper for the clustering map (``review_service.themes.to_clustering_space``): unlabelled fitting pairs
+"""Bench helper for the clustering map (``review_service.stages.themes.to_clustering_space``): unlabelled fitting pairs
 (the same text embedded with the document and with the clustering prompt), the fitting methods compared, and
 cross-fitting over the sample archive's projects.
 
@@ -22,7 +22,7 @@ DATA = ROOT.parent / "shared" / "data"
 ARCHIVE = ROOT / "sample_data" / "archive.jsonl"
 ENTRIES = ROOT / "sample_data" / "entry_texts.jsonl"
 NTREX = DATA / "crosslingual" / "ntrex_docs.jsonl"
-CHUNK, OVERLAP = 900, 150  # review_service.config.Settings.chunk_chars / chunk_overlap_chars
+CHUNK, OVERLAP = 900, 150  # review_service.core.config.Settings.chunk_chars / chunk_overlap_chars
 
 _ENCODER = None
 
@@ -44,7 +44,7 @@ def embed(texts: Sequence[str], kind: str) -> np.ndarray:
 
 
 def chunks_of(doc_id: str, text: str) -> list[str]:
-    from review_service.chunking import chunk_text
+    from review_service.intake.chunking import chunk_text
 
     return [c.text for c in chunk_text(doc_id, text, max_chars=CHUNK, overlap=OVERLAP)]
 

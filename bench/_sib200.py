@@ -18,7 +18,7 @@ def load_rows(split: str | None = None) -> list[dict]:
 
 
 def texts(rows: list[dict], lang: str) -> list[str]:
-    from review_service.normalize import normalize_text
+    from review_service.core.normalize import normalize_text
 
     return [normalize_text(r[lang]) for r in rows]
 

@@ -31,8 +31,8 @@ sys.path.insert(0, str(SHARED / "eval"))
 
 from metrics import pair_prf
 
-from review_service.domain import Document
-from review_service.normalize import normalize_text
+from review_service.core.domain import Document
+from review_service.core.normalize import normalize_text
 
 
 def _fixed_langs(n: int) -> list[str]:
@@ -65,8 +65,8 @@ def ntrex_pool(seed: int | None = None) -> tuple[list[Document], set[tuple[str, 
 
 def raw_threshold_f1(docs: list[Document], gold: set, encoder) -> tuple[float, float]:
     """Best F1 over all global cosine thresholds on mean-of-chunk document vectors."""
-    from review_service.chunking import chunk_text
-    from review_service.dedup.semantic import encode_texts
+    from review_service.intake.chunking import chunk_text
+    from review_service.stages.dedup.semantic import encode_texts
 
     vecs = []
     for d in docs:
@@ -84,7 +84,7 @@ def raw_threshold_f1(docs: list[Document], gold: set, encoder) -> tuple[float, f
 def crosslingual() -> None:
     from _cache import cached_encoder
 
-    from review_service.duplicates import find_duplicates
+    from review_service.stages.duplicates import find_duplicates
 
     docs, gold = ntrex_pool()
     encoder = cached_encoder()
@@ -114,7 +114,7 @@ def compositions(n: int = 20) -> None:
     dev pool's — e.g. many English-only articles); nothing is tuned here."""
     from _cache import cached_encoder
 
-    from review_service.duplicates import find_duplicates
+    from review_service.stages.duplicates import find_duplicates
 
     encoder = cached_encoder()
     rows = []
@@ -137,7 +137,7 @@ def _ntrex_rows() -> list[dict]:
 
 def _section(rng: random.Random, text: str) -> str:
     """A run of consecutive sentences covering a third to a half of ``text`` (by characters), at a random place."""
-    from review_service.chunking import split_sentences
+    from review_service.intake.chunking import split_sentences
 
     sents = split_sentences(text)
     total = sum(len(s) + 1 for s in sents)
@@ -156,7 +156,7 @@ def _section(rng: random.Random, text: str) -> str:
 
 def _insert(rng: random.Random, filler: str, section: str) -> str:
     """``section`` as its own paragraph at the start, in the middle (at a sentence end) or at the end of ``filler``."""
-    from review_service.chunking import split_sentences
+    from review_service.intake.chunking import split_sentences
 
     sents = split_sentences(filler)
     at = rng.choice([0, len(sents), rng.randrange(1, max(2, len(sents)))])
@@ -208,7 +208,7 @@ def sections(n: int = 6) -> None:
     a false pair is any flagged pair that is neither a whole translation nor a planted section."""
     from _cache import cached_encoder
 
-    from review_service.duplicates import find_duplicates
+    from review_service.stages.duplicates import find_duplicates
 
     encoder = cached_encoder()
     stats, by_size = [], []
@@ -253,9 +253,10 @@ def nearcopy(n_docs: int = 5000, n_planted: int = 300, seed: int = 0) -> None:
     shingles, same threshold, each followed by exact Jaccard verification."""
     from datasketch import MinHash, MinHashLSH
 
-    from review_service.dedup import shingles
-    from review_service.duplicates import DuplicateParams, find_duplicates
-    from review_service.normalize import kk_cyrillic_to_latin
+    from review_service.core.normalize import kk_cyrillic_to_latin
+    from review_service.stages.dedup import shingles
+    from review_service.stages.dedup.duplicate_params import DuplicateParams
+    from review_service.stages.duplicates import find_duplicates
 
     rng = random.Random(seed)
     syll = ["ка", "та", "лы", "ін", "ба", "ма", "сы", "қа", "ры", "ол", "ен", "ат", "жа", "үш", "ға", "ме"]

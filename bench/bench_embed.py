@@ -25,13 +25,13 @@ sys.path.insert(0, str(SHARED / "eval"))
 
 from metrics import spearman
 
-from review_service.normalize import normalize_text
+from review_service.core.normalize import normalize_text
 
 
 def throughput(n: int = 64) -> None:
     from embeddings.encoder import CachedEncoder, load_encoder
-    from review_service.config import Settings
-    from review_service.dedup.semantic import encode_texts
+    from review_service.core.config import Settings
+    from review_service.stages.dedup.semantic import encode_texts
 
     rows = [json.loads(line) for line in (SHARED / "data/topics/sib200.jsonl").read_text(encoding="utf-8").splitlines()]
     texts = [normalize_text(r["ru"]) for r in rows[-n:]]
@@ -54,7 +54,7 @@ def throughput(n: int = 64) -> None:
 def sts(n: int = 300) -> None:
     from _cache import cached_encoder
 
-    from review_service.dedup.semantic import encode_texts
+    from review_service.stages.dedup.semantic import encode_texts
 
     ru = list(csv.reader((SHARED / "data/similarity/stsb-ru-dev.csv").read_text(encoding="utf-8").splitlines()))[:n]
     en = list(csv.reader((SHARED / "data/similarity/stsb-en-dev.csv").read_text(encoding="utf-8").splitlines()))[:n]

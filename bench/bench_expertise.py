@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from review_service.domain import Document, Juror
-from review_service.matching.affinity import compute_affinity
+from review_service.core.domain import Document, Juror
+from review_service.stages.matching.affinity import compute_affinity
 
 OUT = ROOT / "bench" / "out"
 

@@ -26,9 +26,9 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
 def sample_entries(lang: str, n: int):
-    from review_service.chunking import chunk_text
-    from review_service.domain import Document
-    from review_service.language import detect_language
+    from review_service.core.domain import Document
+    from review_service.core.language import detect_language
+    from review_service.intake.chunking import chunk_text
 
     docs = []
     for path in sorted((ROOT / "sample_data").glob("*.jsonl")) if (ROOT / "sample_data").is_dir() else []:
@@ -61,8 +61,8 @@ def main() -> int:
     from embeddings import load_encoder
     from models.generator import load_generator
     from prompts import load_prompt
-    from review_service.config import Settings
-    from review_service.notes import draft_note
+    from review_service.core.config import Settings
+    from review_service.stages.notes.drafting import draft_note
 
     settings = Settings(environment="test")
     t0 = time.perf_counter()
@@ -70,7 +70,7 @@ def main() -> int:
     gen = load_generator(settings, backend="local")
     print(f"loaded embedder + generator in {time.perf_counter() - t0:.1f} s; torch threads {torch.get_num_threads()}")
     encoder.encode(["warm-up"], kind="document")
-    from review_service.taxonomy import description_vectors, load_taxonomy
+    from review_service.stages.taxonomy import description_vectors, load_taxonomy
 
     description_vectors(encoder, load_taxonomy().categories)  # once per process, like loading the models
     gen.generate("Скажи «привет».", max_new_tokens=8)  # warm-up: the first generate pays one-off kernel set-up

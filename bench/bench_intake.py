@@ -17,11 +17,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from review_service.config import Settings
-from review_service.errors import IntakeError
-from review_service.intake import list_files
-from review_service.parsing import parse_file
-from review_service.pipeline import ScreenOptions, run_screen
+from review_service.batches.batch import ScreenOptions
+from review_service.batches.pipeline import run_screen
+from review_service.core.config import Settings
+from review_service.core.errors import IntakeError
+from review_service.intake.parsing import parse_file
+from review_service.intake.receive import list_files
 
 TOPICS = [
     "Библиотека внедрила чат-бот с искусственным интеллектом для ответов на вопросы читателей.",

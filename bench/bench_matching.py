@@ -22,7 +22,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from review_service.matching.solver import full_min_cost_flow, make_problem, solve
+from review_service.stages.matching.assignment_problem import make_problem
+from review_service.stages.matching.solver import full_min_cost_flow, solve
 
 
 def instance(n_entries: int, n_jurors: int, *, topics: int = 25, conflict_rate: float = 0.02, seed: int = 0):

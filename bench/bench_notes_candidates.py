@@ -30,7 +30,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
 def entries(group: int) -> list[tuple[str, str, str]]:
-    from review_service.language import detect_language
+    from review_service.core.language import detect_language
 
     rows = [json.loads(x) for x in (ROOT / "sample_data" / "entry_texts.jsonl").read_text(encoding="utf-8").splitlines()]
     rows = [r for r in rows if len(r["text"].strip()) > 300]
@@ -101,11 +101,11 @@ def main() -> None:
     from _cache import cached_encoder
 
     from models.generator import load_generator
-    from review_service import notes
-    from review_service.chunking import chunk_text
-    from review_service.config import Settings
-    from review_service.domain import Document
-    from review_service.notes_support import source_sentences
+    from review_service.core.config import Settings
+    from review_service.core.domain import Document
+    from review_service.intake.chunking import chunk_text
+    from review_service.stages.notes import drafting as notes
+    from review_service.stages.notes.support import source_sentences
 
     shares = [float(x) for x in args.shares.split(",")] if args.shares else [notes.CANDIDATE_CHAR_SHARE]
     settings = Settings(environment="test", embedder=args.embedder)

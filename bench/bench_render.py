@@ -1,4 +1,4 @@
-"""DOCX/PPTX → PDF renditions (review_service/renditions.py): seconds per file on the bundled sample entries, the
+"""DOCX/PPTX → PDF renditions (review_service/intake/renditions.py): seconds per file on the bundled sample entries, the
 batch way (one soffice run per format for up to renditions.PER_CALL files) against one soffice run per file, both
 with a fresh private profile per run; then the cached second pass. Also how many citation places the page map
 found (sections of DOCX, slides of PPTX).
@@ -15,11 +15,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from review_service import renditions
-from review_service.config import Settings
-from review_service.errors import IntakeError
-from review_service.intake import sha256_of
-from review_service.parsing import parse_file
+from review_service.core.config import Settings
+from review_service.core.errors import IntakeError
+from review_service.intake import renditions
+from review_service.intake.parsing import parse_file
+from review_service.intake.receive import sha256_of
 
 
 def jobs(settings: Settings) -> list[renditions.Job]:

@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from review_service.batch import ScreenOptions
-from review_service.config import Settings
+from review_service.batches.batch import ScreenOptions
+from review_service.core.config import Settings
 
 SAMPLE = ROOT / "sample_data"
 SENTENCE_END = re.compile(r"[.!?…]$")
@@ -139,7 +139,7 @@ def cpu_seconds() -> float:
 def _cpu_timed_stages(cpu: dict[str, float]) -> None:
     """Wrap every registered stage so its CPU seconds (process_time: all threads) are recorded in ``cpu``: on a
     shared machine the wall times move with other people's load, CPU seconds much less."""
-    from review_service.screen_stages import REGISTRY
+    from review_service.batches.stage_registry import REGISTRY
 
     def timed(name, fn):
         def run_stage(ctx, batch):
@@ -162,9 +162,9 @@ def run(label: str, folder: Path, embedder: str, *, forms: Path | None = None, a
     a fresh data dir (cold caches); raw embedding again: the ratio is taken against the mean of the two raw runs
     that bracket the screen run, in wall and in CPU seconds."""
     from embeddings import load_encoder
-    from review_service.chunking import chunk_text
-    from review_service.exchange import read_corpus
-    from review_service.jobs import run_in_process
+    from review_service.batches.job_runner import run_in_process
+    from review_service.core.exchange import read_corpus
+    from review_service.intake.chunking import chunk_text
 
     options = ScreenOptions(forms=forms, archive=archive, jurors=jurors, notes_lang="ru", generator="none",
                             progress=False)

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from search_vectors import DATA, load_all
 
-from review_service import lexical
+from review_service.core import lexical
 from review_service.search.engine import SearchEngine
 from review_service.search.fusion import FusionConfig
 

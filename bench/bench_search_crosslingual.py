@@ -25,8 +25,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_search import metrics
 
-from review_service.chunking import split_sentences
-from review_service.domain import Document
+from review_service.core.domain import Document
+from review_service.intake.chunking import split_sentences
 from review_service.search import FusionConfig, SearchEngine
 
 DATA = ROOT.parent / "shared" / "data" / "crosslingual" / "ntrex_docs.jsonl"

@@ -40,10 +40,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from review_service.chunking import split_sentences
-from review_service.domain import Anchor, Chunk, Document
-from review_service.exchange import read_corpus, read_jsonl
-from review_service.lexical import analyse, char_ngrams
+from review_service.core.domain import Anchor, Chunk, Document
+from review_service.core.exchange import read_corpus, read_jsonl
+from review_service.core.lexical import analyse, char_ngrams
+from review_service.intake.chunking import split_sentences
 from review_service.search import FusionConfig, SearchEngine
 
 DATA = ROOT.parent / "shared" / "data" / "search"
@@ -98,7 +98,7 @@ def serve(app) -> Iterator[str]:
 
 
 def _organizer_token(settings) -> dict[str, str]:
-    from review_service import people
+    from review_service.contest import accounts as people
     from review_service.storage import open_database
 
     db = open_database(settings)
@@ -115,8 +115,8 @@ def api_latency(engine: SearchEngine, texts: list[str], engine_p50: float, engin
     import httpx
 
     from embeddings import load_encoder
-    from review_service.api import create_app
-    from review_service.config import Settings
+    from review_service.core.config import Settings
+    from review_service.server import create_app
 
     t0 = time.perf_counter()
     engine.encoder = load_encoder()

@@ -48,7 +48,7 @@ def _mapped_columns(rows: list[dict], doc: dict[str, np.ndarray], encoder_ref) -
 
     import _mapfit as M
 
-    from review_service.themes import CLUSTERING_MAP, to_clustering_space
+    from review_service.stages.themes import CLUSTERING_MAP, to_clustering_space
 
     meta = json.loads((ROOT / "review_service" / "resources" / CLUSTERING_MAP.format(model=encoder_ref.model_id))
                       .with_suffix(".json").read_text(encoding="utf-8"))
@@ -89,7 +89,7 @@ def main(split: str) -> None:
 
     from embeddings.encoder import SentenceTransformerEncoder
     from models.registry import get_spec
-    from review_service.themes import assign_themes
+    from review_service.stages.themes import assign_themes
 
     model = "embeddinggemma-300m"  # the map is looked up by model id and revision (no model is loaded)
     encoder_ref = type("Ref", (), {"model_id": model, "revision": f"{get_spec(model).revision}+"

@@ -37,7 +37,7 @@ FOLDS = 5
 
 
 def main(reps: int) -> None:
-    from review_service.themes import CLUSTERING_MAP, assign_themes, pooled_clustering_vectors
+    from review_service.stages.themes import CLUSTERING_MAP, assign_themes, pooled_clustering_vectors
 
     ids, gold, langs, texts, groups, ax, ay, owner = M.archive_frame()
     chunks_of = lambda v: [v[owner == i] for i in range(len(groups))]

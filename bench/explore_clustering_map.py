@@ -32,7 +32,7 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--only", default="", help="comma-separated variant names to run")
     args = ap.parse_args()
-    from review_service.themes import assign_themes
+    from review_service.stages.themes import assign_themes
 
     ids, gold, langs, texts, groups, ax, ay, owner = M.archive_frame()
     extra = {"sib": M.pairs(M.source("sib"))[:2], "entries": M.pairs(M.source("entries"))[:2]}

@@ -1,5 +1,5 @@
 """Fit the linear map from EmbeddingGemma's document-prompt space to its clustering-prompt space that the screen's
-themes stage applies to its one-pass chunk vectors (``review_service.themes.to_clustering_space``).
+themes stage applies to its one-pass chunk vectors (``review_service.stages.themes.to_clustering_space``).
 
     .venv/bin/python bench/fit_clustering_map.py                       # the shipped recipe (defaults below)
     .venv/bin/python bench/fit_clustering_map.py --sources sib --method ridge --lam 0.1 --dry-run   # issue-16 map

@@ -21,11 +21,11 @@ sys.path.insert(0, str(ROOT))
 
 from embeddings import load_encoder
 from models.generator import load_generator
-from review_service import notes
-from review_service.chunking import chunk_text
-from review_service.config import Settings
-from review_service.domain import Document
-from review_service.language import detect_language
+from review_service.core.config import Settings
+from review_service.core.domain import Document
+from review_service.core.language import detect_language
+from review_service.intake.chunking import chunk_text
+from review_service.stages.notes import drafting as notes
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from review_service.exchange import read_corpus, read_jsonl
+from review_service.core.exchange import read_corpus, read_jsonl
 from review_service.search.engine import chunk_documents
 
 DATA = ROOT.parent / "shared" / "data" / "search"

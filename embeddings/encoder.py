@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -46,8 +46,8 @@ def text_key(text: str, kind: str) -> str:
 def embedding_text(text: str) -> str:
     """What the model sees: Latin-script Kazakh is transliterated to Cyrillic, the script the multilingual
     embedder knows (it maps Latin Kazakh poorly); everything else is unchanged."""
-    from review_service.language import is_latin_script_kazakh
-    from review_service.normalize import kk_latin_to_cyrillic
+    from review_service.core.language import is_latin_script_kazakh
+    from review_service.core.normalize import kk_latin_to_cyrillic
 
     return kk_latin_to_cyrillic(text) if is_latin_script_kazakh(text) else text
 
@@ -81,7 +81,7 @@ class SentenceTransformerEncoder:
         self.model_id = model_id
         self.revision = f"{revision}+{self.PREPROCESSING}" if revision else self.PREPROCESSING
         dim_of = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
-        self.dim = int(dim_of())
+        self.dim = int(dim_of() or 0)
         self.batch_size = batch_size
         prompts = getattr(self.model, "prompts", {}) or {}
         self._prompts = set(prompts)
@@ -127,7 +127,7 @@ class SentenceTransformerEncoder:
         """Switch one-query encoding to ONNX Runtime with 8-bit weights (:mod:`embeddings.onnx_query`), built at
         install time; ~2x faster than eager, loads in seconds. Its files are checked against their manifest and
         its vectors against eager ones. If that fails: raise if ``required``, else warn and stay eager."""
-        from review_service.errors import ReviewError
+        from review_service.core.errors import ReviewError
 
         with self._compile_lock:
             if isinstance(self._fast, OnnxQueryPath):
@@ -153,7 +153,7 @@ class SentenceTransformerEncoder:
 
     def build_onnx_queries(self, *, force: bool = False) -> Path:
         """Build the ONNX query model next to the weights (once; ``force`` rebuilds). See :mod:`embeddings.onnx_query`."""
-        from review_service.errors import ReviewError
+        from review_service.core.errors import ReviewError
 
         folder = onnx_query.onnx_folder(self.path)
         if not force:
@@ -171,8 +171,8 @@ class SentenceTransformerEncoder:
         return self._encode_eager([text], "query")[0]
 
     def _encode_eager(self, texts: list[str], kind: Kind) -> np.ndarray:
-        kwargs = {"batch_size": self.batch_size, "normalize_embeddings": True, "convert_to_numpy": True,
-                  "show_progress_bar": False}
+        kwargs: dict[str, Any] = {"batch_size": self.batch_size, "normalize_embeddings": True,
+                                  "convert_to_numpy": True, "show_progress_bar": False}
         task = TASK_PROMPTS.get(kind)
         if kind == "raw":
             vecs = self.model.encode(list(texts), prompt="", **kwargs)
@@ -208,7 +208,16 @@ def encode_in_batches(encoder: Encoder, texts: Sequence[str], *, kind: Kind = "d
         out[rows] = vecs
         if on_batch:
             on_batch(len(rows))
+    assert out is not None  # texts is not empty
     return out
+
+
+class VectorCache(Protocol):
+    """Vectors by text key and model: :class:`MemoryCache`, or the database's embedding cache."""
+
+    def get_many(self, keys: Sequence[str], model_id: str) -> dict[str, np.ndarray]: ...
+
+    def put_many(self, items: dict[str, np.ndarray], model_id: str) -> None: ...
 
 
 class MemoryCache:
@@ -228,9 +237,9 @@ class MemoryCache:
 class CachedEncoder:
     """Wraps an Encoder so text already embedded with the same model is never embedded again."""
 
-    def __init__(self, inner: Encoder, cache: object | None = None) -> None:
+    def __init__(self, inner: Encoder, cache: VectorCache | None = None) -> None:
         self.inner = inner
-        self.cache = cache if cache is not None else MemoryCache()
+        self.cache: VectorCache = cache if cache is not None else MemoryCache()
         self._cache_id = f"{inner.model_id}@{inner.revision}"
         self.model_id = inner.model_id
         self.revision = inner.revision
@@ -268,7 +277,7 @@ def _load(name: str, models_dir: str, dtype: str, threads: int) -> SentenceTrans
 def load_encoder(settings=None, name: str | None = None) -> SentenceTransformerEncoder:
     """The embedder named in settings (default EmbeddingGemma-300M), loaded once per process."""
     if settings is None:
-        from review_service.config import get_settings
+        from review_service.core.config import get_settings
 
         settings = get_settings()
     return _load(name or settings.embedder, str(settings.models_dir), settings.dtype, settings.threads)

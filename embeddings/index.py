@@ -12,11 +12,11 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
-from review_service.exchange import replace_dir
+from review_service.core.exchange import replace_dir
 
 
 class VectorIndex(Protocol):
@@ -41,7 +41,7 @@ class FaissIndex:
         self._ids: list[str] = []
         self._row: dict[str, int] = {}
         self._dead: set[int] = set()
-        self._index = None
+        self._index: Any = None  # a faiss index, built on the first search
 
     # -- building ---------------------------------------------------------------------------------
     @property
@@ -58,6 +58,7 @@ class FaissIndex:
             self._row = {id_: i for i, id_ in enumerate(self._ids)}
             self._dead.clear()
         kind = self.kind
+        index: Any
         if kind == "hnsw":
             index = faiss.IndexHNSWFlat(self.dim, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
             index.hnsw.efConstruction = 80

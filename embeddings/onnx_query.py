@@ -137,6 +137,8 @@ def build(st_model, prompt: str | None, folder: Path, *, source_sha256: str,
         try:
             program = torch.onnx.export(module, args, dynamic_shapes=({1: n}, {1: n}), dynamo=True,
                                         opset_version=18, verbose=False)
+            if program is None:
+                raise RuntimeError("torch.onnx.export returned no program")
             program.save(str(exported), external_data=True)
             del program, module
             logger.info("fusing (RMSNorm, GELU) and quantising weights to 8 bits…")
@@ -174,9 +176,9 @@ def build(st_model, prompt: str | None, folder: Path, *, source_sha256: str,
 
 def check_files(folder: Path, *, source_sha256: str, model_name: str) -> dict:
     """The manifest, once the folder's files match it and it was built from ``source_sha256`` with this recipe;
-    otherwise :class:`~review_service.errors.ModelIntegrityError` naming the command that rebuilds it."""
+    otherwise :class:`~review_service.core.errors.ModelIntegrityError` naming the command that rebuilds it."""
     from models.store import verify_file
-    from review_service.errors import ModelIntegrityError, ModelNotInstalled
+    from review_service.core.errors import ModelIntegrityError, ModelNotInstalled
 
     folder = Path(folder)
     hint = f"build it with `{build_command(model_name)}` (part of `bash scripts/setup.sh`)"
@@ -200,8 +202,8 @@ def load(st_model, prompt: str | None, folder: Path, *, source_sha256: str, mode
          eager: Callable[[str], np.ndarray], probes: Sequence[str] = PROBES,
          min_cosine: float = MIN_COSINE) -> OnnxQueryPath:
     """A verified path: files match the manifest (SHA-256) and every probe is within ``min_cosine`` of eager.
-    Raises :class:`~review_service.errors.ReviewError` (missing, tampered, or vectors off) otherwise."""
-    from review_service.errors import ModelIntegrityError
+    Raises :class:`~review_service.core.errors.ReviewError` (missing, tampered, or vectors off) otherwise."""
+    from review_service.core.errors import ModelIntegrityError
 
     check_files(folder, source_sha256=source_sha256, model_name=model_name)
     path = OnnxQueryPath(st_model, prompt, folder)

@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from review_service.errors import ConfigError, GeneratorError
+from review_service.core.errors import ConfigError, GeneratorError
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ class LocalGenerator:
         messages = ([{"role": "system", "content": system}] if system else []) + [
             {"role": "user", "content": prompt}
         ]
-        text = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        text = str(self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True))
         return self.tokenizer(text + prefix, return_tensors="pt")
 
     def generate(self, prompt: str, *, max_new_tokens: int = 256, system: str = "",
@@ -191,7 +191,7 @@ def _load_local(name: str, models_dir: str, dtype: str, threads: int, languages:
     folder = resolve(name, Path(models_dir))
     hf = folder / "hf"
     if not (hf / "config.json").is_file():
-        from review_service.errors import ModelIntegrityError
+        from review_service.core.errors import ModelIntegrityError
 
         raise ModelIntegrityError(f"model {name!r} has no derived safetensors in {hf}",
                                   hint=f"reinstall with `review-service models install {name} --force`")
@@ -219,7 +219,7 @@ BACKENDS: dict[str, Callable[[Any], Generator]] = {"local": _local, "openai": _o
 def load_generator(settings=None, backend: str | None = None) -> Generator:
     """The generator named by ``backend`` (default ``settings.generator_backend``); local ones load once."""
     if settings is None:
-        from review_service.config import get_settings
+        from review_service.core.config import get_settings
 
         settings = get_settings()
     name = backend or settings.generator_backend

@@ -129,7 +129,7 @@ REGISTRY: dict[str, ModelSpec] = {
 
 
 def get_spec(name: str) -> ModelSpec:
-    from review_service.errors import ConfigError
+    from review_service.core.errors import ConfigError
 
     try:
         return REGISTRY[name]

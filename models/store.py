@@ -19,8 +19,8 @@ import time
 import zipfile
 from pathlib import Path
 
-from review_service.errors import ModelIntegrityError, ModelNotInstalled, ReviewError
-from review_service.exchange import replace_dir
+from review_service.core.errors import ModelIntegrityError, ModelNotInstalled, ReviewError
+from review_service.core.exchange import replace_dir
 
 from .registry import REGISTRY, ModelSpec, Part, get_spec
 
@@ -238,7 +238,7 @@ def _derive_generator(folder: Path, dtype_policy: str) -> dict[str, str]:
     config = model.config
     if hasattr(config, "quantization_config"):
         del config.quantization_config
-    config.torch_dtype = str(torch_dtype(dtype_policy)).removeprefix("torch.")
+    config.update({"torch_dtype": str(torch_dtype(dtype_policy)).removeprefix("torch.")})
     config.save_pretrained(hf)
     if getattr(model, "generation_config", None) is not None:
         model.generation_config.save_pretrained(hf)

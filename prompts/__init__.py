@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-from review_service.errors import ConfigError, GeneratorError
+from review_service.core.errors import ConfigError, GeneratorError
 
 from .schema import check_schema, parse_output
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from review_service import flag_review, scoring
+from review_service.contest import flag_review, scoring
 from review_service.storage import Database, tables
 from tests import jury as J
 
@@ -66,6 +66,6 @@ def env(settings) -> dict[str, str]:
 
 
 def verify_cli(settings, *args: str) -> subprocess.CompletedProcess:
-    """``python -m review_service.cli audit verify`` as an operator runs it, on this test's database."""
-    return subprocess.run([sys.executable, "-m", "review_service.cli", "audit", "verify", *args], env=env(settings),
+    """``python -m review_service.commands.cli audit verify`` as an operator runs it, on this test's database."""
+    return subprocess.run([sys.executable, "-m", "review_service.commands.cli", "audit", "verify", *args], env=env(settings),
                           cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)

@@ -10,7 +10,7 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from review_service.config import Settings
+from review_service.core.config import Settings
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

@@ -1,7 +1,7 @@
 """Small shared corpora for tests that need a few real projects to index (not files: see tests/files.py)."""
 from __future__ import annotations
 
-from review_service.domain import Document
+from review_service.core.domain import Document
 
 THREE_PROJECTS = [
     Document("bot", "The district library runs a chatbot that answers readers' questions day and night.",

@@ -76,14 +76,14 @@ class StageDone(logging.Handler):
             self.seen.set()
 
     def __enter__(self) -> Self:
-        log = logging.getLogger("review_service.jobs")
+        log = logging.getLogger("review_service.batches.job_runner")
         self._level = log.level
         log.addHandler(self)
         log.setLevel(logging.INFO)
         return self
 
     def __exit__(self, *_: object) -> None:
-        log = logging.getLogger("review_service.jobs")
+        log = logging.getLogger("review_service.batches.job_runner")
         log.removeHandler(self)
         log.setLevel(self._level)
 
@@ -91,7 +91,7 @@ class StageDone(logging.Handler):
 def main() -> int:
     """``review-service`` with the watched tiny embedder (see the module's docstring)."""
     import embeddings
-    from review_service import cli
+    from review_service.commands import cli
 
     hold, after = os.environ.get("REVIEW_TEST_HOLD"), os.environ.get("REVIEW_TEST_HOLD_AFTER", "")
     calls = os.environ.get("REVIEW_TEST_CALLS")

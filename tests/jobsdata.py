@@ -7,7 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from review_service.config import Settings
+from review_service.core.config import Settings
 from review_service.storage import open_database, tables
 
 TINY = "all-minilm-l6-v2"

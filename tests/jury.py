@@ -6,11 +6,12 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from review_service import assignments, people, scoring
-from review_service.people import Principal
-from review_service.permissions import entry_code  # noqa: F401 - used by the tests through this module
+from review_service.contest import accounts as people
+from review_service.contest import assignments, scoring
+from review_service.contest.accounts import Principal
+from review_service.contest.permissions import entry_code  # noqa: F401 - used by the tests through this module
 from review_service.storage import Database
-from review_service.storage.people import PeopleStore
+from review_service.storage.account_store import PeopleStore
 
 RUBRIC = [
     {"id": "innovation", "name": {"kk": "Жаңашылдық", "ru": "Новизна", "en": "Innovation"}, "weight": 2,
@@ -71,12 +72,12 @@ def suggestion(entry_ids: list[str], juror_ids: list[str], k: int = 2, conflicts
 def publish(db: Database, organizer: Principal, payload: dict | None = None) -> dict:
     """Publish the current draft (or ``payload`` as a new draft first: a test may force any pairs)."""
     if payload is not None:
-        from review_service.storage.jury import JuryStore
+        from review_service.storage.jury_store import JuryStore
 
         JuryStore(db).add_assignment("draft", payload, organizer.login, "test", action="assignment_draft_edited")
     draft = assignments.current_draft(db)
     if payload is not None:  # a forced payload skips publish()'s conflict check on purpose
-        from review_service.storage.jury import JuryStore
+        from review_service.storage.jury_store import JuryStore
 
         return JuryStore(db).add_assignment("published", draft["payload"], organizer.login, "test",
                                             action="assignment_published")
@@ -85,7 +86,8 @@ def publish(db: Database, organizer: Principal, payload: dict | None = None) -> 
 
 def screen_texts(folder: Path, settings, texts: dict[str, str], forms: Path | None = None) -> list[str]:
     """Entries screened without AI stages (no model loaded); their ids in file order."""
-    from review_service.pipeline import ScreenOptions, run_screen
+    from review_service.batches.batch import ScreenOptions
+    from review_service.batches.pipeline import run_screen
     from tests import files as F
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -167,7 +169,7 @@ class FakeSearch:
     """The search engine's interface without the embedder (the real one is tested in test_search.py)."""
 
     def search(self, q, k=10, filters=None):
-        from review_service.search.results import SearchResult
+        from review_service.search.hits import SearchResult
 
         return SearchResult(query=q, hits=(), facets={}, candidates=0, filters=filters or {})
 

@@ -29,7 +29,7 @@ def client_sign_in(client, login: str, password: str | None = None) -> str:
 
 
 def browser_sign_in(page, base: str, login: str, password: str, lang: str = "en") -> None:
-    from review_service import i18n
+    from review_service.core import i18n
 
     page.goto(f"{base}/login?lang={lang}")
     page.get_by_label(i18n.gettext(lang, "Login")).fill(login)

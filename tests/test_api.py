@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from review_service.api import create_app
+from review_service.server import create_app
 from review_service.storage import open_database
 from tests import files as F
 from tests import jury as J
@@ -19,7 +19,8 @@ def settings(backend_settings):
 
 @pytest.fixture
 def client(settings, tmp_path):
-    from review_service.pipeline import ScreenOptions, run_screen
+    from review_service.batches.batch import ScreenOptions
+    from review_service.batches.pipeline import run_screen
 
     folder = tmp_path / "entries"
     folder.mkdir()
@@ -114,7 +115,7 @@ def test_every_error_is_problem_json(client, settings):
 
 
 def test_search_endpoint_cross_lingual_with_filters(settings, tmp_path):
-    from review_service.exchange import write_jsonl
+    from review_service.core.exchange import write_jsonl
 
     archive = tmp_path / "archive.jsonl"
     write_jsonl(archive, [

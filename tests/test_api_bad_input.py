@@ -10,10 +10,10 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from review_service.api import create_app
-from review_service.jobs import run_worker
+from review_service.batches.job_runner import run_worker
+from review_service.server import create_app
 from review_service.storage import open_database
-from review_service.storage.jobs import JobStore
+from review_service.storage.job_store import JobStore
 from tests import jury as J
 from tests.jobsdata import write_batch
 from tests.jury import staff_headers

@@ -6,9 +6,9 @@ import io
 import pytest
 from fastapi.testclient import TestClient
 
-from review_service.api import create_app
-from review_service.config import Settings
-from review_service.jobs import run_worker
+from review_service.batches.job_runner import run_worker
+from review_service.core.config import Settings
+from review_service.server import create_app
 from tests.jobsdata import write_batch
 from tests.jury import staff_headers
 
@@ -88,7 +88,7 @@ def test_a_running_job_without_heartbeats_reads_as_stale_and_stays_running(clien
     import time
 
     from review_service.storage import open_database, tables
-    from review_service.storage.jobs import JobStore
+    from review_service.storage.job_store import JobStore
 
     db = open_database(settings)
     job = JobStore(db).create("/somewhere", {"folder": "/somewhere", "options": {}}, state="running",

@@ -12,11 +12,12 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from review_service.api import create_app
-from review_service.errors import AuditKeyError
-from review_service.storage import Database, audit, open_database, tables
+from review_service.core.errors import AuditKeyError
+from review_service.server import create_app
+from review_service.storage import Database, open_database, tables
+from review_service.storage import audit_chain as audit
 from review_service.storage.audit_anchor import load_key
-from review_service.storage.jury import JuryStore
+from review_service.storage.jury_store import JuryStore
 from tests import auditing as A
 from tests import jury as J
 from tests.pages import client_sign_in

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from review_service import cli
-from review_service.config import get_settings
+from review_service.commands import cli
+from review_service.core.config import get_settings
 from review_service.storage import open_database
 from tests import auditing as A
 from tests import jury as J

@@ -10,11 +10,11 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
-from review_service import assignments
-from review_service.api import create_app
-from review_service.batch import ScreenOptions
-from review_service.jobs import submit
-from review_service.permissions import entry_code
+from review_service.batches.batch import ScreenOptions
+from review_service.batches.job_runner import submit
+from review_service.contest import assignments
+from review_service.contest.permissions import entry_code
+from review_service.server import create_app
 from review_service.storage import open_database
 from tests import jury as J
 
@@ -52,7 +52,7 @@ PAGE_ADMIN = _page(organizer=403)
 
 EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("GET", "/health"): PUBLIC,
-    ("GET", "/docs"): PUBLIC,  # Swagger UI and ReDoc, from the installed package's files (api/docs.py)
+    ("GET", "/docs"): PUBLIC,  # Swagger UI and ReDoc, from the installed package's files (server/api_docs.py)
     ("GET", "/redoc"): PUBLIC,
     ("GET", "/"): {**PUBLIC, "anonymous": LOGIN, "disabled": LOGIN, "expired": LOGIN},  # signed in: role's home
     ("GET", "/login"): PUBLIC,

@@ -10,10 +10,10 @@ import httpx
 import pytest
 import uvicorn
 
-from review_service.api import create_app
-from review_service.permissions import entry_code
+from review_service.contest.permissions import entry_code
+from review_service.server import create_app
 from review_service.storage import open_database
-from review_service.storage.jury import JuryStore
+from review_service.storage.jury_store import JuryStore
 from tests import jury as J
 
 JURORS, WRITES, ENTRIES = 20, 50, 5

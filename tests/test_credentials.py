@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from review_service import cli, i18n
-from review_service.api import create_app
-from review_service.config import get_settings
-from review_service.credentials import CredentialError, check_password, normalise_login
+from review_service.commands import cli
+from review_service.contest.credentials import CredentialError, check_password, normalise_login
+from review_service.core import i18n
+from review_service.core.config import get_settings
+from review_service.server import create_app
 from review_service.storage import open_database
-from review_service.storage.people import PeopleStore
+from review_service.storage.account_store import PeopleStore
 from tests import jury as J
 from tests.pages import CSRF_FIELD, client_sign_in
 
@@ -121,6 +122,7 @@ def test_pages_refuse_weak_passwords_in_the_interface_language(settings, tmp_pat
                                                         "password": "password1", "csrf_token": token})
         assert added.status_code == 422
         assert str(escape(i18n.gettext("ru", "one of the most common passwords, which are guessed first"))) in added.text
+        assert 'value="newone"' in added.text  # the form comes back as it was typed
         odd = client.post("/org/users?lang=en", data={"login": "nеwone", "role": "organizer",
                                                       "password": "a good long phrase", "csrf_token": token})
         assert odd.status_code == 422 and "Latin letters" in odd.text

@@ -6,11 +6,12 @@ import random
 
 import numpy as np
 
-from review_service.cli import main
-from review_service.dedup import shingles
-from review_service.domain import Document
-from review_service.duplicates import DuplicateParams, find_duplicates
-from review_service.normalize import kk_cyrillic_to_latin
+from review_service.commands.cli import main
+from review_service.core.domain import Document
+from review_service.core.normalize import kk_cyrillic_to_latin
+from review_service.stages.dedup import shingles
+from review_service.stages.dedup.duplicate_params import DuplicateParams
+from review_service.stages.duplicates import find_duplicates
 
 KK = ("Кітапхана оқырмандарына жасанды интеллект арқылы кітап ұсынатын жүйе жасалды. Жоба ауылдық кітапханаларда "
       "сыналды және оқырмандар саны екі есе өсті. Жүйе қазақ және орыс тілдерінде жұмыс істейді. Келесі кезеңде "
@@ -127,8 +128,8 @@ def test_cli_bad_corpus_is_an_input_error(tmp_path):
 
 def test_section_copied_into_a_longer_entry_is_partial():
     """A ~100-word section copied verbatim into an otherwise different, longer entry (small share of it)."""
-    from review_service.domain import Document
-    from review_service.duplicates import find_duplicates
+    from review_service.core.domain import Document
+    from review_service.stages.duplicates import find_duplicates
 
     section = ("Чат-бот оқырмандардың жиі қойылатын сұрақтарына тәулік бойы жауап береді: кітаптың қорда бар-жоғын "
                "тексереді, кітапхананың жұмыс уақытын айтады, кітапты ұзартуға өтінім қабылдайды және жаңа түскен "
@@ -149,7 +150,7 @@ def test_section_copied_into_a_longer_entry_is_partial():
 def test_sparse_language_group_does_not_lower_the_same_language_yardstick():
     """Ten unrelated English passages score ~0.2 with each other; a pair at cosine 0.32 must not clear the
     same-language margin just because its neighbours are even more unrelated (the floor is the prior, 0.4)."""
-    from review_service.dedup import semantic
+    from review_service.stages.dedup import semantic
 
     rng = np.random.default_rng(0)
     base = rng.standard_normal((10, 64))
@@ -172,7 +173,7 @@ def _unit_pool(rng, order):
     """Doc 0 (kk): 4 own units, then 4 units that translate doc 1's units 0–3 in the given order; doc 1 (ru):
     6 units; doc 2 (ru): 6 unrelated units. As with the real embedder, unrelated units are not orthogonal
     (cosine ~0.3, a shared component) and a translation is close but not equal to its source (cosine ~0.75)."""
-    from review_service.dedup import sections
+    from review_service.stages.dedup import sections
 
     dim = 256
     common = rng.standard_normal(dim)
@@ -195,7 +196,7 @@ def _unit_pool(rng, order):
 
 
 def test_sentence_runs_find_a_translated_section_in_order_only():
-    from review_service.dedup import sections
+    from review_service.stages.dedup import sections
 
     rng = np.random.default_rng(7)
     kw = {"margin": 1.0, "min_evidence": 0.6, "min_run_chars": 150, "prior": 0.3}
@@ -212,7 +213,7 @@ def test_sentence_runs_find_a_translated_section_in_order_only():
 
 
 def test_units_join_headings_to_the_next_sentence():
-    from review_service.dedup import sections
+    from review_service.stages.dedup import sections
 
     sents = [("Болжау моделі", "section 3"), ("Әр басылым үшін модель алдағы алты айдағы сұранысты бағалайды.",
                                                "section 3"), ("Қысқа.", "section 4")]
@@ -226,9 +227,9 @@ def test_translated_section_inside_an_unrelated_entry_is_a_crosslingual_partial(
     """The Kazakh translation of the middle ~40 % of a Russian news article, as its own paragraph after an
     unrelated Kazakh article, is flagged against the Russian original as a cross-lingual partial, with the aligned
     sentences side by side; two articles on one event in English and Russian (the real false-pair kind) are not."""
-    from review_service.chunking import split_sentences
-    from review_service.duplicates import flag_to_row
-    from review_service.normalize import normalize_text
+    from review_service.core.normalize import normalize_text
+    from review_service.intake.chunking import split_sentences
+    from review_service.stages.duplicates import flag_to_row
 
     sents = split_sentences(normalize_text(ntrex["euronews-en.153826"]["kk"]))
     total = sum(map(len, sents))
@@ -258,7 +259,7 @@ def test_sample_translated_section_is_flagged_side_by_side(encoder):
     not discounted in so small a pool, so only the planted pair is asserted here.)"""
     from pathlib import Path
 
-    from review_service.duplicates import flag_to_row
+    from review_service.stages.duplicates import flag_to_row
 
     sample = Path(__file__).resolve().parents[1] / "sample_data"
     texts = {r["file_name"]: r["text"] for r in map(json.loads, (sample / "entry_texts.jsonl").open(encoding="utf-8"))}

@@ -2,9 +2,9 @@
 articles are not (4 short documents, 5 passages)."""
 from __future__ import annotations
 
-from review_service.domain import Document
-from review_service.duplicates import find_duplicates
-from review_service.normalize import normalize_text
+from review_service.core.domain import Document
+from review_service.core.normalize import normalize_text
+from review_service.stages.duplicates import find_duplicates
 
 
 def test_translation_pair_flagged_unrelated_not(encoder, ntrex):

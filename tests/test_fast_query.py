@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from embeddings.encoder import _load
 from embeddings.fast_query import compile_query_path
-from review_service.api import create_app
 from review_service.search import SearchEngine
+from review_service.server import create_app
 from tests import jury as J
 from tests.corpora import THREE_PROJECTS
 from tests.waiting import wait_for
@@ -32,7 +32,7 @@ def _fresh_tiny(settings):
 
 @pytest.fixture(scope="module")
 def compiled_tiny(tmp_path_factory):
-    from review_service.config import Settings
+    from review_service.core.config import Settings
 
     return _fresh_tiny(Settings(environment="test", data_dir=tmp_path_factory.mktemp("var")))
 

@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from review_service.api import create_app
-from review_service.api.headers import MEDIA_POLICY
-from review_service.config import Settings
-from review_service.permissions import entry_code
+from review_service.contest.permissions import entry_code
+from review_service.core.config import Settings
+from review_service.server import create_app
+from review_service.server.security_headers import MEDIA_POLICY
 from review_service.storage import open_database
-from review_service.storage.jury import JuryStore
+from review_service.storage.jury_store import JuryStore
 from tests import files as F
 from tests import hostile
 from tests import jury as J
@@ -62,8 +62,8 @@ def _entries(folder: Path, target: str) -> None:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    from review_service.batch import ScreenOptions
-    from review_service.pipeline import run_screen
+    from review_service.batches.batch import ScreenOptions
+    from review_service.batches.pipeline import run_screen
     from tests.test_parsing_media import _whisper_installed
 
     tmp = tmp_path_factory.mktemp("media")

@@ -12,12 +12,12 @@ import copy
 import pytest
 from fastapi.testclient import TestClient
 
-from review_service import recordings
-from review_service.api import create_app
-from review_service.parsing.detect import container
-from review_service.permissions import entry_code
+from review_service.contest.permissions import entry_code
+from review_service.intake import recordings
+from review_service.intake.parsing.detect import container
+from review_service.server import create_app
 from review_service.storage import open_database
-from review_service.storage.jury import JuryStore
+from review_service.storage.jury_store import JuryStore
 from tests import hostile
 from tests import jury as J
 from tests.pages import browser_sign_in, client_sign_in
@@ -35,8 +35,8 @@ def settings(settings):
 def world(settings, tmp_path):
     """tests/jury.py's world plus evil.html and evil.svg taken in by the intake and published for juror ja; their
     scripts target entry E."""
-    from review_service.batch import ScreenOptions
-    from review_service.pipeline import run_screen
+    from review_service.batches.batch import ScreenOptions
+    from review_service.batches.pipeline import run_screen
 
     db = open_database(settings)
     world = J.build_world(db, settings, tmp_path)

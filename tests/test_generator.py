@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from models.generator import BACKENDS, NoneGenerator, OpenAIGenerator, load_generator
-from review_service.config import Settings
-from review_service.errors import ConfigError, GeneratorError
+from review_service.core.config import Settings
+from review_service.core.errors import ConfigError, GeneratorError
 
 
 class ChatServer:

@@ -12,8 +12,8 @@ from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 from jinja2 import Environment
 
-from review_service import i18n
-from review_service.api import create_app
+from review_service.core import i18n
+from review_service.server import create_app
 from tests.web import running
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -123,8 +123,9 @@ def test_sign_in_page_in_a_real_browser_is_accessible_in_every_language(settings
 
 def test_the_screening_report_uses_the_same_catalogs(settings, tmp_path):
     """`screen --lang kk|ru|en`: report.html in that language; screening.json the same in every one."""
-    from review_service.pipeline import ScreenOptions, run_screen
-    from review_service.report import write_report
+    from review_service.batches.batch import ScreenOptions
+    from review_service.batches.pipeline import run_screen
+    from review_service.batches.report import write_report
     from tests import files as F
 
     (tmp_path / "in").mkdir()

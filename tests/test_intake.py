@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from review_service.cli import main
-from review_service.intake import list_files, read_forms, take_in
-from review_service.pipeline import ScreenOptions, run_screen
-from review_service.report import write_report
+from review_service.batches.batch import ScreenOptions
+from review_service.batches.pipeline import run_screen
+from review_service.batches.report import write_report
+from review_service.commands.cli import main
+from review_service.intake.receive import list_files, read_forms, take_in
 from review_service.storage import open_database
 from tests import files as F
 
@@ -121,7 +122,7 @@ def test_same_file_again_changes_nothing_and_killed_batch_resumes(batch, setting
 def test_screen_cli_writes_json_and_html_and_exit_code(batch, settings, tmp_path, monkeypatch, capsys):
     folder, forms = batch
     monkeypatch.setenv("REVIEW_DATA_DIR", str(settings.data_dir))
-    from review_service.config import get_settings
+    from review_service.core.config import get_settings
 
     get_settings.cache_clear()
     out = tmp_path / "report"

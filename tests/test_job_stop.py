@@ -21,14 +21,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 import embeddings
-from review_service.api import create_app
-from review_service.batch import BatchStopped, ScreenOptions
-from review_service.config import Settings
-from review_service.errors import JobBusy
-from review_service.jobs import run_in_process, run_worker, submit, worker_name
-from review_service.progress import Progress
+from review_service.batches.batch import ScreenOptions
+from review_service.batches.job_runner import run_in_process, run_worker, submit, worker_name
+from review_service.batches.typed_batch import BatchStopped
+from review_service.core.config import Settings
+from review_service.core.errors import JobBusy
+from review_service.core.progress import Progress
+from review_service.server import create_app
 from review_service.storage import open_database, tables
-from review_service.storage.jobs import JobStore
+from review_service.storage.job_store import JobStore
 from tests.encoders import StageDone, Watched, logged_texts
 from tests.jobsdata import TINY, batch_results, worker_env, write_batch
 from tests.jury import staff_headers
@@ -182,7 +183,7 @@ def _interrupted(job: dict, sig: signal.Signals, stderr: str) -> None:
 @pytest.fixture
 def cli_settings(tmp_path, monkeypatch):
     """``review-service screen`` called in this process (``cli.main``) on its own data dir."""
-    from review_service.config import get_settings
+    from review_service.core.config import get_settings
 
     settings = Settings(environment="test", data_dir=tmp_path / "var", embedder=TINY, embed_batch=EMBED_BATCH)
     for key, value in {"REVIEW_DATA_DIR": str(settings.data_dir), "REVIEW_EMBEDDER": TINY,
@@ -196,7 +197,7 @@ def cli_settings(tmp_path, monkeypatch):
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_screen_gets_a_signal_in_its_notes_stage_marks_the_job_and_a_rerun_resumes_it(
         sig, whole, cli_settings, tiny_encoder, tmp_path, monkeypatch, capsys):
-    from review_service.cli import main
+    from review_service.commands.cli import main
 
     sent = []
 

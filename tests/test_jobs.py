@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from review_service.batch import ScreenOptions
-from review_service.config import Settings
-from review_service.jobs import run_worker, submit
+from review_service.batches.batch import ScreenOptions
+from review_service.batches.job_runner import run_worker, submit
+from review_service.core.config import Settings
 from review_service.storage import open_database
-from review_service.storage.jobs import JobStore
+from review_service.storage.job_store import JobStore
 from tests.jobsdata import TINY, batch_results, worker_env, write_batch
 from tests.waiting import wait_for
 
@@ -74,7 +74,7 @@ def test_sqlite_runs_one_worker_at_a_time_and_takes_over_a_dead_workers_job(tmp_
 
 def _worker_past_embed(settings: Settings, store: JobStore, job_id: int, cwd: Path) -> tuple[subprocess.Popen, dict]:
     """A `review-service worker --once` process, returned once its job's embed stage is done (still running)."""
-    proc = subprocess.Popen([sys.executable, "-m", "review_service.cli", "worker", "--once", "--wait", "60"],
+    proc = subprocess.Popen([sys.executable, "-m", "review_service.commands.cli", "worker", "--once", "--wait", "60"],
                             env=worker_env(settings), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         seen = wait_for(lambda: store.get(job_id), lambda j: "embed" in j["stages_done"] or proc.poll() is not None,
@@ -169,7 +169,7 @@ def test_two_workers_on_postgresql_drain_six_jobs_and_none_runs_twice(pg_setting
         (folder / f"ЖИ байқауы_Only{i}.txt").write_text(f"Entry of batch {i} about a library chatbot.\n")
         jobs.append(submit(db, folder, ScreenOptions(stages=(), progress=False)))
     env = worker_env(pg_settings)
-    workers = [subprocess.Popen([sys.executable, "-m", "review_service.cli", "worker", "--drain"], env=env,
+    workers = [subprocess.Popen([sys.executable, "-m", "review_service.commands.cli", "worker", "--drain"], env=env,
                                 cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(2)]
     try:
         outputs = [w.communicate(timeout=240)[0].decode(errors="replace") for w in workers]

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from review_service import cli
-from review_service.api import create_app
-from review_service.config import Settings, get_settings
-from review_service.pipeline import ScreenOptions, run_screen
+from review_service.batches.batch import ScreenOptions
+from review_service.batches.pipeline import run_screen
+from review_service.commands import cli
+from review_service.core.config import Settings, get_settings
+from review_service.server import create_app
 from tests import jury as J
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
@@ -45,12 +46,13 @@ def _suggest(settings: Settings, result) -> None:
     the real ones."""
     import hashlib
 
-    from review_service.matching import match, read_jurors
-    from review_service.matching.affinity import affinity_from_mapping
-    from review_service.screen_stages import suggestion_payloads
+    from review_service.batches.document_stages import suggestion_payloads
+    from review_service.stages.matching import match, read_jurors
+    from review_service.stages.matching.affinity import affinity_from_mapping
     from review_service.storage import open_database
 
-    docs = [it.document for it in result.items if it.document is not None and it.document.chunks]
+    assert result.batch is not None
+    docs = list(result.batch.documents)
     jurors = read_jurors(SAMPLE / "jurors.jsonl")
     mapping = {j.id: {d.id: int(hashlib.sha256(f"{j.id}{d.id}".encode()).hexdigest()[:4], 16) / 65535
                       for d in docs} for j in jurors}

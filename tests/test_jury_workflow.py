@@ -9,9 +9,9 @@ import io
 import pytest
 from fastapi.testclient import TestClient
 
-from review_service.api import create_app
-from review_service.permissions import entry_code
-from review_service.results import compute
+from review_service.contest.permissions import entry_code
+from review_service.contest.results import compute
+from review_service.server import create_app
 from review_service.storage import open_database
 from tests import jury as J
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from review_service.lexical import KK_SUFFIXES, analyse, kk_stem
+from review_service.core.lexical import KK_SUFFIXES, analyse, kk_stem
 
 
 @pytest.mark.parametrize("word, stem", [

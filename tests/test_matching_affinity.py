@@ -6,9 +6,14 @@ import json
 import numpy as np
 import pytest
 
-from review_service.errors import InputError
-from review_service.matching.affinity import _group_reduce, affinity_from_mapping, shared_terms, top_mean
-from review_service.matching.profiles import juror_from_row, read_jurors
+from review_service.core.errors import InputError
+from review_service.stages.matching.affinity import (
+    _group_reduce,
+    affinity_from_mapping,
+    shared_terms,
+    top_mean,
+)
+from review_service.stages.matching.profiles import juror_from_row, read_jurors
 
 
 def test_group_reduce_takes_the_max_per_owner():

@@ -3,8 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from review_service.domain import Document, Juror
-from review_service.matching.conflicts import conflict_mask, find_conflicts, same_organization, same_person
+from review_service.core.domain import Document, Juror
+from review_service.stages.matching.conflicts import (
+    conflict_mask,
+    find_conflicts,
+    same_organization,
+    same_person,
+)
 
 
 @pytest.mark.parametrize("a,b", [

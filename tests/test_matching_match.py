@@ -6,10 +6,10 @@ import json
 import numpy as np
 import pytest
 
-from review_service.cli import main
-from review_service.errors import InfeasibleAssignment
-from review_service.matching import compute_affinity, match
-from review_service.matching.profiles import juror_from_row
+from review_service.commands.cli import main
+from review_service.core.errors import InfeasibleAssignment
+from review_service.stages.matching import compute_affinity, match
+from review_service.stages.matching.profiles import juror_from_row
 
 JURORS = [
     {"id": "cat", "name": "Айгерим Сарсенова", "organization": "ЕНУ", "region": "Astana", "languages": ["kk", "ru"],
@@ -45,7 +45,7 @@ def jurors():
 
 @pytest.fixture(scope="module")
 def entries(tmp_path_factory):
-    from review_service.exchange import read_corpus
+    from review_service.core.exchange import read_corpus
 
     path = tmp_path_factory.mktemp("corpus") / "corpus.jsonl"
     path.write_text("\n".join(json.dumps(e, ensure_ascii=False) for e in ENTRIES), encoding="utf-8")

@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from review_service.domain import Document
-from review_service.intake import read_forms
-from review_service.matching import find_conflicts, read_jurors
+from review_service.core.domain import Document
+from review_service.intake.receive import read_forms
+from review_service.stages.matching import find_conflicts, read_jurors
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 

@@ -6,8 +6,9 @@ import itertools
 import numpy as np
 import pytest
 
-from review_service.errors import InfeasibleAssignment, InputError
-from review_service.matching.solver import full_min_cost_flow, make_problem, solve
+from review_service.core.errors import InfeasibleAssignment, InputError
+from review_service.stages.matching.assignment_problem import make_problem
+from review_service.stages.matching.solver import full_min_cost_flow, solve
 
 
 def brute(a, allowed, k, lo, hi, pinned=(), region=None, cap=None):

@@ -8,8 +8,8 @@ import pytest
 
 from models import REGISTRY, get_spec, resolve
 from models.store import sha256_file
-from review_service.cli import main
-from review_service.errors import ConfigError, ModelIntegrityError, ModelNotInstalled
+from review_service.commands.cli import main
+from review_service.core.errors import ConfigError, ModelIntegrityError, ModelNotInstalled
 
 
 def test_registry_entries_are_complete():
@@ -46,7 +46,7 @@ def test_models_cli_list_and_verify(capsys):
 
 def test_missing_model_exit_code_from_cli(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("REVIEW_MODELS_DIR", str(tmp_path))
-    from review_service.config import get_settings
+    from review_service.core.config import get_settings
 
     get_settings.cache_clear()
     try:

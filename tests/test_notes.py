@@ -11,9 +11,9 @@ import pytest
 
 from models.generator import NoneGenerator, OpenAIGenerator
 from prompts import load_prompt
-from review_service.chunking import chunk_text
-from review_service.domain import Check, Document, DuplicateFlag, Evidence
-from review_service.notes import draft_batch, draft_note, note_key
+from review_service.core.domain import Check, Document, DuplicateFlag, Evidence
+from review_service.intake.chunking import chunk_text
+from review_service.stages.notes.drafting import draft_batch, draft_note, note_key
 from review_service.storage.notes_cache import NotesCache
 from tests.test_generator import ChatServer
 
@@ -63,7 +63,7 @@ def _doc(text=RU, lang="ru", doc_id="e1", title="Умный библиотека
 
 
 def _labels(doc):
-    from review_service.notes_support import source_sentences
+    from review_service.stages.notes.support import source_sentences
 
     return {s.anchor for s in source_sentences(doc.chunks)} | {c.anchor.label() for c in doc.chunks}
 
@@ -178,7 +178,7 @@ def test_each_generated_sentence_is_checked_on_its_own(encoder):
 
 
 def test_citing_every_sentence_does_not_widen_the_evidence():
-    from review_service.notes_support import SourceSentence, check_support
+    from review_service.stages.notes.support import SourceSentence, check_support
 
     texts = ["Читатели получают ответы круглосуточно.", "Библиотекари проверяют каталог вручную.",
              "Волонтёры проводят занятия.", "Архив хранит подшивки газет.", "Сервер стоит в подвале."]
@@ -221,8 +221,8 @@ def test_batch_uses_cache_and_resumes(encoder, settings):
 
 
 def test_cli_writes_one_note_per_line_and_resumes(encoder, tmp_path, monkeypatch, capsys):
-    from review_service import cli
-    from review_service.config import get_settings
+    from review_service.commands import cli
+    from review_service.core.config import get_settings
 
     corpus = tmp_path / "corpus.jsonl"
     rows = [{"id": "a", "text": RU, "title": "Умный библиотекарь", "lang": "ru"}, {"id": "b", "text": KK}]
@@ -248,7 +248,7 @@ def test_real_packaged_generator_drafts_a_short_note(encoder):
     """One short Russian note with the packaged Qwen model (70 new tokens): the slow suite (~15 s with AMX bf16,
     minutes on an fp32-only CPU under load)."""
     from models.generator import load_generator
-    from review_service.config import Settings
+    from review_service.core.config import Settings
 
     gen = load_generator(Settings(environment="test"), backend="local")
     text = ("Проект «Бот-библиотекарь»\n\nМы создали чат-бот, который отвечает на вопросы читателей библиотеки. "

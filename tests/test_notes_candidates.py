@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from review_service.notes_support import SourceSentence, candidate_sentences
+from review_service.stages.notes.support import SourceSentence, candidate_sentences
 
 
 def _sources(per_chunk: list[int]) -> list[SourceSentence]:

@@ -13,10 +13,10 @@ from fastapi.testclient import TestClient
 
 from embeddings import onnx_query
 from embeddings.encoder import _load, embedding_text
-from review_service.api import create_app
-from review_service.config import Settings
-from review_service.errors import ModelIntegrityError, ModelNotInstalled
+from review_service.core.config import Settings
+from review_service.core.errors import ModelIntegrityError, ModelNotInstalled
 from review_service.search import SearchEngine
+from review_service.server import create_app
 from tests import jury as J
 from tests.corpora import THREE_PROJECTS
 from tests.waiting import wait_for
@@ -152,7 +152,7 @@ def test_without_an_archive_the_api_prepares_no_query_encoder(settings, caplog) 
 
 def test_a_failed_onnx_build_does_not_fail_the_install(encoder, monkeypatch, capsys) -> None:
     from embeddings.encoder import SentenceTransformerEncoder
-    from review_service.cli import main
+    from review_service.commands.cli import main
 
     def broken(self, *, force: bool = False):  # stands in for an exporter failure, which cannot be forced here
         raise RuntimeError("exporter broke")

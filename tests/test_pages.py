@@ -9,9 +9,9 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from review_service import i18n
-from review_service.api import create_app
-from review_service.permissions import entry_code
+from review_service.contest.permissions import entry_code
+from review_service.core import i18n
+from review_service.server import create_app
 from review_service.storage import open_database
 from review_service.web.views import anchor_target, citation
 from tests import files as F
@@ -32,9 +32,9 @@ def settings(settings):
 def world(settings, tmp_path):
     """tests/jury.py's world, plus a PDF entry (its metadata names the applicant) published for juror ja, with a
     draft note citing its page 2, and a batch job."""
-    from review_service.batch import ScreenOptions
-    from review_service.jobs import submit
-    from review_service.pipeline import run_screen
+    from review_service.batches.batch import ScreenOptions
+    from review_service.batches.job_runner import submit
+    from review_service.batches.pipeline import run_screen
 
     db = open_database(settings)
     world = J.build_world(db, settings, tmp_path)
@@ -169,7 +169,7 @@ def test_every_page_in_a_real_browser_is_accessible_in_every_language(settings, 
     the results at 390 px: no serious or critical axe violation; a juror's rendered text holds no personal field;
     one screenshot per page and language (var/test-artifacts/screenshots/page-*.png). ja's review of E is
     submitted first, so the organizer's entry page shows its reopen form."""
-    from review_service import scoring
+    from review_service.contest import scoring
 
     ja = world["jurors"]["ja"]
     scoring.save_review(world["db"], world["E"], {"innovation": {"value": 7},
@@ -234,7 +234,7 @@ def _rubric_form(criteria: list[dict]) -> dict:
 
 
 def test_an_organizer_publishes_a_rubric_version_from_the_form(settings, world):
-    from review_service import scoring
+    from review_service.contest import scoring
 
     db = world["db"]
     before = scoring.current_rubric(db)["version"]
@@ -275,7 +275,7 @@ def test_an_organizer_publishes_a_rubric_version_from_the_form(settings, world):
 
 
 def test_an_admin_adds_disables_and_enables_users_and_an_organizer_only_reads(settings, world):
-    from review_service.storage.people import PeopleStore
+    from review_service.storage.account_store import PeopleStore
 
     store = PeopleStore(world["db"])
     with TestClient(create_app(settings, search_engine=J.FakeSearch())) as client:
@@ -332,8 +332,8 @@ def test_an_admin_adds_disables_and_enables_users_and_an_organizer_only_reads(se
 
 
 def test_an_organizer_reopens_a_submitted_review_with_a_reason(settings, world):
-    from review_service import scoring
-    from review_service.storage.jury import JuryStore
+    from review_service.contest import scoring
+    from review_service.storage.jury_store import JuryStore
 
     db, e = world["db"], world["E"]
     ja = world["jurors"]["ja"]
@@ -364,7 +364,7 @@ def test_an_organizer_reopens_a_submitted_review_with_a_reason(settings, world):
 
 
 def test_eligibility_and_award_place_decisions_on_the_entry_page(settings, world):
-    from review_service import scoring
+    from review_service.contest import scoring
 
     db, e = world["db"], world["E"]
     url = f"/org/entries/{e}/decisions"
@@ -383,8 +383,8 @@ def test_eligibility_and_award_place_decisions_on_the_entry_page(settings, world
             r = client.post(url, data={**data, "csrf_token": token}, follow_redirects=False)
             assert r.status_code == 303 and "notice=decided" in r.headers["location"]
         decided = scoring.current_decisions(db)[e]
-        assert decided["eligibility"]["value"] == "not_eligible" and decided["eligibility"]["reason"] == "off topic"
-        assert decided["award"]["value"] == "2"
+        assert decided["eligibility"].value == "not_eligible" and decided["eligibility"].reason == "off topic"
+        assert decided["award"].value == "2"
         shown = client.get(f"/org/entries/{e}?lang=ru").text
         assert i18n.gettext("ru", "place %(n)s") % {"n": "2"} in shown and "off topic" in shown
         bad = client.post(url, data={"kind": "award", "value": "11", "csrf_token": token}, follow_redirects=False)
@@ -394,4 +394,4 @@ def test_eligibility_and_award_place_decisions_on_the_entry_page(settings, world
         client_sign_in(client, "ja")
         assert client.post(url, data={"kind": "award", "value": "1",
                                       "csrf_token": _form_token(client, "/my")}).status_code == 403
-    assert scoring.current_decisions(db)[e]["award"]["value"] == "2"
+    assert scoring.current_decisions(db)[e]["award"].value == "2"

@@ -8,12 +8,13 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from review_service import i18n, people
-from review_service.api import create_app
-from review_service.errors import Unauthorized
+from review_service.contest import accounts as people
+from review_service.core import i18n
+from review_service.core.errors import Unauthorized
+from review_service.server import create_app
 from review_service.storage import open_database
-from review_service.storage.jobs import JobStore
-from review_service.storage.people import PeopleStore
+from review_service.storage.account_store import PeopleStore
+from review_service.storage.job_store import JobStore
 from tests import jury as J
 from tests.pages import CSRF_FIELD, client_sign_in
 
@@ -182,8 +183,8 @@ def test_an_admin_sets_a_temporary_password_and_the_owner_is_asked_to_change_it(
 
 # -- stopping and resuming a batch -----------------------------------------------------------------------------------
 def test_an_organizer_stops_and_resumes_a_batch_and_a_stale_one_is_explained(settings, world, tmp_path):
-    from review_service.batch import ScreenOptions
-    from review_service.jobs import submit
+    from review_service.batches.batch import ScreenOptions
+    from review_service.batches.job_runner import submit
     from tests.waiting import wait_for
 
     folder = tmp_path / "stop-resume"

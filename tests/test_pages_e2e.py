@@ -17,12 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from review_service import i18n, people
-from review_service.api import create_app
-from review_service.config import Settings
-from review_service.jobs import run_worker
-from review_service.matching.profiles import read_jurors
-from review_service.permissions import entry_code
+from review_service.batches.job_runner import run_worker
+from review_service.contest import accounts as people
+from review_service.contest.permissions import entry_code
+from review_service.core import i18n
+from review_service.core.config import Settings
+from review_service.server import create_app
+from review_service.stages.matching.profiles import read_jurors
 from review_service.storage import open_database
 from tests import jury as J
 from tests.pages import browser_sign_in, serious_violations, shot
@@ -152,8 +153,8 @@ def test_three_flows_in_a_real_browser(tmp_path, browser):
 
 def _pdf_entry_with_a_page_citation(db) -> tuple[str, str, int]:
     """A published PDF entry whose draft note cites a page, and a juror on it (not in conflict)."""
-    from review_service.api.routes import note_sentences
-    from review_service.permissions import juror_scope
+    from review_service.contest.permissions import juror_scope
+    from review_service.stages.notes.sentences import note_sentences
 
     published = db.latest_assignment("published")["payload"]["entries"]
     notes = {n["doc_id"]: n for n in db.latest_ai_result("notes")["payload"]}

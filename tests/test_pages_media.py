@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from review_service.api import create_app
-from review_service.permissions import entry_code
+from review_service.contest.permissions import entry_code
+from review_service.server import create_app
 from review_service.storage import open_database
 from review_service.web.views import anchor_target
 from tests import files as F
@@ -54,9 +54,9 @@ def spoken_wav(folder: Path) -> Path:
 def world(settings, tmp_path):
     """tests/jury.py's world plus a recording taken in (and transcribed) by the intake, published for juror ja,
     with a draft note whose sentence cites the transcript segment that starts after the pause."""
-    from review_service.batch import ScreenOptions
-    from review_service.intake import cached_parse
-    from review_service.pipeline import run_screen
+    from review_service.batches.batch import ScreenOptions
+    from review_service.batches.pipeline import run_screen
+    from review_service.intake.receive import cached_parse
     from tests.test_parsing_media import _whisper_installed
 
     if not F.has_espeak():

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from review_service.errors import IntakeError
-from review_service.parsing import INTAKE_CODES, parse_file
+from review_service.core.errors import IntakeError
+from review_service.intake.parsing import INTAKE_CODES, parse_file
 from tests.files import (
     KK_TEXT,
     RU_TEXT,
@@ -203,7 +203,7 @@ def test_blank_pdf_has_no_text(tmp_path: Path, settings) -> None:
 
 
 def test_media_too_long_checked_before_transcribing(tmp_path: Path, settings, monkeypatch) -> None:
-    from review_service.parsing import media
+    from review_service.intake.parsing import media
 
     def must_not_transcribe(*args, **kwargs):
         raise AssertionError("transcribed before the duration check")

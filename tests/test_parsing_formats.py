@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from review_service.chunking import chunk_blocks
-from review_service.domain import Anchor
-from review_service.parsing import parse_file
-from review_service.parsing.detect import decode_text
+from review_service.core.domain import Anchor
+from review_service.intake.chunking import chunk_blocks
+from review_service.intake.parsing import parse_file
+from review_service.intake.parsing.detect import decode_text
 from tests.files import EN_TEXT, KK_TEXT, RU_TEXT, make_docx, make_pdf, make_pptx, make_text
 
 
@@ -123,7 +123,7 @@ def test_html_detected_by_content_in_txt(tmp_path: Path, settings) -> None:
 
 
 def test_page_numbers_and_running_footers_are_dropped() -> None:
-    from review_service.parsing.pdf import strip_running_lines
+    from review_service.intake.parsing.pdf import strip_running_lines
 
     pages = {1: "1\nБірінші бет\nҰлттық кітапхана, 2026", 2: "Екінші бет\nҰлттық кітапхана, 2026\n2",
              3: "Стр. 3 из 10\nҮшінші бет\nҰлттық кітапхана, 2026", 4: "Алматы\n2026"}

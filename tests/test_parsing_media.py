@@ -6,9 +6,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from review_service.domain import Anchor
-from review_service.errors import IntakeError
-from review_service.parsing import media, parse_file
+from review_service.core.domain import Anchor
+from review_service.core.errors import IntakeError
+from review_service.intake.parsing import media, parse_file
 from tests.files import has_espeak, make_speech_wav, make_tone_wav, make_video
 
 SPEECH_RU = "Я работаю в городской библиотеке. Мы помогаем читателям выбрать книгу."

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from review_service.errors import IntakeError
-from review_service.parsing import ocr, parse_file
+from review_service.core.errors import IntakeError
+from review_service.intake.parsing import ocr, parse_file
 from tests.files import EN_TEXT, RU_TEXT, make_pdf, make_scanned_pdf
 
 needs_tesseract = pytest.mark.skipif(not {"rus", "eng"} <= ocr.tesseract_languages(),
@@ -80,7 +80,7 @@ def test_blank_scan_gives_no_text(tmp_path: Path, settings) -> None:
 
 
 def test_garbled_text_layer_is_recognised() -> None:
-    from review_service.parsing.pdf import garbled
+    from review_service.intake.parsing.pdf import garbled
 
     assert garbled(" ".join(chr(0xE000 + i) * 5 for i in range(8)))
     assert not garbled(RU_TEXT)

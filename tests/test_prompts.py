@@ -9,7 +9,7 @@ import pytest
 import prompts
 from prompts import MissingPromptVariable, PromptTemplate, ask_json, load_file, load_prompt
 from prompts.schema import SchemaViolation, check_schema, parse_output, repair
-from review_service.errors import ConfigError
+from review_service.core.errors import ConfigError
 
 
 def test_every_language_has_note_and_repair_prompts():

@@ -1,4 +1,4 @@
-"""DOCX and PPTX originals rendered to PDF by LibreOffice (review_service/renditions.py) and shown on the entry page:
+"""DOCX and PPTX originals rendered to PDF by LibreOffice (review_service/intake/renditions.py) and shown on the entry page:
 the batch renders them once (cached by SHA-256, with the page map), a citation opens the cited slide's or section's
 page, blind review serves the PDF under the code without the author in its metadata, a juror not on the entry gets
 404, a corrupt file or a failed render is recorded and the batch goes on, and an older batch's page renders in the
@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from review_service import renditions
-from review_service.api import create_app
-from review_service.config import Settings
-from review_service.domain import Anchor, Block
-from review_service.permissions import entry_code
-from review_service.renditions import Rendition, page_map
+from review_service.contest.permissions import entry_code
+from review_service.core.config import Settings
+from review_service.core.domain import Anchor, Block
+from review_service.intake import renditions
+from review_service.intake.renditions import Rendition, page_map
+from review_service.server import create_app
 from review_service.storage import open_database
 from review_service.web.views import citation
 from tests import files as F
@@ -124,8 +124,8 @@ def test_a_citation_opens_the_rendered_page_or_falls_back_to_the_text():
 def world(tmp_path_factory):
     """tests/jury.py's world plus a PPTX and a DOCX entry (their core properties name the applicants) and a corrupt
     PPTX, screened (rendered) once; both published for juror ja with notes citing slide 3 and section 2."""
-    from review_service.batch import ScreenOptions
-    from review_service.pipeline import run_screen
+    from review_service.batches.batch import ScreenOptions
+    from review_service.batches.pipeline import run_screen
 
     need_soffice()
     tmp = tmp_path_factory.mktemp("renditions")
@@ -166,8 +166,8 @@ def _pdf(data: bytes):
 
 
 def test_the_batch_renders_docx_and_pptx_once_and_records_a_corrupt_file(world):
-    from review_service.batch import ScreenOptions
-    from review_service.pipeline import run_screen
+    from review_service.batches.batch import ScreenOptions
+    from review_service.batches.pipeline import run_screen
 
     settings = world["settings"]
     files = {r["file_name"]: r for r in world["report"]["files"]}
@@ -278,8 +278,8 @@ def test_an_older_batch_is_rendered_in_the_background_when_its_page_is_opened(wo
 def test_a_render_that_fails_is_recorded_and_the_entry_stays_readable(settings, tmp_path):
     """LibreOffice stopped by the timeout: the rendition is recorded as failed with its reason, the record's status
     and the original are untouched, the batch finishes."""
-    from review_service.batch import ScreenOptions
-    from review_service.pipeline import run_screen
+    from review_service.batches.batch import ScreenOptions
+    from review_service.batches.pipeline import run_screen
 
     need_soffice()
     folder = tmp_path / "in"

@@ -16,7 +16,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from review_service.api import create_app
+from review_service.server import create_app
 from review_service.storage import open_database
 from tests import jury as J
 
@@ -28,7 +28,7 @@ SKIP = {("POST", "/auth/logout")}  # would end the session the rest of the run u
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    from review_service.config import Settings
+    from review_service.core.config import Settings
 
     tmp = tmp_path_factory.mktemp("st")
     settings = Settings(environment="test", data_dir=tmp / "var", scoring_deadline=J.FUTURE)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from review_service.domain import Document
-from review_service.errors import InputError, NotFound
-from review_service.search import FusionConfig, SearchEngine
+from review_service.core.domain import Document
+from review_service.core.errors import InputError, NotFound
+from review_service.search import FusionConfig, SearchEngine, load_engine, save_engine
 from review_service.search.fusion import fuse
 
 ARCHIVE = [
@@ -103,9 +103,9 @@ def test_more_like_this_finds_the_translation_not_itself(engine: SearchEngine) -
 
 
 def test_save_load_round_trip(engine: SearchEngine, encoder, tmp_path: Path) -> None:
-    engine.save(tmp_path / "idx")
-    engine.save(tmp_path / "idx")  # replacing an existing index works
-    loaded = SearchEngine.load(tmp_path / "idx", encoder)
+    save_engine(engine, tmp_path / "idx")
+    save_engine(engine, tmp_path / "idx")  # replacing an existing index works
+    loaded = load_engine(tmp_path / "idx", encoder)
     for q, filters in (("чат-бот", None), ("reading club", {"year": "2022"})):
         a, b = engine.search(q, 4, filters), loaded.search(q, 4, filters)
         assert [(h.id, h.score, h.passage.text) for h in a.hits] == [(h.id, h.score, h.passage.text) for h in b.hits]
@@ -190,8 +190,8 @@ def test_indexing_reports_progress_per_embedded_chunk(tiny_encoder) -> None:
 
 
 def test_batch_cli_writes_run_tsv(encoder, tmp_path: Path, monkeypatch) -> None:
-    from review_service.cli import main
-    from review_service.config import get_settings
+    from review_service.commands.cli import main
+    from review_service.core.config import get_settings
 
     corpus = tmp_path / "corpus.jsonl"
     corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in ARCHIVE), encoding="utf-8")

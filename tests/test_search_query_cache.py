@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from review_service.search import SearchEngine
-from review_service.search.cache import engine_for_corpus
+from review_service.search.index_cache import engine_for_corpus
 from review_service.search.query_cache import QueryVectorCache
 from tests.corpora import THREE_PROJECTS
 

@@ -13,9 +13,9 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
-from review_service.api import create_app
-from review_service.api.headers import PAGES_POLICY
-from review_service.config import Settings
+from review_service.core.config import Settings
+from review_service.server import create_app
+from review_service.server.security_headers import PAGES_POLICY
 from review_service.storage import open_database
 from tests import jury as J
 from tests.pages import browser_sign_in, client_sign_in
@@ -123,8 +123,8 @@ def test_the_api_documents_load_only_this_services_files(settings):
 
 
 def test_in_chromium_the_pages_and_the_api_documents_pass_their_policy(settings, world, browser):
-    from review_service.batch import ScreenOptions
-    from review_service.jobs import submit
+    from review_service.batches.batch import ScreenOptions
+    from review_service.batches.job_runner import submit
 
     job = submit(world["db"], world["entries"], ScreenOptions(progress=False))
     app = create_app(settings.model_copy(update={"scoring_deadline": J.FUTURE}), search_engine=J.FakeSearch())

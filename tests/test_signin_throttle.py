@@ -12,8 +12,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from review_service import i18n
-from review_service.api import create_app
+from review_service.core import i18n
+from review_service.server import create_app
 from review_service.storage import open_database
 from tests import jury as J
 from tests.pages import CSRF_FIELD, client_sign_in
@@ -101,7 +101,7 @@ def test_the_eleventh_wrong_password_from_one_client_rotating_accounts_gets_429(
 
 
 def test_a_disabled_account_is_audited_as_such_and_counts(settings, accounts):
-    from review_service.storage.people import PeopleStore
+    from review_service.storage.account_store import PeopleStore
 
     PeopleStore(accounts).set_disabled("bolat", True, "test")
     with TestClient(create_app(settings)) as client:

@@ -16,12 +16,12 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
-from review_service import assignments
-from review_service.api import create_app
-from review_service.permissions import entry_code
+from review_service.contest import assignments
+from review_service.contest.permissions import entry_code
+from review_service.server import create_app
 from review_service.storage import open_database
-from review_service.storage.jury import JuryStore
-from review_service.storage.people import PeopleStore
+from review_service.storage.account_store import PeopleStore
+from review_service.storage.jury_store import JuryStore
 from tests import jury as J
 from tests.web import running
 
@@ -185,7 +185,7 @@ def test_a_second_batch_is_merged_into_the_draft_and_leaves_the_published_pairs(
 def test_a_merge_that_cannot_fit_the_loads_left_keeps_the_batchs_own_rows(settings):
     """When the earlier entries use up every juror's maximum, the new entries take the batch's own suggestion
     (which respects the batch's loads) and the draft's summary says so."""
-    from review_service.assignment_merge import merge
+    from review_service.contest.assignment_merge import merge
 
     jurors = ["j1", "j2"]
     first = J.suggestion(["e1", "e2"], jurors, k=2)

@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
-from review_service import scoring
-from review_service.errors import ConfigError, InputError, NotFound, PermissionDenied, StateConflict
+from review_service.contest import scoring
+from review_service.core.errors import ConfigError, InputError, NotFound, PermissionDenied, StateConflict
 from review_service.storage import Database, open_database, tables
 from review_service.storage import migrate as migrations
-from review_service.storage.jury import JuryStore
+from review_service.storage.jury_store import JuryStore
 from tests import jury as J
 
 LEGACY_SCHEMA = Path(__file__).parent / "data" / "schema_0001.sql"
@@ -106,7 +106,7 @@ def test_concurrent_score_writes_are_neither_lost_nor_doubled(settings):
             thread.join(timeout=120)
         assert not any(th.is_alive() for th in threads), "a writer hung"
     assert errors == []
-    rows = db._rows(sa.select(tables.scores))
+    rows = db.query_rows(sa.select(tables.scores))
     assert len(rows) == 1000
     assert len({(r["entry_id"], r["juror_id"], r["criterion"]) for r in rows}) == 1000
     assert all(r["value"] >= 100 for r in rows)  # every overwrite landed
@@ -188,11 +188,11 @@ def test_ai_drafts_are_logged_as_system_not_as_decisions(settings):
     assert JuryStore(db).decisions() == [] and db.scores() == []
 
 
-HUMAN_ACTS = {"review_service.scoring", "review_service.assignments", "review_service.flag_review",
-              "review_service.storage.jury"}
-AI_STAGES = ("review_service.pipeline", "review_service.screen_stages", "review_service.duplicates",
-             "review_service.themes", "review_service.notes", "review_service.relevance", "review_service.eligibility",
-             "review_service.intake", "review_service.matching", "review_service.search", "review_service.dedup",
+HUMAN_ACTS = {"review_service.contest.scoring", "review_service.contest.assignments", "review_service.contest.flag_review",
+              "review_service.storage.jury_store"}
+AI_STAGES = ("review_service.batches.pipeline", "review_service.batches.stage_registry", "review_service.stages.duplicates",
+             "review_service.stages.themes", "review_service.stages.notes.drafting", "review_service.stages.relevance", "review_service.stages.eligibility",
+             "review_service.intake.receive", "review_service.stages.matching", "review_service.search", "review_service.stages.dedup",
              "models", "embeddings")
 WRITERS = {"save_review", "set_review_status", "add_decision", "add_assignment", "add_flag_review", "add_rubric",
            "record_decision", "submit_review", "reopen_review", "publish", "edit_draft", "resolve_draft",
@@ -239,8 +239,8 @@ def test_no_code_reachable_from_an_ai_stage_writes_a_human_act():
         todo += _imports(root, module)
     assert seen & HUMAN_ACTS == set()
     assert len(seen) > 40  # the walk did reach the stages' dependencies
-    allowed = {root / "review_service" / f for f in ("scoring.py", "assignments.py", "flag_review.py")}
-    allowed.add(root / "review_service" / "storage" / "jury.py")
+    allowed = {root / "review_service" / "contest" / f for f in ("scoring.py", "assignments.py", "flag_review.py")}
+    allowed.add(root / "review_service" / "storage" / "jury_store.py")
     offenders = []
     for path in [*(root / "review_service").rglob("*.py"), *(root / "models").rglob("*.py"),
                  *(root / "embeddings").rglob("*.py")]:
@@ -267,3 +267,26 @@ def test_all_sql_stays_in_the_storage_package():
             if any(n.split(".")[0] in {"sqlite3", "sqlalchemy", "psycopg", "alembic"} for n in names):
                 offenders.append(f"{path.relative_to(root)}:{node.lineno}")
     assert offenders == []
+
+
+def test_decisions_and_flag_reviews_come_back_as_typed_frozen_records(settings):
+    """The stores return records, not rows: fields by name, checked by mypy, never edited in place."""
+    import dataclasses
+
+    from review_service.contest import flag_review
+    from review_service.storage.records import Decision, FlagReview
+
+    db = open_database(settings)
+    organizer = J.add(db, "serik", "organizer")
+    made = scoring.record_decision(db, entry_id="e1", kind="finalist", value="yes", actor=organizer)
+    assert isinstance(made, Decision) and (made.entry_id, made.kind, made.value, made.actor) == \
+        ("e1", "finalist", "yes", "serik")
+    assert JuryStore(db).decisions("e1") == [made]  # what was stored is what comes back
+    assert scoring.current_decisions(db) == {"e1": {"finalist": made}}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.value = "no"  # type: ignore[misc]
+    verdict = flag_review.review_precheck(db, entry_id="e1", record={"checks": [{"name": "age", "outcome": "warn"}]},
+                                          check="age", verdict="override", comment="born in 1991", actor=organizer)
+    assert isinstance(verdict, FlagReview) and verdict.target == "check:e1:age"
+    assert flag_review.latest_verdicts(db, "precheck") == {"check:e1:age": verdict}
+    db.close()

@@ -7,18 +7,18 @@ import numpy as np
 import pytest
 
 from embeddings.index import FaissIndex
-from review_service.chunking import chunk_blocks, chunk_text, split_sentences
-from review_service.domain import Anchor, Block
-from review_service.errors import InputError
-from review_service.exchange import read_corpus, write_jsonl
-from review_service.language import detect_language
-from review_service.normalize import (
+from review_service.core.domain import Anchor, Block
+from review_service.core.errors import InputError
+from review_service.core.exchange import read_corpus, write_jsonl
+from review_service.core.language import detect_language
+from review_service.core.normalize import (
     fold,
     is_latin_kazakh,
     kk_cyrillic_to_latin,
     kk_latin_to_cyrillic,
     normalize_text,
 )
+from review_service.intake.chunking import chunk_blocks, chunk_text, split_sentences
 
 KK = "Кітапхана оқырмандарына арналған жасанды интеллект чат-боты қазақ тілінде жұмыс істейді."
 RU = "Библиотека запустила чат-бот на основе искусственного интеллекта для читателей."

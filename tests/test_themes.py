@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from review_service.themes import assign_themes, cluster, keywords, stopwords, theme_map_png
+from review_service.stages.themes import assign_themes, cluster, keywords, stopwords, theme_map_png
 
 TOPICS = {
     "кітапхана": ["Кітапхана оқырмандарына кітап ұсынатын жүйе", "Кітапхана каталогы және оқырман",
@@ -137,7 +137,7 @@ def test_clustering_map_resource_loads_verified_with_provenance():
     import hashlib
     import json
 
-    from review_service import themes
+    from review_service.stages import themes
 
     themes._clustering_map.cache_clear()
     m = themes._clustering_map(MODEL)
@@ -158,8 +158,8 @@ def test_clustering_map_resource_loads_verified_with_provenance():
 def test_clustering_map_that_fails_its_checksum_is_refused(tmp_path, monkeypatch):
     import shutil
 
-    from review_service import themes
-    from review_service.errors import ModelIntegrityError
+    from review_service.core.errors import ModelIntegrityError
+    from review_service.stages import themes
 
     name = themes.CLUSTERING_MAP.format(model=MODEL)
     for suffix in (".npz", ".json"):
@@ -196,7 +196,7 @@ def _fixture():
 
 
 def _structure(v: np.ndarray, langs) -> np.ndarray:
-    from review_service.themes import prepare
+    from review_service.stages.themes import prepare
 
     x = prepare(v, langs)
     return (x @ x.T)[np.triu_indices(len(x), 1)]
@@ -210,7 +210,7 @@ def test_mapped_chunks_land_near_the_clustering_prompt_on_real_vectors():
     ``prepare``'s space). These projects' chunk texts are among the map's unlabelled fitting pairs, so this checks
     the shipped resource and the product's pooling, not generalisation (bench/bench_themes_archive.py does, by
     cross-fitting)."""
-    from review_service.themes import pooled_clustering_vectors
+    from review_service.stages.themes import pooled_clustering_vectors
 
     chunks, clustering, _topics, langs = _fixture()
     mapped, how = pooled_clustering_vectors(chunks, _encoder_ref())

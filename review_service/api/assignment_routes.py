@@ -1,13 +1,16 @@
 """Assignments: the draft (AI suggestion, then organizers' edits), re-solving, publication; a juror's own list."""
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter
 
-from review_service import assignments, permissions
-from review_service.errors import NotFound
+from review_service.contest import assignments, permissions
+from review_service.contest.accounts import Principal
+from review_service.core.errors import NotFound
+from review_service.server.deps import DbDep, SettingsDep, user
 
-from .deps import DbDep, SettingsDep, user
-from .schemas import AssignmentOut, EditsIn, MyAssignment, PublishIn, ResolveIn
+from .assignment_schemas import AssignmentOut, EditsIn, MyAssignment, PublishIn, ResolveIn
 
 router = APIRouter(prefix="/assignments", tags=["assignments"])
 
@@ -20,32 +23,32 @@ def _out(row: dict) -> dict:
 
 
 @router.get("/draft", response_model=AssignmentOut)
-def get_draft(db: DbDep, who: user("assignment.manage")) -> dict:
+def get_draft(db: DbDep, who: Annotated[Principal, user("assignment.manage")]) -> dict:
     """The current draft: version 0 is the AI suggestion as it came; each edit makes a new version."""
     return _out(assignments.current_draft(db))
 
 
 @router.post("/draft/edits", response_model=AssignmentOut, status_code=201)
-def edit_draft(body: EditsIn, db: DbDep, who: user("assignment.manage")) -> dict:
+def edit_draft(body: EditsIn, db: DbDep, who: Annotated[Principal, user("assignment.manage")]) -> dict:
     """Pin, forbid, remove or swap jurors (conflicts of interest are refused); ``expect_version`` guards
     against editing a draft someone else changed meanwhile."""
     return _out(assignments.edit_draft(db, body.edits, who, expect_version=body.expect_version, note=body.note))
 
 
 @router.post("/draft/resolve", response_model=AssignmentOut, status_code=201)
-def resolve_draft(body: ResolveIn, db: DbDep, who: user("assignment.manage")) -> dict:
+def resolve_draft(body: ResolveIn, db: DbDep, who: Annotated[Principal, user("assignment.manage")]) -> dict:
     """Solve again under the draft's pins and forbids (the suggestion's affinities; conflicts stay blocked)."""
     return _out(assignments.resolve_draft(db, who, expect_version=body.expect_version, mode=body.mode))
 
 
 @router.post("/publish", response_model=AssignmentOut, status_code=201)
-def publish(body: PublishIn, db: DbDep, who: user("assignment.manage")) -> dict:
+def publish(body: PublishIn, db: DbDep, who: Annotated[Principal, user("assignment.manage")]) -> dict:
     """Publish the draft: from now on jurors see and score their entries (a human act, audited)."""
     return _out(assignments.publish(db, who, expect_version=body.expect_version, note=body.note))
 
 
 @router.get("/published", response_model=AssignmentOut)
-def get_published(db: DbDep, who: user("assignment.manage")) -> dict:
+def get_published(db: DbDep, who: Annotated[Principal, user("assignment.manage")]) -> dict:
     found = assignments.published(db)
     if found is None:
         raise NotFound("nothing published yet", hint="POST /assignments/publish")
@@ -53,7 +56,7 @@ def get_published(db: DbDep, who: user("assignment.manage")) -> dict:
 
 
 @router.get("/mine", response_model=MyAssignment)
-def mine(db: DbDep, settings: SettingsDep, who: user("assignment.mine")) -> dict:
+def mine(db: DbDep, settings: SettingsDep, who: Annotated[Principal, user("assignment.mine")]) -> dict:
     """The caller's entries in the latest publication, and what that publication added or removed for them."""
     scope = permissions.juror_scope(db, who.juror_id or "")
     found = assignments.published(db)

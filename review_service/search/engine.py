@@ -13,17 +13,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from embeddings.encoder import encode_in_batches, titled_passage
+from embeddings.encoder import Kind, encode_in_batches, titled_passage
 from embeddings.index import FaissIndex
-from review_service.chunking import chunk_text
-from review_service.domain import Chunk, Document
-from review_service.errors import InputError, NotFound
-from review_service.lexical import analyse, char_ngrams, text_language
+from review_service.core.domain import Chunk, Document
+from review_service.core.errors import InputError, NotFound
+from review_service.core.lexical import analyse, char_ngrams, text_language
+from review_service.intake.chunking import chunk_text
 from review_service.search.facets import FACETS, Filters, FilterSet, count_facets, facet_values
 from review_service.search.fusion import FusionConfig, fuse, normalise_values, top
 from review_service.search.highlight import match_spans, near_words, snippet
+from review_service.search.hits import Hit, Passage, SearchResult
 from review_service.search.query_cache import QueryVectorCache
-from review_service.search.results import Hit, Passage, SearchResult
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def passage_text(title: str, text: str, style: str) -> str:
     return f"{title}\n{text}" if style == "title_chunk" and title else text
 
 
-def passage_kind(style: str) -> str:
+def passage_kind(style: str) -> Kind:
     return "raw" if style == "title_slot" else "document"
 
 
@@ -167,18 +167,6 @@ class SearchEngine:
         index.add([chunk_id(c) for c in chunks], vectors)
         return cls(docs, chunks, bm25, grams, index, encoder=encoder, config=config, lexical_unit=lexical_unit,
                    passage_style=passage_style)
-
-    def save(self, path, **extra) -> None:
-        """Write the whole engine to the folder ``path`` (atomically replaced)."""
-        from review_service.search.persist import save_engine
-
-        save_engine(self, path, extra=extra)
-
-    @classmethod
-    def load(cls, path, encoder=None) -> SearchEngine:
-        from review_service.search.persist import load_engine
-
-        return load_engine(path, encoder, engine_cls=cls)
 
     # -- retrieval ----------------------------------------------------------------------------------
     def doc_mask(self, filters: FilterSet) -> np.ndarray | None:
@@ -374,7 +362,7 @@ def _doc_signal(scores: np.ndarray, in_top: np.ndarray, starts: np.ndarray, cfg:
 
 
 def _with_lang(doc: Document) -> Document:
-    from review_service.language import detect_language
+    from review_service.core.language import detect_language
 
     return Document(doc.id, doc.text, doc.title, detect_language(f"{doc.title}\n{doc.text}"), doc.chunks,
                     doc.year, doc.meta)

@@ -10,8 +10,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from review_service.domain import Document
-from review_service.errors import InputError
+from review_service.core.domain import Document
+from review_service.core.errors import InputError
 
 FACETS = ("year", "region", "library_type", "lang", "theme", "outcome")
 Filters = Mapping[str, Any]

@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Collection
 from functools import lru_cache
 
-from review_service.lexical import analyse, tokenize, word_ngrams
+from review_service.core.lexical import analyse, tokenize, word_ngrams
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 NEAR_MIN_LETTERS = 5  # shorter words share 4-grams by chance

@@ -1,4 +1,5 @@
-"""Save a SearchEngine to one folder and load it back warm; the folder is replaced atomically.
+"""Save a SearchEngine to one folder (:func:`save_engine`) and load it back warm (:func:`load_engine`); the folder
+is replaced atomically. The engine knows nothing of files: this module sits above it.
 
 Layout: ``engine.json`` (format version, fusion config, model id/revision, counts), ``docs.jsonl``,
 ``chunks.jsonl``, ``bm25/`` and ``grams/`` (bm25s files: words, character n-grams) and ``vectors/`` (:class:`embeddings.index.FaissIndex`).
@@ -9,21 +10,19 @@ import json
 import shutil
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from embeddings.index import FaissIndex
-from review_service.domain import Anchor, Chunk, Document
-from review_service.errors import InputError
-from review_service.exchange import replace_dir
-
-if TYPE_CHECKING:  # engine.py imports this module in SearchEngine.save/load; the class is passed in
-    from review_service.search.engine import SearchEngine
+from review_service.core.domain import Anchor, Chunk, Document
+from review_service.core.errors import InputError
+from review_service.core.exchange import replace_dir
+from review_service.search.engine import SearchEngine
 from review_service.search.fusion import FusionConfig
 
 FORMAT = 2  # 2: character n-gram BM25 in grams/
 
 
 def save_engine(engine: SearchEngine, path: str | Path, *, extra: dict | None = None) -> None:
+    """Write the whole engine to the folder ``path`` (atomically replaced); ``extra``: more manifest keys."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
@@ -58,9 +57,8 @@ def read_manifest(path: str | Path) -> dict:
     return json.loads(manifest.read_text(encoding="utf-8"))
 
 
-def load_engine(path: str | Path, encoder=None, *, engine_cls: type[SearchEngine]) -> SearchEngine:
-    """The engine saved at ``path``; ``encoder`` embeds queries (must be the model the index was built with);
-    ``engine_cls``: the class to build (``SearchEngine.load`` passes itself)."""
+def load_engine(path: str | Path, encoder=None) -> SearchEngine:
+    """The engine saved at ``path``; ``encoder`` embeds queries (must be the model the index was built with)."""
     import bm25s
 
     path = Path(path)
@@ -84,6 +82,6 @@ def load_engine(path: str | Path, encoder=None, *, engine_cls: type[SearchEngine
     bm25 = bm25s.BM25.load(str(path / "bm25"), show_progress=False)
     grams = bm25s.BM25.load(str(path / "grams"), show_progress=False)
     index = FaissIndex.load(path / "vectors")
-    return engine_cls(docs, chunks, bm25, grams, index, encoder=encoder, config=FusionConfig(**meta["config"]),
+    return SearchEngine(docs, chunks, bm25, grams, index, encoder=encoder, config=FusionConfig(**meta["config"]),
                         lexical_unit=meta["lexical_unit"], passage_style=meta["passage_style"],
                         model_id=meta["model_id"], revision=meta["revision"])

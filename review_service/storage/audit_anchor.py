@@ -31,9 +31,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from review_service.errors import AuditKeyError
-
-from . import audit
+from review_service.core.errors import AuditKeyError
+from review_service.storage import audit_chain as audit
 
 logger = logging.getLogger(__name__)
 CHECKPOINT_FORMAT = "review-service/audit-checkpoint@1"

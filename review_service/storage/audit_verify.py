@@ -20,7 +20,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from . import audit
+from review_service.storage import audit_chain as audit
+
 from .audit_anchor import Anchor, CheckpointRead
 from .audit_replay import Replay
 

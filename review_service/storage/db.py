@@ -17,10 +17,12 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
-from . import audit, audit_verify, migrate
+from review_service.storage import audit_chain as audit
+from review_service.storage import audit_verify, migrate
+from review_service.storage.connection import make_engine
+
 from . import tables as t
 from .audit_anchor import Anchor, load_anchor
-from .engine import make_engine
 
 logger = logging.getLogger(__name__)
 
@@ -61,29 +63,31 @@ class Database:
         if head is not None and self.anchor is not None:  # reached only when the transaction committed
             self.anchor.advance(head)
 
-    def _rows(self, query: sa.Executable) -> list[sa.RowMapping]:
+    def query_rows(self, query: sa.Executable) -> list[sa.RowMapping]:
         with self.engine.connect() as conn:
             return list(conn.execute(query).mappings())
 
-    def _scalar(self, query: sa.Executable) -> Any:
+    def query_scalar(self, query: sa.Executable) -> Any:
         with self.engine.connect() as conn:
             return conn.execute(query).scalar()
 
-    def _upsert(self, conn: sa.Connection, table: sa.Table, rows: list[dict], keys: Sequence[str],
-                update: Sequence[str]) -> None:
+    def dialect_insert(self, table: sa.Table) -> Any:
+        """``INSERT`` in this database's dialect, with its ``ON CONFLICT`` clauses (SQLite and PostgreSQL)."""
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        return (postgresql.insert if self.backend == "postgresql" else sqlite.insert)(table)
+
+    def upsert(self, conn: sa.Connection, table: sa.Table, rows: list[dict], keys: Sequence[str],
+               update: Sequence[str]) -> None:
         """Insert ``rows``; where a row with the same ``keys`` exists, overwrite its ``update`` columns."""
         if not rows:
             return
-        if self.backend == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        stmt = insert(table)
+        stmt = self.dialect_insert(table)
         stmt = stmt.on_conflict_do_update(index_elements=list(keys),
                                           set_={c: stmt.excluded[c] for c in update})
         conn.execute(stmt, rows)
 
-    def _audit(self, conn: sa.Connection, *, actor: str, action: str, subject: str, detail: Any = None,
+    def append_audit(self, conn: sa.Connection, *, actor: str, action: str, subject: str, detail: Any = None,
                at: str | None = None, before: Any = None, after: Any = None) -> None:
         """Append to the audit chain inside the caller's write transaction (``storage.audit``)."""
         audit.append(conn, at=at or now(), actor=actor, action=action, subject=subject, detail=detail,
@@ -112,13 +116,13 @@ class Database:
 
     def get_submission(self, sha256: str, file_name: str) -> dict | None:
         c = t.submissions.c
-        rows = self._rows(sa.select(c.record).where(c.sha256 == sha256, c.file_name == file_name))
+        rows = self.query_rows(sa.select(c.record).where(c.sha256 == sha256, c.file_name == file_name))
         return json.loads(rows[0]["record"]) if rows else None
 
     def submission(self, entry_id: str) -> dict | None:
         """One screening record by its entry id (the primary key)."""
         c = t.submissions.c
-        rows = self._rows(sa.select(c.record).where(c.entry_id == entry_id))
+        rows = self.query_rows(sa.select(c.record).where(c.entry_id == entry_id))
         return json.loads(rows[0]["record"]) if rows else None
 
     def save_submission(self, record: dict, batch_id: int | None) -> None:
@@ -127,7 +131,7 @@ class Database:
                "size_bytes": record["size_bytes"], "stored_as": record["stored_as"], "status": record["status"],
                "record": to_json(record), "first_seen": stamp, "updated_at": stamp, "batch_id": batch_id}
         with self.transaction() as conn:
-            self._upsert(conn, t.submissions, [row], ["entry_id"], ["status", "record", "updated_at", "batch_id"])
+            self.upsert(conn, t.submissions, [row], ["entry_id"], ["status", "record", "updated_at", "batch_id"])
 
     def submissions(self, *, batch_id: int | None = None, status: str | None = None) -> list[dict]:
         c = t.submissions.c
@@ -136,28 +140,28 @@ class Database:
             query = query.where(c.batch_id == batch_id)
         if status is not None:
             query = query.where(c.status == status)
-        return [json.loads(r["record"]) for r in self._rows(query)]
+        return [json.loads(r["record"]) for r in self.query_rows(query)]
 
     def count_submissions(self) -> int:
-        return int(self._scalar(sa.select(sa.func.count()).select_from(t.submissions)))
+        return int(self.query_scalar(sa.select(sa.func.count()).select_from(t.submissions)))
 
     # -- parse cache ------------------------------------------------------------------------------------------
     def get_parsed(self, sha256: str, parser_version: str) -> dict | None:
         c = t.documents.c
-        rows = self._rows(sa.select(c.parsed).where(c.sha256 == sha256, c.parser_version == parser_version))
+        rows = self.query_rows(sa.select(c.parsed).where(c.sha256 == sha256, c.parser_version == parser_version))
         return json.loads(rows[0]["parsed"]) if rows else None
 
     def save_parsed(self, sha256: str, parser_version: str, parsed: dict) -> None:
         row = {"sha256": sha256, "parser_version": parser_version, "parsed": to_json(parsed), "created_at": now()}
         with self.transaction() as conn:
-            self._upsert(conn, t.documents, [row], ["sha256", "parser_version"], ["parsed", "created_at"])
+            self.upsert(conn, t.documents, [row], ["sha256", "parser_version"], ["parsed", "created_at"])
 
     # -- forms ------------------------------------------------------------------------------------------------
     def save_forms(self, rows: dict[str, dict]) -> None:
         stamp = now()
         values = [{"file_name": k, "row": to_json(v), "loaded_at": stamp} for k, v in rows.items()]
         with self.transaction() as conn:
-            self._upsert(conn, t.forms, values, ["file_name"], ["row", "loaded_at"])
+            self.upsert(conn, t.forms, values, ["file_name"], ["row", "loaded_at"])
 
     # -- AI results (drafts with provenance) ---------------------------------------------------------------------
     def save_ai_result(self, stage: str, payload: Any, provenance: dict, batch_id: int | None = None) -> None:
@@ -173,9 +177,9 @@ class Database:
         result_id = conn.execute(t.ai_results.insert().values(
             batch_id=batch_id, stage=stage, payload=body, provenance=to_json(provenance), created_at=stamp)
             .returning(t.ai_results.c.id)).scalar_one()
-        self._audit(conn, actor=f"system:{stage}", action="ai_draft_created", subject=f"batch:{batch_id}",
-                    detail=provenance, at=stamp,
-                    after={"ai_result": int(result_id), "stage": stage, "status": "draft",
+        self.append_audit(conn, actor=f"system:{stage}", action="ai_draft_created", subject=f"batch:{batch_id}",
+                          detail=provenance, at=stamp,
+                          after={"ai_result": int(result_id), "stage": stage, "status": "draft",
                            "payload_sha256": hashlib.sha256(body.encode("utf-8")).hexdigest()})
 
     def latest_ai_result(self, stage: str, batch_id: int | None = None) -> dict | None:
@@ -185,7 +189,7 @@ class Database:
         query = sa.select(c.payload, c.provenance, c.batch_id).where(c.stage == stage)
         if batch_id is not None:
             query = query.where(c.batch_id == batch_id)
-        rows = self._rows(query.order_by(c.batch_id.desc().nulls_last(), c.id.desc()).limit(1))
+        rows = self.query_rows(query.order_by(c.batch_id.desc().nulls_last(), c.id.desc()).limit(1))
         if not rows:
             return None
         return {"payload": json.loads(rows[0]["payload"]), "provenance": json.loads(rows[0]["provenance"]),
@@ -199,25 +203,25 @@ class Database:
         query = (sa.select(c.id, c.payload, c.provenance, c.batch_id).where(c.id.in_(latest))
                  .order_by(c.batch_id.asc().nulls_first(), c.id))
         return [{"id": int(r["id"]), "payload": json.loads(r["payload"]), "provenance": json.loads(r["provenance"]),
-                 "batch_id": r["batch_id"]} for r in self._rows(query)]
+                 "batch_id": r["batch_id"]} for r in self.query_rows(query)]
 
     # -- assignments (read; drafts and publications are written by storage.jury for people only) -----------------
     def assignment_history(self, state: str) -> list[dict]:
         """Every draft or publication (``state``), oldest first, with its payload."""
         a = t.assignments.c
-        rows = self._rows(sa.select(t.assignments).where(a.state == state).order_by(a.version))
+        rows = self.query_rows(sa.select(t.assignments).where(a.state == state).order_by(a.version))
         return [{**dict(r), "payload": json.loads(r["payload"])} for r in rows]
 
     def latest_assignment(self, state: str) -> dict | None:
         """The newest draft or publication (``state``) with its payload, or None."""
         a = t.assignments.c
-        rows = self._rows(sa.select(t.assignments).where(a.state == state).order_by(a.version.desc()).limit(1))
+        rows = self.query_rows(sa.select(t.assignments).where(a.state == state).order_by(a.version.desc()).limit(1))
         if not rows:
             return None
         return {**dict(rows[0]), "payload": json.loads(rows[0]["payload"])}
 
     def entry_ids(self) -> list[str]:
-        return [r["entry_id"] for r in self._rows(sa.select(t.submissions.c.entry_id).order_by(t.submissions.c.entry_id))]
+        return [r["entry_id"] for r in self.query_rows(sa.select(t.submissions.c.entry_id).order_by(t.submissions.c.entry_id))]
 
     # -- embedding cache (CachedEncoder's store) ------------------------------------------------------------------
     def get_many(self, keys: Sequence[str], model_id: str) -> dict[str, np.ndarray]:
@@ -226,7 +230,7 @@ class Database:
         keys = list(keys)
         for start in range(0, len(keys), 500):
             part = keys[start:start + 500]
-            for row in self._rows(sa.select(c.key, c.vector).where(c.model_id == model_id, c.key.in_(part))):
+            for row in self.query_rows(sa.select(c.key, c.vector).where(c.model_id == model_id, c.key.in_(part))):
                 out[row["key"]] = np.frombuffer(row["vector"], dtype=np.float32)
         return out
 
@@ -234,33 +238,33 @@ class Database:
         rows = [{"key": k, "model_id": model_id, "vector": np.asarray(v, dtype=np.float32).tobytes()}
                 for k, v in items.items()]
         with self.transaction() as conn:
-            self._upsert(conn, t.embeddings, rows, ["key", "model_id"], ["vector"])
+            self.upsert(conn, t.embeddings, rows, ["key", "model_id"], ["vector"])
 
     # -- drafted notes cache (notes.draft_batch) --------------------------------------------------------------------
     def get_note(self, key: str) -> dict | None:
-        rows = self._rows(sa.select(t.note_cache.c.note_json).where(t.note_cache.c.key == key))
+        rows = self.query_rows(sa.select(t.note_cache.c.note_json).where(t.note_cache.c.key == key))
         return json.loads(rows[0]["note_json"]) if rows else None
 
     def put_note(self, key: str, doc_id: str, note: dict) -> None:
         row = {"key": key, "doc_id": doc_id, "note_json": to_json(note), "created_at": now()}
         with self.transaction() as conn:
-            self._upsert(conn, t.note_cache, [row], ["key"], ["doc_id", "note_json", "created_at"])
+            self.upsert(conn, t.note_cache, [row], ["key"], ["doc_id", "note_json", "created_at"])
 
     def count_notes(self) -> int:
-        return int(self._scalar(sa.select(sa.func.count()).select_from(t.note_cache)))
+        return int(self.query_scalar(sa.select(sa.func.count()).select_from(t.note_cache)))
 
     # -- the audit log (read; appends go through _audit, inside each write's transaction) --------------------
     def scores(self, entry_id: str | None = None) -> list[dict]:
         query = sa.select(t.scores).order_by(t.scores.c.id)
         if entry_id is not None:
             query = query.where(t.scores.c.entry_id == entry_id)
-        return [dict(r) for r in self._rows(query)]
+        return [dict(r) for r in self.query_rows(query)]
 
     def audit_log(self, subject: str | None = None) -> list[dict]:
         query = sa.select(t.audit_log).order_by(t.audit_log.c.id)
         if subject is not None:
             query = query.where(t.audit_log.c.subject == subject)
-        return [dict(r) for r in self._rows(query)]
+        return [dict(r) for r in self.query_rows(query)]
 
     def audit_page(self, *, subject: str | None = None, offset: int = 0, limit: int = 100) -> tuple[list[dict], int]:
         return audit.page(self.engine, subject=subject, offset=offset, limit=limit)

@@ -13,19 +13,18 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from review_service import people
-from review_service.api.auth_routes import client_address
-from review_service.credentials import CredentialError, check_password
-from review_service.errors import TooManyAttempts, Unauthorized
-from review_service.throttle import Policy
+from review_service.contest import accounts as people
+from review_service.contest.accounts import Principal
+from review_service.contest.credentials import CredentialError, check_password
+from review_service.contest.signin_throttle import Policy
+from review_service.core.errors import TooManyAttempts, Unauthorized
+from review_service.server.deps import ClientDep, CsrfDep, DbDep, SettingsDep, page_user
 
 from .render import marked as _
 from .render import page
-from .session import Csrf, page_user
 
 router = APIRouter(prefix="/account", include_in_schema=False)
-Someone = page_user("me")
-CsrfOk = Annotated[None, Csrf]
+Someone = Annotated[Principal, page_user("me")]
 PASSWORD = Annotated[str, Form(max_length=1000)]
 PASSWORD_PROBLEMS = {  # credentials.CredentialError.code → what the form says
     "password_too_short": _("at least %(n)s characters"),
@@ -59,8 +58,8 @@ def _error(anchor: str, field: str, problem: str, **params) -> dict:
 
 
 @router.post("/password", response_class=HTMLResponse)
-def change_password(request: Request, who: Someone, _csrf: CsrfOk, current: PASSWORD = "", new: PASSWORD = "",
-                    confirm: PASSWORD = ""):
+def change_password(request: Request, db: DbDep, settings: SettingsDep, client: ClientDep, who: Someone,
+                    _csrf: CsrfDep, current: PASSWORD = "", new: PASSWORD = "", confirm: PASSWORD = ""):
     """Current + new + the new one again; errors on the form (422; 429 while sign-in waits) in the interface
     language."""
     errors, status, headers = [], 422, {}
@@ -72,10 +71,9 @@ def change_password(request: Request, who: Someone, _csrf: CsrfOk, current: PASS
     if not errors and new != confirm:
         errors.append(_error("pw-confirm", _("new password again"), _("the two new passwords differ")))
     if not errors:
-        settings = request.app.state.settings
         try:
-            people.change_password(request.app.state.db, who, current, new, request.cookies.get(people.COOKIE, ""),
-                                   client=client_address(request), policy=Policy.from_settings(settings))
+            people.change_password(db, who, current, new, request.cookies.get(people.COOKIE, ""), client=client,
+                                   policy=Policy.from_settings(settings))
         except Unauthorized:
             errors.append(_error("pw-current", _("current password"), _("the current password is wrong")))
         except TooManyAttempts as exc:

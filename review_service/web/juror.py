@@ -11,25 +11,30 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from review_service import flag_review, permissions, scoring
-from review_service.api.routes import note_sentences
-from review_service.errors import ReviewError
-from review_service.storage.jury import JuryStore
+from review_service.contest import flag_review, permissions, scoring
+from review_service.contest.accounts import Principal
+from review_service.core.config import Settings
+from review_service.core.errors import ReviewError
+from review_service.intake.renditions import LazyRenderer
+from review_service.server.deps import CsrfDep, DbDep, RendererDep, SettingsDep, page_user
+from review_service.server.page_errors import PageError
+from review_service.stages.notes.sentences import note_sentences
+from review_service.storage import Database
+from review_service.storage.jury_store import JuryStore
 
+from .entry_access import entry_or_404
 from .render import marked as _
 from .render import page
-from .session import Csrf, PageError, page_user
 from .views import entry_view
 
 router = APIRouter(prefix="/my", include_in_schema=False)
-Juror = page_user("review.write")
-CsrfOk = Annotated[None, Csrf]
+Juror = Annotated[Principal, page_user("review.write")]
 STATUS = {None: _("not started"), "draft": _("draft"), "submitted": _("submitted")}
 
 
 @router.get("", response_class=HTMLResponse)
-def my_entries(request: Request, who: page_user("assignment.mine")) -> HTMLResponse:
-    db, settings = request.app.state.db, request.app.state.settings
+def my_entries(request: Request, db: DbDep, settings: SettingsDep,
+               who: Annotated[Principal, page_user("assignment.mine")]) -> HTMLResponse:
     scope = permissions.juror_scope(db, who.juror_id or "")
     reviews = {r["entry_id"]: r for r in JuryStore(db).reviews(juror_id=who.juror_id)}
     rows = []
@@ -46,34 +51,27 @@ def my_entries(request: Request, who: page_user("assignment.mine")) -> HTMLRespo
     return page(request, "web/juror/entries.html", rows=rows, done=done, deadline=settings.scoring_deadline)
 
 
-def _entry(request: Request, who, key: str) -> tuple[str, dict]:
-    try:
-        return permissions.entry_for(request.app.state.db, who, key, "review.write")
-    except ReviewError as exc:
-        raise PageError(404, "not_found") from exc
-
-
-def _render(request: Request, who, key: str, *, errors: list | None = None, values: dict | None = None,
-            status_code: int = 200) -> HTMLResponse:
-    db, settings = request.app.state.db, request.app.state.settings
-    entry_id, record = _entry(request, who, key)
-    view = entry_view(db, settings, who, entry_id, record, key, renderer=request.app.state.renderer)
+def _render(request: Request, db: Database, settings: Settings, renderer: LazyRenderer, who: Principal, key: str, *,
+            errors: list | None = None, values: dict | None = None, status_code: int = 200) -> HTMLResponse:
+    entry_id, record = entry_or_404(db, who, key, "review.write")
+    view = entry_view(db, settings, who, entry_id, record, key, renderer=renderer)
     try:
         rubric = scoring.current_rubric(db)
     except ReviewError:
         rubric = {"version": None, "criteria": []}
     review = JuryStore(db).review(entry_id, who.juror_id or "") or {"status": None, "scores": {}}
     saved = {c: {"value": v["value"], "comment": v.get("comment", "")} for c, v in (review.get("scores") or {}).items()}
-    feedback = {int(r["target"].rsplit(":", 2)[1]): r["verdict"] for r in flag_review.latest_verdicts(
-        db, "note", f"note:{entry_id}:").values() if r["target"].endswith(f":{who.login}")}
+    feedback = {int(r.target.rsplit(":", 2)[1]): r.verdict for r in flag_review.latest_verdicts(
+        db, "note", f"note:{entry_id}:").values() if r.target.endswith(f":{who.login}")}
     return page(request, "web/juror/entry.html", status_code=status_code, **view, rubric=rubric,
                 review=review, values=values or saved, errors=errors or [], feedback=feedback,
                 deadline=settings.scoring_deadline, notice=request.query_params.get("done", ""))
 
 
 @router.get("/{key}", response_class=HTMLResponse)
-def entry_page(key: str, request: Request, who: Juror) -> HTMLResponse:
-    return _render(request, who, key)
+def entry_page(key: str, request: Request, db: DbDep, settings: SettingsDep, renderer: RendererDep,
+               who: Juror) -> HTMLResponse:
+    return _render(request, db, settings, renderer, who, key)
 
 
 def _number(raw: str) -> float | None:
@@ -96,7 +94,7 @@ def read_scores(form, criteria: list[dict], lang_name, submitting: bool) -> tupl
                 errors.append((c["id"], _("%(name)s: give a score."), {"name": name}))
             continue
         value = _number(raw)
-        steps = None if value is None else (value - c["min"]) / c["step"]
+        steps = 0.0 if value is None else (value - c["min"]) / c["step"]
         if value is None or not c["min"] <= value <= c["max"] or abs(steps - round(steps)) > 1e-6:
             errors.append((c["id"], _("%(name)s: a score from %(min)s to %(max)s in steps of %(step)s."),
                            {"name": name, "min": f"{c['min']:g}", "max": f"{c['max']:g}", "step": f"{c['step']:g}"}))
@@ -113,10 +111,10 @@ ERROR_CODES = {"deadline_passed": _("The scoring deadline has passed; ask an org
 
 
 @router.post("/{key}/review", response_class=HTMLResponse)
-async def save_review(key: str, request: Request, who: Juror, _csrf: CsrfOk):
+async def save_review(key: str, request: Request, db: DbDep, settings: SettingsDep, renderer: RendererDep,
+                      who: Juror, _csrf: CsrfDep):
     """Save a draft (``action=save``) or save and submit (``action=submit``) through :mod:`scoring`."""
-    db, settings = request.app.state.db, request.app.state.settings
-    entry_id, _record = _entry(request, who, key)
+    entry_id, _record = entry_or_404(db, who, key, "review.write")
     form = await request.form()
     submitting = form.get("action") == "submit"
     criteria = scoring.current_rubric(db)["criteria"]
@@ -137,16 +135,15 @@ async def save_review(key: str, request: Request, who: Juror, _csrf: CsrfOk):
             errors.append(("", ERROR_CODES.get(exc.code, _("Not saved: %(detail)s")), {"detail": exc.message}))
             status = exc.http_status if exc.http_status in (409, 422) else 422
     if errors:
-        return _render(request, who, key, errors=errors, values=values, status_code=status)
+        return _render(request, db, settings, renderer, who, key, errors=errors, values=values, status_code=status)
     return RedirectResponse(f"/my/{key}?done={'submitted' if submitting else 'saved'}#rubric", status_code=303)
 
 
 @router.post("/{key}/note/{sentence}")
-def note_feedback(key: str, sentence: int, request: Request, who: Juror, _csrf: CsrfOk,
+def note_feedback(key: str, sentence: int, db: DbDep, who: Juror, _csrf: CsrfDep,
                   verdict: Annotated[str, Form(pattern="^(helpful|wrong)$")]) -> RedirectResponse:
     """Mark one sentence of the AI note helpful or wrong (the note itself is never edited)."""
-    db = request.app.state.db
-    entry_id, _record = _entry(request, who, key)
+    entry_id, _record = entry_or_404(db, who, key, "review.write")
     found = db.latest_ai_result("notes")
     note = next((n for n in (found or {}).get("payload", []) if n.get("doc_id") == entry_id), None)
     if note is None:

@@ -1,8 +1,10 @@
 """Pages: the front door, sign-in and sign-out, error pages. Public: ``GET /login`` and static files.
 
-Role pages live in :mod:`review_service.web.juror` (a juror's entries, scoring) and
-:mod:`review_service.web.organizer` (batches, duplicates, assignment, results, audit …); originals are served
-by :mod:`review_service.web.files`. See docs/pages.md.
+Role pages live in :mod:`review_service.web.juror` (a juror's entries, scoring), :mod:`review_service.web.account`
+(one's own password) and the organizer's modules by subject — ``org_dashboard``, ``org_batches``,
+``org_prescreen``, ``org_duplicates``, ``org_assignment``, ``org_results``, ``org_audit``, ``org_search``,
+``org_people``, ``org_rubric``, ``org_themes``; originals are served by :mod:`review_service.web.originals`. See
+docs/pages.md.
 """
 from __future__ import annotations
 
@@ -11,16 +13,35 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from review_service import people
-from review_service.api.auth_routes import client_address
-from review_service.errors import TooManyAttempts, Unauthorized
-from review_service.throttle import Policy
+from review_service.contest import accounts as people
+from review_service.contest.signin_throttle import Policy
+from review_service.core.errors import TooManyAttempts, Unauthorized
+from review_service.server.deps import ClientDep, Csrf, DbDep, SettingsDep, current_user
+from review_service.server.page_errors import PageError, SignInNeeded
 
+from . import (
+    account,
+    juror,
+    org_assignment,
+    org_audit,
+    org_batches,
+    org_dashboard,
+    org_duplicates,
+    org_people,
+    org_prescreen,
+    org_results,
+    org_rubric,
+    org_search,
+    org_themes,
+)
+from . import originals as files
 from .render import marked as _
 from .render import page
-from .session import Csrf, PageError, SignInNeeded, current_user
 
 router = APIRouter(include_in_schema=False)
+ORGANIZER_PAGES = (org_dashboard, org_batches, org_prescreen, org_duplicates, org_assignment, org_results,
+                   org_audit, org_search, org_people, org_rubric, org_themes)
+"""The organizer's pages by subject, in the order of the flow (each module's router under ``/org``)."""
 HOMES = {"juror": "/my", "organizer": "/org", "admin": "/org"}
 ERRORS = {  # status → the message shown (translated in web/error.html)
     "forbidden": _("You may not open this page with your role."),
@@ -58,7 +79,8 @@ def login_page(request: Request, next_page: Annotated[str, Query(alias="next")] 
 
 
 @router.post("/login", response_class=HTMLResponse, dependencies=[Csrf])
-def login(request: Request, username: Annotated[str, Form(max_length=200)] = "",
+def login(request: Request, db: DbDep, settings: SettingsDep, client: ClientDep,
+          username: Annotated[str, Form(max_length=200)] = "",
           password: Annotated[str, Form(max_length=1000)] = "",
           next_page: Annotated[str, Form(alias="next")] = "/"):
     """Sign in through the same people module as ``POST /auth/token``; the session cookie is HttpOnly,
@@ -66,20 +88,19 @@ def login(request: Request, username: Annotated[str, Form(max_length=200)] = "",
     form again, with one message for both; after repeated ones, 429 with ``Retry-After`` and the wait in the
     interface language (``people.sign_in``).
     After an administrator set a temporary password, to the password form instead of ``next``."""
-    settings = request.app.state.settings
     try:
-        token = people.sign_in(request.app.state.db, username, password, hours=settings.session_hours,
-                               client=client_address(request), policy=Policy.from_settings(settings))
+        token = people.sign_in(db, username, password, hours=settings.session_hours, client=client,
+                               policy=Policy.from_settings(settings))
     except Unauthorized:
         return page(request, "web/login.html", status_code=401, next=safe_next(next_page), username=username,
                     error="wrong")
     except TooManyAttempts as exc:
-        response = page(request, "web/login.html", status_code=429, next=safe_next(next_page), username=username,
-                        error="throttled", retry_after=exc.retry_after)
-        response.headers["Retry-After"] = str(exc.retry_after)
-        return response
+        refused = page(request, "web/login.html", status_code=429, next=safe_next(next_page), username=username,
+                       error="throttled", retry_after=exc.retry_after)
+        refused.headers["Retry-After"] = str(exc.retry_after)
+        return refused
     target = safe_next(next_page)
-    if people.must_change_password(request.app.state.db, username.strip()):
+    if people.must_change_password(db, username.strip()):
         target = "/account/password?notice=temporary"  # a password an administrator set: choose one's own
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(people.COOKIE, token, max_age=int(settings.session_hours * 3600), httponly=True,
@@ -88,11 +109,11 @@ def login(request: Request, username: Annotated[str, Form(max_length=200)] = "",
 
 
 @router.post("/logout", dependencies=[Csrf])
-def logout(request: Request) -> RedirectResponse:
+def logout(request: Request, db: DbDep) -> RedirectResponse:
     """Revoke this session (if any) and drop the cookie."""
     who = current_user(request)
     if who is not None:
-        people.sign_out(request.app.state.db, request.cookies.get(people.COOKIE, ""), who)
+        people.sign_out(db, request.cookies.get(people.COOKIE, ""), who)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(people.COOKIE)
     return response
@@ -100,9 +121,7 @@ def logout(request: Request) -> RedirectResponse:
 
 def install(app: FastAPI) -> None:
     """The page routers and the two page-only answers: 303 to /login, and a translated error page."""
-    from . import account, files, juror, org_edit, org_jury, organizer
-
-    for router_ in (router, account.router, juror.router, organizer.router, org_jury.router, org_edit.router,
+    for router_ in (router, account.router, juror.router, *(module.router for module in ORGANIZER_PAGES),
                     files.router):
         app.include_router(router_)
 

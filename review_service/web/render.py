@@ -1,7 +1,7 @@
-"""Rendering pages: one Jinja2 environment per interface language, the language and CSRF cookies."""
+"""Rendering pages: one Jinja2 environment per interface language, the language and CSRF cookies (the token
+itself: :mod:`review_service.server.csrf`)."""
 from __future__ import annotations
 
-import secrets
 from functools import cache
 from importlib import resources
 
@@ -9,10 +9,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from review_service import i18n
+from review_service.core import i18n
+from review_service.server.csrf import CSRF_COOKIE, csrf_token
+from review_service.server.deps import get_app_settings
 
 LANG_COOKIE = "lang"
-CSRF_COOKIE = "csrf"
 ONE_YEAR = 365 * 24 * 3600
 
 
@@ -24,7 +25,7 @@ def static_dir() -> str:
 def environment(lang: str) -> Environment:
     env = Environment(loader=PackageLoader("review_service", "templates"), autoescape=select_autoescape(["html"]),
                       extensions=["jinja2.ext.i18n"])
-    env.install_gettext_translations(i18n.translations(lang), newstyle=True)
+    env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["datetime"] = lambda value, fmt="medium": i18n.format_datetime(value, lang, fmt)
     env.filters["number"] = lambda value, digits=2: i18n.format_number(value, lang, digits)
     return env
@@ -35,24 +36,10 @@ def language(request: Request) -> str:
                                 request.headers.get("accept-language"))
 
 
-def csrf_token(request: Request) -> str:
-    """The request's CSRF token (double-submit: the cookie and the form field or X-CSRF-Token must match)."""
-    token = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "csrf", None)
-    if not token:
-        token = secrets.token_urlsafe(32)
-        request.state.csrf = token
-    return token
-
-
-def csrf_ok(request: Request, sent: str | None) -> bool:
-    expected = request.cookies.get(CSRF_COOKIE)
-    return bool(expected and sent and secrets.compare_digest(expected, sent))
-
-
 def page(request: Request, template: str, *, status_code: int = 200, **context) -> HTMLResponse:
     """Render ``template`` in the request's language; remember a language chosen by ``?lang=``."""
     lang = language(request)
-    settings = request.app.state.settings
+    settings = get_app_settings(request)
     token = csrf_token(request)
     html = environment(lang).get_template(template).render(
         request=request, url_for=request.url_for, lang=lang, languages=list(i18n.LANGUAGE_NAMES.items()),

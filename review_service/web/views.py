@@ -1,17 +1,18 @@
 """What pages show of an entry: its note sentence by sentence with citation links, the original (a PDF, a
 DOCX/PPTX's PDF rendition, a recording) and its text with anchors, duplicate evidence and similar past projects —
-each built through :mod:`review_service.permissions` (blind review: the projection and :func:`permissions.scrub`)."""
+each built through :mod:`review_service.contest.permissions` (blind review: the projection and :func:`permissions.scrub`)."""
 from __future__ import annotations
 
 import re
 
-from review_service import permissions, renditions
-from review_service.api.routes import note_sentences
-from review_service.domain import ParsedDocument
-from review_service.people import Principal
-from review_service.renditions import LazyRenderer, Rendition
-
-from .files import INLINE, MEDIA, servable
+from review_service.contest import permissions
+from review_service.contest.accounts import Principal
+from review_service.core.domain import ParsedDocument
+from review_service.intake import renditions
+from review_service.intake.renditions import LazyRenderer, Rendition
+from review_service.stages.notes.sentences import note_sentences
+from review_service.storage import Database
+from review_service.web.originals import INLINE, MEDIA, servable
 
 
 def _(message: str) -> str:
@@ -57,7 +58,7 @@ def citation(label: str, file_url: str, fmt: str, has_file: bool, rendition: Ren
 
 
 def _parsed(db, settings, record: dict) -> ParsedDocument | None:
-    from review_service.intake import cached_parse
+    from review_service.intake.receive import cached_parse
 
     return cached_parse(record["sha256"], settings, db) if record.get("sha256") else None
 
@@ -147,3 +148,8 @@ VOCABULARY = (  # values shown through {{ _(value) }} in templates: their transl
     _("eligibility"), _("finalist"), _("award"), _("eligible"), _("not_eligible"), _("yes"), _("no"), _("none"),
     _("ai"),  # who put a juror on an entry ("ai" or "organizer")
 )
+
+
+def entry_titles(db: Database) -> dict[str, str]:
+    """Each entry's project title (from its application form), else its file name: what organizer pages list."""
+    return {r["entry_id"]: (r.get("form") or {}).get("project_title") or r["file_name"] for r in db.submissions()}

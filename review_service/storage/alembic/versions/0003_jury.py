@@ -100,7 +100,7 @@ def upgrade() -> None:
 
 
 def _chain_existing() -> None:
-    from review_service.storage.audit import record_hash
+    from review_service.storage.audit_chain import record_hash
 
     conn = op.get_bind()
     log = sa.table("audit_log", sa.column("id"), sa.column("at"), sa.column("actor"), sa.column("action"),

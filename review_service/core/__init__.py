@@ -1,0 +1,1 @@
+"""Settings, domain types, errors, languages and normalisation, i18n, progress, provenance, exchange formats. Imports no other package of the project."""

@@ -1,0 +1,1 @@
+"""Files in: detection, parsing (one module per format), chunking, renditions of originals."""

@@ -1,0 +1,1 @@
+"""Draft notes for jurors: drafting, phrases, support checks, the note's sentences as shown."""

@@ -1,0 +1,82 @@
+"""Organizer pages: the assignment table — the draft with explanations and loads; pin, forbid, remove, re-solve
+and publish, each through :mod:`review_service.contest.assignments` under ``assignment.manage`` (as the
+``/assignments`` API routes), against the version the page showed."""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from review_service.contest import assignments
+from review_service.contest.accounts import Principal
+from review_service.core.errors import ReviewError
+from review_service.server.deps import CsrfDep, DbDep, page_user
+
+from .render import marked as _
+from .render import page
+from .views import entry_titles
+
+router = APIRouter(prefix="/org", include_in_schema=False)
+Manager = Annotated[Principal, page_user("assignment.manage")]
+ASSIGNMENT_ERRORS = {"stale_assignment": _("Someone changed the draft meanwhile; it is shown as it is now."),
+                     "conflict_of_interest": _("That juror has a conflict of interest with this entry."),
+                     "forbidden_pair": _("That juror is forbidden on this entry."),
+                     "no_matrix": _("This draft cannot be solved again (no affinities)."),
+                     "infeasible": _("No assignment satisfies these pins and forbids.")}
+
+
+@router.get("/assignment", response_class=HTMLResponse)
+def assignment_page(request: Request, db: DbDep, who: Manager) -> HTMLResponse:
+    try:
+        draft = assignments.current_draft(db)
+    except ReviewError:
+        draft = None
+    loads = Counter(r["juror"] for e in (draft or {"payload": {"entries": {}}})["payload"]["entries"].values()
+                    for r in e["jurors"])
+    jurors = sorted(set(loads) | set(((draft or {}).get("payload", {}).get("matrix") or {}).get("jurors", [])))
+    code = request.query_params.get("error", "")
+    return page(request, "web/org/assignment.html", draft=draft, published=assignments.published(db),
+                titles=entry_titles(db), loads=loads, jurors=jurors,
+                error=ASSIGNMENT_ERRORS.get(code, _("Not done: %(detail)s") if code else ""),
+                detail=request.query_params.get("detail", ""))
+
+
+def _back(exc: ReviewError | None = None) -> RedirectResponse:
+    if exc is None:
+        return RedirectResponse("/org/assignment", status_code=303)
+    return RedirectResponse("/org/assignment?" + urlencode({"error": exc.code, "detail": exc.message}),
+                            status_code=303)
+
+
+@router.post("/assignment/edit")
+def edit(db: DbDep, who: Manager, _csrf: CsrfDep,
+         op: Annotated[str, Form(pattern="^(pin|forbid|remove)$")], juror: Annotated[str, Form(max_length=100)],
+         entry: Annotated[str, Form(max_length=200)], expect_version: Annotated[int, Form()]) -> RedirectResponse:
+    try:
+        edit_ = assignments.Edit.model_validate({"op": op, "juror": juror, "entry": entry})
+        assignments.edit_draft(db, [edit_], who, expect_version=expect_version)
+    except ReviewError as exc:
+        return _back(exc)
+    return _back()
+
+
+@router.post("/assignment/resolve")
+def resolve(db: DbDep, who: Manager, _csrf: CsrfDep, expect_version: Annotated[int, Form()]) -> RedirectResponse:
+    try:
+        assignments.resolve_draft(db, who, expect_version=expect_version)
+    except ReviewError as exc:
+        return _back(exc)
+    return _back()
+
+
+@router.post("/assignment/publish")
+def publish(db: DbDep, who: Manager, _csrf: CsrfDep, expect_version: Annotated[int, Form()],
+            note: Annotated[str, Form(max_length=500)] = "") -> RedirectResponse:
+    try:
+        assignments.publish(db, who, expect_version=expect_version, note=note)
+    except ReviewError as exc:
+        return _back(exc)
+    return _back()
