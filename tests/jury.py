@@ -30,6 +30,23 @@ def add(db: Database, login: str, role: str, juror_id: str | None = None) -> Pri
     return Principal(user["id"], login, role, juror_id, login)
 
 
+def run_cli(settings, monkeypatch, argv: list[str], stdin: str = "") -> int:
+    """``review-service ARGV`` in this process, on ``settings``' data dir, with ``stdin`` as standard input."""
+    import io
+    import sys
+
+    from review_service.commands import cli
+    from review_service.core.config import get_settings
+
+    monkeypatch.setenv("REVIEW_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    get_settings.cache_clear()
+    try:
+        return cli.main(argv)
+    finally:
+        get_settings.cache_clear()
+
+
 def token(db: Database, login: str, *, hours: float = 1.0) -> str:
     """A session for ``login`` (negative hours: an already expired one), made through storage."""
     user = PeopleStore(db).user(login)

@@ -4,18 +4,14 @@
 look-alike, invisible and direction characters in logins refused."""
 from __future__ import annotations
 
-import io
 import json
-import sys
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from review_service.commands import cli
 from review_service.contest.credentials import CredentialError, check_password, normalise_login
 from review_service.core import i18n
-from review_service.core.config import get_settings
 from review_service.server import create_app
 from review_service.storage import open_database
 from review_service.storage.account_store import PeopleStore
@@ -55,31 +51,21 @@ def test_logins_are_nfc_and_held_to_the_pattern():
         assert refused.value.code == "login_invalid" and "\u202e" not in refused.value.message
 
 
-def _cli(settings, monkeypatch, argv: list[str], stdin: str = "") -> int:
-    monkeypatch.setenv("REVIEW_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    get_settings.cache_clear()
-    try:
-        return cli.main(argv)
-    finally:
-        get_settings.cache_clear()
-
-
 def test_the_cli_refuses_look_alike_logins_and_weak_passwords(settings, monkeypatch, tmp_path, capsys):
     for login in LOOK_ALIKES:
-        assert _cli(settings, monkeypatch, ["users", "add", login, "--role", "organizer"], "a good long phrase\n") == 2
+        assert J.run_cli(settings, monkeypatch, ["users", "add", login, "--role", "organizer"], "a good long phrase\n") == 2
     assert "Latin letters" in capsys.readouterr().err
     for password in ("password", "aaaaaaaa", "12345678", "serik2024"):
-        assert _cli(settings, monkeypatch, ["users", "add", "serik", "--role", "organizer"], password + "\n") == 2
-    assert _cli(settings, monkeypatch, ["users", "add", "serik", "--role", "organizer"], "a good long phrase\n") == 0
-    assert _cli(settings, monkeypatch, ["users", "reset-password", "serik"], "qwerty123\n") == 2
-    assert _cli(settings, monkeypatch, ["users", "reset-password", "serik", "--generate"]) == 0
+        assert J.run_cli(settings, monkeypatch, ["users", "add", "serik", "--role", "organizer"], password + "\n") == 2
+    assert J.run_cli(settings, monkeypatch, ["users", "add", "serik", "--role", "organizer"], "a good long phrase\n") == 0
+    assert J.run_cli(settings, monkeypatch, ["users", "reset-password", "serik"], "qwerty123\n") == 2
+    assert J.run_cli(settings, monkeypatch, ["users", "reset-password", "serik", "--generate"]) == 0
     jurors = tmp_path / "jurors.jsonl"
     sample = [json.loads(line) for line in (SAMPLE / "jurors.jsonl").read_text(encoding="utf-8").splitlines()[:2]]
     sample[1]["id"] = "j\u200b02"  # a zero-width space
     jurors.write_text("".join(json.dumps(j, ensure_ascii=False) + "\n" for j in sample), encoding="utf-8")
     passwords = tmp_path / "passwords.csv"
-    assert _cli(settings, monkeypatch, ["users", "import", str(jurors), "--passwords", str(passwords)]) == 2
+    assert J.run_cli(settings, monkeypatch, ["users", "import", str(jurors), "--passwords", str(passwords)]) == 2
     assert not passwords.exists()  # refused before any account or file is made
     db = open_database(settings)
     try:

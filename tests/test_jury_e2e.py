@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,22 +12,11 @@ from fastapi.testclient import TestClient
 
 from review_service.batches.batch import ScreenOptions
 from review_service.batches.pipeline import run_screen
-from review_service.commands import cli
-from review_service.core.config import Settings, get_settings
+from review_service.core.config import Settings
 from review_service.server import create_app
 from tests import jury as J
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
-
-
-def _cli(settings: Settings, monkeypatch, argv: list[str], stdin: str = "") -> int:
-    monkeypatch.setenv("REVIEW_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    get_settings.cache_clear()
-    try:
-        return cli.main(argv)
-    finally:
-        get_settings.cache_clear()
 
 
 def _personal() -> list[str]:
@@ -75,10 +63,10 @@ def _sign_in(client: TestClient, login: str, password: str) -> dict[str, str]:
 def test_stage_two_end_to_end(tmp_path, monkeypatch):
     settings = Settings(environment="test", data_dir=tmp_path / "var", ocr="off", render_originals="off",
                         scoring_deadline=J.FUTURE)
-    assert _cli(settings, monkeypatch, ["users", "add", "serik", "--role", "organizer", "--name", "Серік"],
+    assert J.run_cli(settings, monkeypatch, ["users", "add", "serik", "--role", "organizer", "--name", "Серік"],
                 "organizer-password\n") == 0
     passwords = tmp_path / "passwords.csv"
-    assert _cli(settings, monkeypatch, ["users", "import", str(SAMPLE / "jurors.jsonl"), "--passwords",
+    assert J.run_cli(settings, monkeypatch, ["users", "import", str(SAMPLE / "jurors.jsonl"), "--passwords",
                                         str(passwords)]) == 0
     assert passwords.stat().st_mode & 0o777 == 0o600
     one_time = {row["login"]: row["password"] for row in csv.DictReader(passwords.open(encoding="utf-8"))}
