@@ -112,7 +112,7 @@ def test_in_chromium_an_applicants_html_or_svg_runs_no_script_as_the_organizer(w
         page.goto(f"{base}/org")
         page.evaluate(hostile.script(world["F"]))
         page.wait_for_function("() => window.pwned === 'posted'", timeout=10_000)
-        assert [d["kind"] for d in db.decisions(world["F"])] == ["finalist"]
+        assert [d.kind for d in db.decisions(world["F"])] == ["finalist"]
         context.close()
 
 
