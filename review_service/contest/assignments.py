@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from review_service.contest.accounts import Principal
 from review_service.contest.assignment_merge import merge, new_entries
+from review_service.contest.permissions import pairs
 from review_service.core.errors import InputError, NotFound, PermissionDenied, StateConflict
 from review_service.storage import Database
 from review_service.storage.jury_store import JuryStore
@@ -247,10 +248,6 @@ def resolve_draft(db: Database, actor: Principal, *, expect_version: int, mode: 
     return JuryStore(db).add_assignment("draft", payload, actor.login, f"re-solved ({mode})",
                                         action="assignment_draft_resolved", expect_version=expect_version,
                                         summary={"mode": mode, **payload["solver"]})
-
-
-def pairs(payload: dict) -> set[tuple[str, str]]:
-    return {(r["juror"], e) for e, entry in payload["entries"].items() for r in entry["jurors"]}
 
 
 def publish(db: Database, actor: Principal, *, expect_version: int, note: str = "") -> dict:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from review_service.contest.permissions import Standing, standing
+from review_service.contest.permissions import Standing, pairs, standing
 from review_service.storage import Database
 
 COUNTED = "counted"
@@ -35,7 +35,7 @@ def removals(publications: list[dict]) -> dict[tuple[str, str], tuple[str, int]]
     dropped: dict[tuple[str, str], tuple[str, int]] = {}
     before: set[tuple[str, str]] = set()
     for pub in publications:
-        now = {(r["juror"], e) for e, entry in pub["payload"]["entries"].items() for r in entry["jurors"]}
+        now = pairs(pub["payload"])
         for pair in before - now:
             dropped[pair] = (pub["at"], int(pub["version"]))
         for pair in now:

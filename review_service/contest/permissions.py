@@ -91,6 +91,11 @@ class Standing:
         return self.published - self.conflicted
 
 
+def pairs(payload: dict) -> set[tuple[str, str]]:
+    """The (juror, entry) pairs of an assignment payload (a draft or a publication)."""
+    return {(r["juror"], e) for e, entry in payload["entries"].items() for r in entry["jurors"]}
+
+
 def standing(db: Database) -> Standing:
     pub = db.latest_assignment("published")
     published: set[tuple[str, str]] = set()
@@ -98,7 +103,7 @@ def standing(db: Database) -> Standing:
     version = None
     if pub is not None:
         version = pub["version"]
-        published = {(r["juror"], e) for e, entry in pub["payload"]["entries"].items() for r in entry["jurors"]}
+        published = pairs(pub["payload"])
         conflicts += pub["payload"].get("conflicts", [])
     for suggestion in db.ai_results_per_batch("assignment_suggestion"):
         conflicts += suggestion["payload"].get("conflicts", [])
