@@ -56,7 +56,8 @@ def unpack_zip(data: bytes, settings: Settings, depth: int = 0) -> list[tuple[st
             check_zip(zf, settings, "archive")
         except IntakeError:
             total = sum(i.file_size for i in infos)
-            raise Refused("zip_bomb", {**limits, "unpacked_mb": round(total / MB, 1)}) from None
+            ratio = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0.0)
+            raise Refused("zip_bomb", {**limits, "unpacked_mb": round(total / MB, 1), "ratio": round(ratio)}) from None
         out: list[tuple[str, bytes]] = []
         for info in infos:
             if info.flag_bits & 0x1:
@@ -75,5 +76,6 @@ def unpack_zip(data: bytes, settings: Settings, depth: int = 0) -> list[tuple[st
             else:
                 out.append((name, member))
         if sum(len(m) for _, m in out) > settings.max_unpacked_mb * MB:  # nested ZIPs add up
-            raise Refused("zip_bomb", {**limits, "unpacked_mb": round(sum(len(m) for _, m in out) / MB, 1)})
+            raise Refused("zip_bomb", {**limits, "unpacked_mb": round(sum(len(m) for _, m in out) / MB, 1),
+                                       "ratio": round(sum(len(m) for _, m in out) / max(len(data), 1))})
     return out

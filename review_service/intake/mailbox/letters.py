@@ -133,12 +133,12 @@ def _is_attachment(part: Message, name: str) -> bool:
 
 
 def _walk(msg: Message, walk: _Walk, via: str, depth: int) -> None:
-    if msg.is_multipart():
+    ctype = msg.get_content_type()
+    if ctype != "message/rfc822" and msg.is_multipart():
         for sub in msg.get_payload() or []:
             if isinstance(sub, Message):
                 _walk(sub, walk, via, depth)
         return
-    ctype = msg.get_content_type()
     if ctype == "message/rfc822":
         inner = msg.get_payload()
         inner = inner[0] if isinstance(inner, list) and inner else inner

@@ -134,7 +134,7 @@ def _layout(items: list[_Item]) -> list[tuple[str, bytes]]:
         item.record["path"] = path
         files.append((path, item.data))
     for item in items:
-        if item.record["status"] != "saved" and item.data:
+        if item.record["status"] not in ("saved", "duplicate") and item.data:
             item.record["kept_as"] = f"{KEPT}/letter-{item.letter_no:03d}/{item.record['sha256'][:12]}-{item.name}"
             files.append((item.record["kept_as"], item.data))
     return files

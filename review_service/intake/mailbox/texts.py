@@ -23,8 +23,8 @@ REASONS: dict[str, str] = {
                           "not screened"),
     "archive_unpacked": _("archive unpacked: %(files)s file(s) inside"),
     "cloud_link": _("link only (%(service)s), fetch by hand: %(url)s"),
-    "zip_bomb": _("archive not opened: it would unpack to %(unpacked_mb)s MB (limit %(limit_mb)s MB) or is "
-                  "compressed far more than a real file (limit %(max_ratio)s:1)"),
+    "zip_bomb": _("archive not opened (zip-bomb guard): it would unpack to %(unpacked_mb)s MB, compressed up to "
+                  "%(ratio)s:1 (limits: %(limit_mb)s MB, %(max_ratio)s:1)"),
     "archive_corrupt": _("the archive is damaged and cannot be opened"),
     "archive_encrypted": _("the archive is protected with a password"),
     "archive_nested": _("archives inside archives more than %(depth)s levels deep are not opened"),
