@@ -8,7 +8,6 @@ import json
 from email.header import Header
 from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
-from pathlib import Path
 
 import pytest
 
@@ -198,6 +197,11 @@ def test_a_foreign_folder_is_never_overwritten_and_a_bad_mailbox_is_a_clear_erro
     assert (mine / "notes.txt").read_text(encoding="utf-8") == "мои заметки"
     (tmp_path / "x.txt").write_text("not mail", encoding="utf-8")
     assert J.run_cli(settings, monkeypatch, ["mailbox", str(tmp_path / "x.txt"), "--out", str(tmp_path / "o")]) == 2
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert J.run_cli(settings, monkeypatch, ["mailbox", str(empty), "--out", str(tmp_path / "o")]) == 2
+    assert "no .eml files" in capsys.readouterr().err
+    assert J.run_cli(settings, monkeypatch, ["screen", "--out", str(tmp_path / "r")]) == 2  # neither DIR nor --mailbox
     out = tmp_path / "again"  # run twice into the same folder: replaced as a whole, same records
     assert J.run_cli(settings, monkeypatch, ["mailbox", str(box), "--out", str(out)]) == 0
     assert J.run_cli(settings, monkeypatch, ["mailbox", str(box), "--out", str(out)]) == 0

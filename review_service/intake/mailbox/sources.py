@@ -51,7 +51,11 @@ def read_messages(path: Path) -> Iterator[tuple[str, bytes]]:
     kind = kind_of(path)
     limit = int(MAX_LETTER_MB * 1024 * 1024)
     if kind == "eml":
-        for file in _eml_files(path):
+        files = _eml_files(path)
+        if not files:
+            raise InputError(f"{path.name}: no .eml files in this folder, and it is not a Maildir (cur/, new/)",
+                             hint="pass an .mbox file, a folder of .eml files or a Maildir")
+        for file in files:
             if file.stat().st_size <= limit:
                 yield str(file.relative_to(path) if path.is_dir() else file.name), file.read_bytes()
             else:
