@@ -8,6 +8,7 @@ import json
 from email.header import Header
 from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
+from email.utils import parsedate_to_datetime
 
 import pytest
 
@@ -257,3 +258,29 @@ def test_two_rows_with_one_surname_are_candidates_not_a_match():
     found = match_letter(["c@x.org"], ["ЖИ байқауы_Ким.pdf"], "", forms)
     assert found.key is None and found.by == "ambiguous" and set(found.candidates) == {"a", "b"}
     assert match_letter(["B@X.org"], [], "", forms).key == "b"
+
+
+def test_reading_the_same_mailbox_again_keeps_the_screen_inputs_the_same(settings, tmp_path):
+    """Same files, same modification times (the letters' dates): an interrupted `screen --mailbox` resumes."""
+    from review_service.batches.batch import ScreenOptions
+    from review_service.batches.job_runner import _fingerprint
+    from review_service.commands.mailbox_command import import_mailbox
+
+    box = M.write_mbox(tmp_path / "k.mbox", M.season()[:4])
+    out = tmp_path / "entries"
+    import_mailbox(box, out, settings)
+    first = _fingerprint(out, ScreenOptions())
+    import_mailbox(box, out, settings)
+    assert _fingerprint(out, ScreenOptions()) == first
+    assert (out / "ЖИ байқауы_Ахметова.txt").stat().st_mtime == parsedate_to_datetime(M.season()[0].date).timestamp()
+
+
+def test_the_same_file_from_two_senders_is_two_entries(settings, tmp_path):
+    from review_service.commands.mailbox_command import import_mailbox
+
+    same = [("ЖИ байқауы_Жоба.txt", M.AKHMETOVA, "utf-8")]
+    letters = [M.Letter("a@example.org", "Tue, 10 Nov 2026 12:00:00 +0500", "1", files=same, message_id="<a@x>"),
+               M.Letter("b@example.org", "Tue, 10 Nov 2026 13:00:00 +0500", "2", files=same, message_id="<b@x>")]
+    data = import_mailbox(M.write_mbox(tmp_path / "k.mbox", letters), tmp_path / "out", settings)
+    paths = [a["path"] for r in data["letters"] for a in r["attachments"]]
+    assert paths == ["letter-001/ЖИ байқауы_Жоба.txt", "letter-002/ЖИ байқауы_Жоба.txt"]  # names clash: a folder each

@@ -61,10 +61,14 @@ def import_mailbox(mailbox: Path, out: Path, settings: Settings, forms_csv: Path
     out.parent.mkdir(parents=True, exist_ok=True)
     staged = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
+        received = {a.get("path") or a.get("kept_as"): r["date"] for r in planned.records for a in r["attachments"]}
         for rel, content in planned.files:
             target = staged / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
+            if received.get(rel):  # the letter's date: the same mailbox read again gives the same files
+                stamp = datetime.fromisoformat(received[rel]).timestamp()
+                os.utime(target, (stamp, stamp))
         for record in planned.records:
             for lang, text in record["acknowledgement"].items():
                 write_text(staged / ".mailbox" / "acknowledgements" / f"letter-{record['letter']:03d}.{lang}.txt",
@@ -72,6 +76,8 @@ def import_mailbox(mailbox: Path, out: Path, settings: Settings, forms_csv: Path
         data = manifest(planned.records, str(Path(mailbox).resolve()),
                         datetime.now(UTC).isoformat(timespec="seconds"), settings)
         write_json(staged / MANIFEST, data)
+        source_time = Path(mailbox).stat().st_mtime  # so `screen --mailbox` run again resumes its unfinished job
+        os.utime(staged / MANIFEST, (source_time, source_time))
         os.chmod(staged, 0o755)
         replace_dir(staged, out)
     except BaseException:

@@ -88,30 +88,35 @@ def _name_key(name: str) -> str:
     return unicodedata.normalize("NFC", PurePosixPath(name).stem).casefold().strip()
 
 
+def _same_sender(a: Letter, b: Letter) -> bool:
+    """Whether two letters come from one person: an address in common (a forward counts its original sender)."""
+    return bool(set(a.addresses) & set(b.addresses))
+
+
 def _resends(items: list[_Item]) -> None:
-    """Same SHA-256 again: one entry (the first). Same sender, same file name, other content, later: the later
-    supersedes the earlier (both kept; the earlier is not screened)."""
-    first: dict[str, _Item] = {}
-    latest: dict[tuple[str, str], _Item] = {}
+    """The same sender again with the same SHA-256: one entry (the first). The same sender, the same file name,
+    other content, a later letter: the later supersedes the earlier (both kept; the earlier is not screened).
+    The same file from two different senders is two entries (the duplicates stage flags them)."""
+    current: list[_Item] = []
     for item in items:  # in the order received
         if item.record["status"] != "saved":
             continue
         sha = item.record["sha256"]
-        if sha in first:
-            was = first[sha]
+        was = next((c for c in current if c.record["sha256"] == sha
+                    and (c.letter_no == item.letter_no or _same_sender(c.letter, item.letter))), None)
+        if was is not None:
             item.record.update(status="duplicate", reason="same_file_resent",
                                params={"letter": was.letter_no, "name": was.name})
             continue
-        first[sha] = item
-        key = (item.letter.sender, _name_key(item.name))
-        older = latest.get(key) if item.letter.sender else None
-        if older is not None and older.letter_no != item.letter_no:
+        older = next((c for c in current if c.letter_no != item.letter_no and c.record["status"] == "saved"
+                      and _name_key(c.name) == _name_key(item.name) and _same_sender(c.letter, item.letter)), None)
+        if older is not None:
             older.record.update(status="superseded", reason="corrected_resend",
                                 params={"letter": item.letter_no, "name": item.name},
                                 superseded_by={"letter": item.letter_no, "name": item.name, "sha256": sha})
             item.record.setdefault("supersedes", []).append(
                 {"letter": older.letter_no, "name": older.name, "sha256": older.record["sha256"]})
-        latest[key] = item
+        current.append(item)
 
 
 def _layout(items: list[_Item]) -> list[tuple[str, bytes]]:
