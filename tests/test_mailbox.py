@@ -284,3 +284,17 @@ def test_the_same_file_from_two_senders_is_two_entries(settings, tmp_path):
     data = import_mailbox(M.write_mbox(tmp_path / "k.mbox", letters), tmp_path / "out", settings)
     paths = [a["path"] for r in data["letters"] for a in r["attachments"]]
     assert paths == ["letter-001/ЖИ байқауы_Жоба.txt", "letter-002/ЖИ байқауы_Жоба.txt"]  # names clash: a folder each
+
+
+def test_cloud_links_in_an_html_letter_are_found_by_their_address():
+    from email.mime.text import MIMEText
+
+    msg = MIMEMultipart("alternative")
+    msg["From"] = "a@example.org"
+    msg.attach(MIMEText('<p>Жобам: <a href="https://disk.yandex.ru/d/AbC123">мына жерде</a> және '
+                        '<a href="https://cloud.mail.ru/public/x/y">мұнда</a>, '
+                        '<a href="https://example.org/page">басқа сайт</a></p>', "html", "utf-8"))
+    letter = read_letter(msg.as_bytes(), "x.eml", ASTANA)
+    assert [(link.service, link.url) for link in letter.links] == [
+        ("yandex_disk", "https://disk.yandex.ru/d/AbC123"), ("mailru_cloud", "https://cloud.mail.ru/public/x/y")]
+    assert "мына жерде" in letter.body and "<a" not in letter.body

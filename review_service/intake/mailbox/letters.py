@@ -61,6 +61,7 @@ class _Walk:
     parts: list[Part] = field(default_factory=list)
     bodies: list[str] = field(default_factory=list)
     forwarded_from: list[str] = field(default_factory=list)
+    html: list[str] = field(default_factory=list)  # HTML bodies as sent: a link's address is in its href
     unnamed: int = 0
 
 
@@ -156,7 +157,8 @@ def _walk(msg: Message, walk: _Walk, via: str, depth: int) -> None:
         if ctype == "text/plain":
             walk.bodies.append(_text_of(msg))
         elif ctype == "text/html":
-            walk.bodies.append(_html_text(_text_of(msg)))
+            walk.html.append(_text_of(msg))
+            walk.bodies.append(_html_text(walk.html[-1]))
         return
     problem = ""
     try:
@@ -188,5 +190,5 @@ def read_letter(raw: bytes, source: str, zone: tzinfo) -> Letter:
     subject = _header(msg, "Subject")
     return Letter(source=source, message_id=_header(msg, "Message-ID").strip("<> "), sender=sender,
                   sender_name=sender_name, date=date, date_source=date_source, subject=subject, body=body,
-                  parts=tuple(walk.parts), links=tuple(find_links(f"{subject}\n{body}")),
+                  parts=tuple(walk.parts), links=tuple(find_links("\n".join([subject, body, *map(html.unescape, walk.html)]))),
                   forwarded_from=tuple(walk.forwarded_from))
