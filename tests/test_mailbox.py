@@ -209,8 +209,14 @@ def test_a_foreign_folder_is_never_overwritten_and_a_bad_mailbox_is_a_clear_erro
     assert sorted(p.name for p in out.iterdir()) == [".mailbox", "mailbox.json", "ЖИ байқауы_Ахметова.txt"]
 
 
-def test_hostile_letters_are_listed_not_dropped():
+def test_hostile_letters_are_listed_not_dropped(settings, tmp_path, monkeypatch):
     assert read_letter(b"\x00\xff garbage \x00", "mbox#1", ASTANA).problem == "unreadable"
+    from review_service.commands.mailbox_command import import_mailbox
+    from review_service.intake.mailbox import sources
+
+    monkeypatch.setattr(sources, "MAX_LETTER_MB", 0.001)  # every letter "too large": listed with the limit
+    data = import_mailbox(M.write_eml_folder(tmp_path / "eml", M.season()[:2]), tmp_path / "out", settings)
+    assert [(r["status"], r["params"]) for r in data["letters"]] == [("letter_too_large", {"limit_mb": 200.0})] * 2
     msg = MIMEMultipart()
     msg["From"] = "a@example.org"
     msg["Subject"] = "x"

@@ -49,7 +49,7 @@ class Letter:
     parts: tuple[Part, ...] = ()
     links: tuple[CloudLink, ...] = ()
     forwarded_from: tuple[str, ...] = ()  # addresses of the forwarded letters' senders
-    problem: str = ""  # "unreadable" when the bytes are not a letter at all
+    problem: str = ""  # "unreadable" when the bytes are not a letter at all, "letter_too_large"
 
     @property
     def addresses(self) -> tuple[str, ...]:
@@ -174,8 +174,11 @@ def _walk(msg: Message, walk: _Walk, via: str, depth: int) -> None:
     walk.parts.append(Part(safe_name(name), data, ctype, via, inline, problem))
 
 
-def read_letter(raw: bytes, source: str, zone: tzinfo) -> Letter:
-    """One letter from its bytes; ``source`` says where it was found (``mbox#3``, a file name, a Maildir key)."""
+def read_letter(raw: bytes | None, source: str, zone: tzinfo) -> Letter:
+    """One letter from its bytes; ``source`` says where it was found (``mbox#3``, a file name, a Maildir key);
+    ``raw`` None: a letter too large to read (:data:`~.sources.MAX_LETTER_MB`), listed as ``letter_too_large``."""
+    if raw is None:
+        return Letter(source, "", "", "", None, "none", "", "", problem="letter_too_large")
     try:
         msg = message_from_bytes(raw, policy=policy.default)
         if not isinstance(msg, EmailMessage) or not msg.keys():

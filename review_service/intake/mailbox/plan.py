@@ -18,6 +18,7 @@ from review_service.intake.mailbox.acknowledgement import ACK_LANGUAGES, draft
 from review_service.intake.mailbox.archives import Refused, archive_kind, unpack_zip
 from review_service.intake.mailbox.letters import Letter, Part
 from review_service.intake.mailbox.matching import match_letter
+from review_service.intake.mailbox.sources import MAX_LETTER_MB
 
 SCHEMA = "review-service/mailbox"
 SCHEMA_VERSION = "1.0"
@@ -146,6 +147,8 @@ def _layout(items: list[_Item]) -> list[tuple[str, bytes]]:
 
 
 def _letter_status(letter: Letter, attachments: list[dict]) -> tuple[str, dict]:
+    if letter.problem == "letter_too_large":
+        return letter.problem, {"limit_mb": MAX_LETTER_MB}
     if letter.problem:
         return letter.problem, {}
     statuses = [a["status"] for a in attachments]

@@ -45,8 +45,9 @@ def _eml_files(path: Path) -> list[Path]:
     return found
 
 
-def read_messages(path: Path) -> Iterator[tuple[str, bytes]]:
-    """Every letter in the mailbox at ``path``: (source, raw bytes), in the mailbox's order."""
+def read_messages(path: Path) -> Iterator[tuple[str, bytes | None]]:
+    """Every letter in the mailbox at ``path``: (source, raw bytes), in the mailbox's order; None instead of the
+    bytes for a letter over :data:`MAX_LETTER_MB` (listed, not read)."""
     path = Path(path)
     kind = kind_of(path)
     limit = int(MAX_LETTER_MB * 1024 * 1024)
@@ -59,7 +60,7 @@ def read_messages(path: Path) -> Iterator[tuple[str, bytes]]:
             if file.stat().st_size <= limit:
                 yield str(file.relative_to(path) if path.is_dir() else file.name), file.read_bytes()
             else:
-                yield str(file.name), b""
+                yield str(file.name), None
         return
     box: mailbox.Mailbox = mailbox.Maildir(path, factory=None, create=False) if kind == "maildir" \
         else mailbox.mbox(path, factory=None, create=False)
@@ -67,6 +68,6 @@ def read_messages(path: Path) -> Iterator[tuple[str, bytes]]:
         keys = sorted(box.keys(), key=str) if kind == "maildir" else list(box.keys())
         for n, key in enumerate(keys, start=1):
             raw = box.get_bytes(key)
-            yield (f"maildir:{key}" if kind == "maildir" else f"mbox#{n}"), raw if len(raw) <= limit else b""
+            yield (f"maildir:{key}" if kind == "maildir" else f"mbox#{n}"), raw if len(raw) <= limit else None
     finally:
         box.close()

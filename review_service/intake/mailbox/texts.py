@@ -39,6 +39,7 @@ REASONS: dict[str, str] = {
     "nothing_new": _("every file in the letter was already received"),
     "nothing_readable": _("no file in the letter could be opened"),
     "unreadable": _("the letter itself cannot be read"),
+    "letter_too_large": _("the letter is larger than %(limit_mb)s MB and was not read; save its files by hand"),
 }
 SERVICES = {"google_drive": "Google Drive", "yandex_disk": "Yandex Disk", "mailru_cloud": "Mail.ru Cloud",
             "dropbox": "Dropbox", "onedrive": "OneDrive"}
