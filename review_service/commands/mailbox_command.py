@@ -15,6 +15,7 @@ from review_service.core.exchange import replace_dir, write_json, write_text
 from review_service.core.i18n import gettext
 from review_service.intake.mailbox import MANIFEST, manifest, plan, read_letter, read_messages
 from review_service.intake.mailbox.origins import is_manifest
+from review_service.intake.mailbox.plan import contest_deadline
 from review_service.intake.mailbox.texts import describe
 from review_service.intake.receive import read_forms
 from review_service.stages.eligibility import ASTANA
@@ -55,7 +56,7 @@ def import_mailbox(mailbox: Path, out: Path, settings: Settings, forms_csv: Path
         raise InputError(f"{out.name}: the folder exists and was not written by `review-service mailbox`",
                          hint="pass a new or empty folder to --out")
     forms = read_forms(forms_csv) if forms_csv else {}
-    zone = settings.deadline.tzinfo or ASTANA
+    zone = contest_deadline(settings).tzinfo or ASTANA
     letters = [read_letter(raw, source, zone) for source, raw in read_messages(mailbox)]
     planned = plan(letters, settings, forms)
     out.parent.mkdir(parents=True, exist_ok=True)

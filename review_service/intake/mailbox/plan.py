@@ -17,8 +17,9 @@ from review_service.core.config import Settings
 from review_service.intake.mailbox.acknowledgement import ACK_LANGUAGES, draft
 from review_service.intake.mailbox.archives import Refused, archive_kind, unpack_zip
 from review_service.intake.mailbox.letters import Letter, Part
-from review_service.intake.mailbox.matching import match_letter
+from review_service.intake.mailbox.matching import FormMatch, match_letter
 from review_service.intake.mailbox.sources import MAX_LETTER_MB
+from review_service.stages.eligibility import ASTANA
 
 SCHEMA = "review-service/mailbox"
 SCHEMA_VERSION = "1.0"
@@ -87,6 +88,12 @@ def _expand(no: int, letter: Letter, part: Part, settings: Settings) -> list[_It
 
 def _name_key(name: str) -> str:
     return unicodedata.normalize("NFC", PurePosixPath(name).stem).casefold().strip()
+
+
+def contest_deadline(settings: Settings) -> datetime:
+    """The deadline with its time zone (a setting written without one is Astana time, as the deadline check reads
+    it)."""
+    return settings.deadline if settings.deadline.tzinfo else settings.deadline.replace(tzinfo=ASTANA)
 
 
 def _same_sender(a: Letter, b: Letter) -> bool:
@@ -166,7 +173,7 @@ def _letter_status(letter: Letter, attachments: list[dict]) -> tuple[str, dict]:
     return "no_attachment", {}
 
 
-def _form_row(match, forms: Mapping[str, Mapping[str, str]]) -> dict | None:
+def _form_row(match: FormMatch, forms: Mapping[str, Mapping[str, str]]) -> dict | None:
     if match.key is None:
         return None
     row = forms[match.key]
@@ -176,7 +183,7 @@ def _form_row(match, forms: Mapping[str, Mapping[str, str]]) -> dict | None:
 
 def plan(letters: Sequence[Letter], settings: Settings, forms: Mapping[str, Mapping[str, str]] | None = None) -> Planned:
     """The mailbox's records (one per letter, in the order received) and the files to write."""
-    deadline = settings.deadline
+    deadline = contest_deadline(settings)
     ordered = sorted(letters, key=lambda x: (x.date is None, x.date or datetime.min.replace(tzinfo=deadline.tzinfo),
                                              x.source))
     records: list[dict] = []
@@ -223,7 +230,7 @@ def manifest(records: list[dict], source: str, generated_at: str, settings: Sett
     attachments = [a for r in records for a in r["attachments"]]
     return {
         "schema": SCHEMA, "schema_version": SCHEMA_VERSION, "generated_at": generated_at, "source": source,
-        "contest": settings.contest_name, "deadline": settings.deadline.isoformat(),
+        "contest": settings.contest_name, "deadline": contest_deadline(settings).isoformat(),
         "summary": {"letters": len(records), "entries": sum(a["status"] == "saved" for a in attachments),
                     "without_attachment": sum(r["status"] in ("no_attachment", "link_only") for r in records),
                     "without_form_row": sum(r["form_row"] is None for r in records),
