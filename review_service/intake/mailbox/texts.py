@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from review_service.core.i18n import gettext
+from review_service.core.i18n import format_number, gettext
 
 
 def _(message: str) -> str:
@@ -50,7 +50,8 @@ def describe(code: str, params: Mapping[str, object] | None, lang: str) -> str:
     message = REASONS.get(code)
     if message is None:
         return code
-    values = {k: SERVICES.get(str(v), v) if k == "service" else v for k, v in (params or {}).items()}
+    values = {k: SERVICES.get(str(v), v) if k == "service" else format_number(v, lang, 1) if isinstance(v, float)
+              else v for k, v in (params or {}).items()}
     try:
         return gettext(lang, message) % values if values else gettext(lang, message)
     except (KeyError, TypeError, ValueError):  # a parameter missing from a hand-edited mailbox.json
