@@ -1,4 +1,5 @@
-"""`review-service screen DIR [--forms FORMS.csv] --out REPORT_DIR` — batch pre-screening."""
+"""`review-service screen DIR [--forms FORMS.csv] --out REPORT_DIR` — batch pre-screening (`--mailbox MAILBOX`: read the
+contest's mailbox into DIR first, docs/mailbox.md)."""
 from __future__ import annotations
 
 import argparse
