@@ -275,6 +275,8 @@ def _fingerprint(folder: Path, options: ScreenOptions) -> str:
     rather than resuming one whose finished stages saw other files."""
     paths = list_files(folder) + [p for p in (options.forms, options.archive, options.jurors)
                                   if p is not None and p.exists()]  # a missing one: the pipeline's error, as before
+    if (folder / "mailbox.json").is_file():  # a mailbox's folder: a hand-corrected form row is a new run
+        paths.append(folder / "mailbox.json")
     digest = hashlib.sha256()
     for path in paths:
         st = path.stat()

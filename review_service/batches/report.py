@@ -13,7 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from review_service.batches.document_stages import duplicate_rows, theme_rows
 from review_service.batches.typed_batch import Batch
 from review_service.core.exchange import write_json, write_text
-from review_service.intake.receive import status_of
+from review_service.intake.receive import form_key, status_of
 
 SCHEMA = "review-service/screening"
 SCHEMA_VERSION = "1.0"
@@ -51,6 +51,7 @@ def final_records(batch: Batch) -> list[dict]:
 def summary(records: list[dict], forms: Mapping[str, dict]) -> dict:
     by = {s: sum(r["status"] == s for r in records) for s in ("ok", "needs_attention", "failed")}
     seen = {r["file_name"].casefold() for r in records}
+    seen |= {form_key(r["form"]["file_name"]) for r in records if r.get("form") and r["form"].get("file_name")}
     missing = sorted(row.get("file_name", k) for k, row in forms.items() if k not in seen)
     return {"files": len(records), **by, "forms_without_file": missing}
 

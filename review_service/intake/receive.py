@@ -25,6 +25,7 @@ from review_service.core.domain import Anchor, Block, Chunk, Document, ParsedDoc
 from review_service.core.errors import FormsError, InputError, IntakeError
 from review_service.core.language import detect_language, script_of
 from review_service.intake.chunking import chunk_blocks
+from review_service.intake.mailbox.origins import FileOrigin, is_manifest
 from review_service.stages.eligibility import run_checks
 from review_service.storage import Database
 
@@ -57,7 +58,9 @@ class IntakeItem:
 
 
 def list_files(folder: Path) -> list[Path]:
-    """Every regular file under ``folder`` (hidden files and folders skipped), in a stable order."""
+    """Every regular file under ``folder`` (hidden files and folders skipped, and a mailbox's ``mailbox.json`` at
+    the top: docs/mailbox.md), in a stable order."""
+
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError(f"{folder} is not a folder", hint="pass the folder that holds the entries")
@@ -65,7 +68,7 @@ def list_files(folder: Path) -> list[Path]:
     for root, dirs, names in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(names):
-            if not name.startswith("."):
+            if not name.startswith(".") and not (Path(root) == folder and is_manifest(folder / name)):
                 files.append(Path(root) / name)
     return files
 
@@ -210,13 +213,16 @@ def _parse(path: Path, sha: str, settings: Settings, db: Database) -> ParsedDocu
 
 
 def take_in_file(path: Path, settings: Settings, db: Database, forms: dict[str, dict] | None = None,
-                 batch_id: int | None = None) -> IntakeItem:
+                 batch_id: int | None = None, *, origin: FileOrigin | None = None) -> IntakeItem:
+    """One file taken in. ``origin``: the letter it came in (``mailbox.json``): its form row is the one the letter
+    was matched to, and its date received is the letter's."""
     file_name = unicodedata.normalize("NFC", path.name)
     size = path.stat().st_size
     sha = sha256_of(path)
     stored_as = store_original(path, sha, settings)
     entry_id = entry_id_for(sha, file_name)
-    form = (forms or {}).get(form_key(file_name))
+    matched = origin.form_file_name if origin is not None and origin.form_file_name else file_name
+    form = (forms or {}).get(form_key(matched))
     record: dict = {
         "entry_id": entry_id, "file_name": file_name, "sha256": sha, "size_bytes": size, "stored_as": stored_as,
         "format": None, "status": "ok", "reasons": [], "language": "und", "script": "none",
@@ -258,7 +264,8 @@ def take_in_file(path: Path, settings: Settings, db: Database, forms: dict[str, 
                          "authors": authors})
         document = Document(id=entry_id, text=text, title=title, lang=lang, chunks=chunks, meta=meta)
     checks = run_checks(file_name=file_name, fmt=record["format"] or "", slides=parsed.slides if parsed else None,
-                        duration_s=parsed.duration_s if parsed else None, form=form, settings=settings)
+                        duration_s=parsed.duration_s if parsed else None, form=form, settings=settings,
+                        received_in=(origin.received_at, origin.source) if origin and origin.received_at else None)
     if form is None:
         record["reasons"].append({"code": "no_form", "message": "no application form row names this file"})
     record["checks"] = [c.__dict__ for c in checks]

@@ -91,19 +91,22 @@ def check_file_name(file_name: str, settings: Settings) -> Check:
     return Check("file_name", "warn", "file is not named «ЖИ байқауы_Тегі» (AI contest_Surname)", file_name)
 
 
-def check_deadline(form: dict | None, settings: Settings) -> Check:
-    raw = _nfc((form or {}).get("received_at", ""))
+def check_deadline(form: dict | None, settings: Settings, received_in: tuple[str, str] | None = None) -> Check:
+    """The date received against the deadline: the letter's date when the entry came by e-mail (``received_in``:
+    the date and the letter, from ``mailbox.json``), else the application form's ``received_at``."""
+    raw = _nfc(received_in[0]) if received_in else _nfc((form or {}).get("received_at", ""))
+    evidence = f"{raw} ({received_in[1]})" if received_in else raw
     if not raw:
         return Check("deadline", "warn", "no date received in the application form", "")
     received = parse_received(raw)
     if received is None:
-        return Check("deadline", "warn", f"date received {raw!r} is not a date", raw)
+        return Check("deadline", "warn", f"date received {raw!r} is not a date", evidence)
     deadline = settings.deadline if settings.deadline.tzinfo else settings.deadline.replace(tzinfo=ASTANA)
     if received <= deadline:
-        return Check("deadline", "pass", f"received by the deadline ({deadline.isoformat()})", raw)
+        return Check("deadline", "pass", f"received by the deadline ({deadline.isoformat()})", evidence)
     late = received - deadline
     hours = late.total_seconds() / 3600
-    return Check("deadline", "fail", f"received {hours:.1f} h after the deadline ({deadline.isoformat()})", raw)
+    return Check("deadline", "fail", f"received {hours:.1f} h after the deadline ({deadline.isoformat()})", evidence)
 
 
 def check_presentation_length(fmt: str, slides: int | None, duration_s: float | None, settings: Settings) -> Check:
@@ -123,12 +126,13 @@ def check_presentation_length(fmt: str, slides: int | None, duration_s: float | 
 
 
 def run_checks(*, file_name: str, fmt: str, slides: int | None, duration_s: float | None, form: dict | None,
-               settings: Settings, relevance: Check | None = None) -> tuple[Check, ...]:
+               settings: Settings, relevance: Check | None = None,
+               received_in: tuple[str, str] | None = None) -> tuple[Check, ...]:
     checks = [
         check_age(form, settings),
         check_library_type(form, settings),
         check_file_name(file_name, settings),
-        check_deadline(form, settings),
+        check_deadline(form, settings, received_in),
         check_presentation_length(fmt, slides, duration_s, settings),
         relevance or Check("topic", "warn", "is this about AI in library services? left to the jury", ""),
     ]
