@@ -104,7 +104,7 @@ def entry_view(db, settings, who: Principal, entry_id: str, record: dict, key: s
                renderer: LazyRenderer | None = None) -> dict:
     """Everything the entry page shows, projected for ``who`` (blind: codes, no personal values)."""
     blind = permissions.blind_for(who, settings.blind_review)
-    secrets = permissions.personal_values(record) if blind else []
+    shown = [record]  # whose personal values a blind juror's view must not hold
     entry = permissions.project_entry(record, who, settings.blind_review)
     fmt = record.get("format") or ""
     has_file = servable(record, blind) and (settings.data_dir / record["stored_as"]).is_file()
@@ -130,13 +130,14 @@ def entry_view(db, settings, who: Principal, entry_id: str, record: dict, key: s
             other = dup.get("other", "")
             other_record = None if dup.get("other_is_archive") else db.submission(other)
             if other_record is not None and blind:
-                secrets = [*secrets, *permissions.personal_values(other_record)]
+                shown.append(other_record)
             label = permissions.entry_code(other) if other_record is not None and blind else other
             view["duplicates"].append({**dup, "other": label})
         view["similar"] = list(note.get("similar", []))
     if blind:
+        found = permissions.matcher(*shown)
         for part in ("note", "duplicates", "similar", "blocks"):
-            view[part] = permissions.scrub(view[part], sorted(set(secrets), key=len, reverse=True))
+            view[part] = permissions.scrub(view[part], found)
     return view
 
 
