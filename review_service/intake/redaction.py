@@ -112,7 +112,7 @@ def blind_copy(source: Path, target: Path, matcher: Matcher, image_text: Mapping
 
 def page_chars(page) -> tuple[str, list[tuple[float, float, float, float] | None]]:
     """A PDFium page's text, one string character per PDFium character, and each one's box (None: generated)."""
-    import pypdfium2.raw as raw
+    from pypdfium2 import raw
 
     textpage = page.get_textpage()
     try:
@@ -160,7 +160,7 @@ def pypdf_leaks(pdf_bytes: bytes, matcher: Matcher) -> tuple[dict[int, int], lis
         if matcher.spans(text):
             pages[n] = len(matcher.spans(text))
     meta = [str(v) for v in (reader.metadata or {}).values() if matcher.spans(str(v))]
-    if "/Metadata" in reader.trailer["/Root"]:
+    if "/Metadata" in reader.root_object:
         meta.append("XMP")
     return pages, meta
 
@@ -215,7 +215,7 @@ def _drawn(page, spans: list[Span], boxes: list) -> bytes:
     from PIL import ImageDraw
 
     scale = DPI / 72
-    left, bottom, right, top = page.get_cropbox()
+    left, _, _, top = page.get_cropbox()
     image = page.render(scale=scale, draw_annots=False).to_pil().convert("RGB")
     draw = ImageDraw.Draw(image)
     for span in spans:
