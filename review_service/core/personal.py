@@ -53,7 +53,7 @@ _RUSSIAN = ("а", "у", "е", "ы", "и", "ой", "ою", "ей", "ею", "ом"
             "ами", "ах", "ями", "ям", "ях")
 LONG_STEM = 6
 """A stem key this long matches with any ending of up to :data:`FREE_ENDING` letters (Павлодара, Павлодарская)."""
-FREE_ENDING = 5
+FREE_ENDING = 6
 MIN_KEY = 3
 
 # Library and administrative vocabulary: not distinctive on its own, joined to a span beside a distinctive word.
@@ -130,8 +130,8 @@ class WordPattern:
 
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
-PHONE = re.compile(r"(?<![\w+])(?:\+\s?\d{1,3}[\s\-.]*|8[\s\-.]*)?\(?\d{3,4}\)?[\s\-.]*\d{2,3}[\s\-.]*\d{2}"
-                   r"[\s\-.]*\d{2}(?!\w)")
+PHONE = re.compile(r"(?<![\w+\-])(?:\+\s?\d{1,3}[\s\-.]*|8[\s\-.]*)?\(?\d{3,4}\)?[\s\-.]*\d{2,3}[\s\-.]*\d{2}"
+                   r"[\s\-.]*\d{2}(?![\w\-])")
 _GENERIC_KEYS = frozenset(key(w) for w in GENERIC)
 _GENERIC_STEMS = frozenset(k.rstrip("aeiou") for k in _GENERIC_KEYS)
 
