@@ -120,7 +120,7 @@ def page_chars(page) -> tuple[str, list[tuple[float, float, float, float] | None
         for i in range(textpage.count_chars()):
             code = raw.FPDFText_GetUnicode(textpage.raw, i)
             ch = chr(code) if 0 < code < 0x110000 else " "
-            chars.append(ch if ch.isprintable() else " " if ch not in "\r\n" else "\n")
+            chars.append(ch if ch.isprintable() else "\n" if ch == "\n" else " ")  # one char each: boxes align
             generated = raw.FPDFText_IsGenerated(textpage.raw, i) == 1
             boxes.append(None if generated or ch.isspace() else textpage.get_charbox(i, loose=True))
         return "".join(chars), boxes
