@@ -211,7 +211,7 @@ def test_a_blind_copy_that_fails_its_check_is_not_served(world, monkeypatch):
         client_sign_in(client, "ja")
         assert client.get(f"/files/{code}").status_code == 404
         html = client.get(f"/my/{code}?lang=en").text
-        assert "cannot be shown: the applicant&#39;s personal data could not be removed" in html
+        assert "cannot be shown: the applicant's personal data could not be removed" in html
         assert f'src="/files/{code}"' not in html
     monkeypatch.undo()
     assert not list(redaction.blind_dir(settings).rglob("*.pdf"))
