@@ -49,11 +49,11 @@ def form_row(file_name: str) -> str:
 
 def make_pdf(path: Path) -> Path:
     return F.make_pdf(path, [
-        f"Жоба авторы: {SURNAME} {NAME}, Жалағаш аудандық кітапханасының кітапханашысы.\n"
-        "Кітапхана оқырмандарға арналған жасанды интеллект көмекшісін енгізді.",
+        (f"Жоба авторы: {SURNAME} {NAME}, Жалағаш аудандық кітапханасының кітапханашысы.\n"
+        "Кітапхана оқырмандарға арналған жасанды интеллект көмекшісін енгізді."),
         CLEAN,
-        "Благодарим Сериковой А. за помощь. Author: Aigerim Serikova.\n"
-        f"Байланыс: {EMAIL}, тел. 8 (701) 555-12-34. Серікованың жобасы Zhalagash district library үшін."],
+        ("Благодарим Сериковой А. за помощь. Author: Aigerim Serikova.\n"
+        f"Байланыс: {EMAIL}, тел. 8 (701) 555-12-34. Серікованың жобасы Zhalagash district library үшін.")],
         title=f"{SURNAME}: жоба", author=f"{SURNAME} {NAME}")
 
 
