@@ -36,6 +36,9 @@ logger = logging.getLogger(__name__)
 REDACTION_VERSION = "1"
 DPI = 150
 PAD = 1.5  # points around a character's box
+MARKER = "█████"
+"""What replaces a span in a DOCX/PPTX's text before its blind rendition (:mod:`.ooxml_redaction`): counted here as
+a blacked-out span of the page it lands on."""
 
 
 class RedactionFailed(ReviewError):
@@ -185,13 +188,15 @@ def redact(pdf_bytes: bytes, matcher: Matcher, image_text: Mapping[int, str]) ->
             page = doc[n - 1]
             text, boxes = page_chars(page)
             spans = matcher.spans(text)
+            if text.count(MARKER):
+                redacted[str(n)] = text.count(MARKER)
             if not spans:
                 continue
             if page.get_rotation() % 360:
                 hidden[str(n)] = "rotated"
                 continue
             drawn[n] = _drawn(page, spans, boxes)
-            redacted[str(n)] = len(spans)
+            redacted[str(n)] = redacted.get(str(n), 0) + len(spans)
     finally:
         doc.close()
     data = _assemble(pdf_bytes, drawn, hidden)
