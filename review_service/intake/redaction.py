@@ -238,8 +238,7 @@ def _drawn(page, spans: list[Span], boxes: list) -> bytes:
 def _blank(width: float, height: float) -> bytes:
     from PIL import Image, ImageDraw
 
-    scale = 72 / 72
-    image = Image.new("RGB", (max(1, int(width * scale)), max(1, int(height * scale))), (235, 235, 235))
+    image = Image.new("RGB", (max(1, int(width)), max(1, int(height))), (235, 235, 235))  # 72 dpi: 1 px a point
     ImageDraw.Draw(image).rectangle([4, 4, image.width - 5, image.height - 5], outline=(160, 160, 160), width=2)
     out = io.BytesIO()
     image.save(out, "PDF", resolution=72)

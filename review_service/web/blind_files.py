@@ -4,6 +4,7 @@ the entry's :func:`review_service.contest.permissions.matcher` — the one the n
 Made at the first page view or request that needs it, then kept."""
 from __future__ import annotations
 
+import hashlib
 import logging
 import tempfile
 from pathlib import Path
@@ -50,7 +51,7 @@ def blind_pdf(db: Database, settings: Settings, record: dict, which: str) -> tup
     if src is None:
         raise RedactionFailed("there is no PDF to copy")
     matcher = permissions.matcher(record)
-    kind = "" if which == "original" else "-rendition"
+    kind = "" if which == "original" else f"-rendition-{_rendition_tag(settings, record)}"
     target = redaction.copy_path(record.get("sha256") or "", matcher, settings, kind)
     found = redaction.load_report(target)
     if found is not None:
@@ -60,6 +61,13 @@ def blind_pdf(db: Database, settings: Settings, record: dict, which: str) -> tup
             rendered = _rendered_blind(settings, record, matcher, Path(work), src)
             return redaction.blind_copy(rendered or src, target, matcher)
     return redaction.blind_copy(src, target, matcher, _image_text(db, settings, record, which))
+
+
+def _rendition_tag(settings: Settings, record: dict) -> str:
+    """Changes when the rendition is made again (another LibreOffice or RENDITION_VERSION): so is its blind copy."""
+    found = renditions.load(record.get("sha256") or "", settings)
+    made = f"{found.renderer}\x00{found.version}" if found is not None else ""
+    return hashlib.sha256(made.encode()).hexdigest()[:8]
 
 
 def _work_dir(settings: Settings) -> Path:
