@@ -115,18 +115,20 @@ class WordPattern:
 
     value: str
     forms: frozenset[str]
-    stem: str
+    stems: tuple[str, ...]  # long stems: any short ending (a Russian adjective's stem too: Павлодарская → Павлодар)
 
     @classmethod
     def of(cls, word: str) -> WordPattern:
         k = key(word)
-        return cls(word, word_forms(word), k.rstrip("aeiou") if len(k) >= LONG_STEM else "")
+        stems = [k.rstrip("aeiou")] if len(k) >= LONG_STEM else []
+        if stems and re.search(r"[aeiou]?sk$", stems[0]):
+            stems.append(re.sub(r"(?:in)?[aeiou]?sk$", "", stems[0]).rstrip("aeiou"))
+        return cls(word, word_forms(word), tuple(s for s in stems if len(s) >= LONG_STEM))
 
     def matches(self, k: str) -> bool:
         if k in self.forms:
             return True
-        return bool(self.stem) and len(self.stem) >= LONG_STEM and k.startswith(self.stem) and \
-            len(k) - len(self.stem) <= FREE_ENDING
+        return any(k.startswith(stem) and len(k) - len(stem) <= FREE_ENDING for stem in self.stems)
 
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
