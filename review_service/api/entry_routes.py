@@ -69,7 +69,7 @@ def get_note(entry_id: EntryKey, db: DbDep, settings: SettingsDep, who: Annotate
            "disclaimer": note.get("disclaimer", ""), "summary_mode": note.get("summary_mode", ""),
            "provenance": note.get("provenance", {}), "sentences": note_sentences(note)}
     if permissions.blind_for(who, settings.blind_review):
-        out = permissions.scrub(out, permissions.personal_values(record))
+        out = permissions.scrub(out, permissions.matcher(record))
     return out
 
 

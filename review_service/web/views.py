@@ -12,6 +12,7 @@ from review_service.intake import renditions
 from review_service.intake.renditions import LazyRenderer, Rendition
 from review_service.stages.notes.sentences import note_sentences
 from review_service.storage import Database
+from review_service.web import blind_files
 from review_service.web.originals import INLINE, MEDIA, servable
 
 
@@ -100,11 +101,27 @@ def rendition_of(settings, record: dict, parsed: ParsedDocument | None, renderer
     return found, found is None and renderer.pending(record["sha256"])
 
 
+def blind_redaction(db, settings, record: dict, fmt: str) -> dict:
+    """What the blind copy a juror is shown hides (made now if it is not yet): pages with spans blacked out,
+    pages hidden whole (by reason), or ``unavailable`` when no clean copy could be made."""
+    try:
+        _, report = blind_files.blind_pdf(db, settings, record, "original" if fmt in INLINE else "rendition")
+    except blind_files.RedactionFailed:
+        return {"unavailable": True, "pages": "", "pictures": "", "hidden": ""}
+
+    def pages(keys) -> str:
+        return ", ".join(str(n) for n in sorted(int(k) for k in keys))
+
+    return {"unavailable": False, "pages": pages(report.redacted),
+            "pictures": pages(k for k, why in report.hidden.items() if why == "image_text"),
+            "hidden": pages(k for k, why in report.hidden.items() if why != "image_text")}
+
+
 def entry_view(db, settings, who: Principal, entry_id: str, record: dict, key: str,
                renderer: LazyRenderer | None = None) -> dict:
     """Everything the entry page shows, projected for ``who`` (blind: codes, no personal values)."""
     blind = permissions.blind_for(who, settings.blind_review)
-    secrets = permissions.personal_values(record) if blind else []
+    shown = [record]  # whose personal values a blind juror's view must not hold
     entry = permissions.project_entry(record, who, settings.blind_review)
     fmt = record.get("format") or ""
     has_file = servable(record, blind) and (settings.data_dir / record["stored_as"]).is_file()
@@ -113,11 +130,14 @@ def entry_view(db, settings, who: Principal, entry_id: str, record: dict, key: s
     rendition, preparing = rendition_of(settings, record, parsed, renderer)
     rendered = rendition is not None and rendition.ok
     frame_url = file_url if fmt in INLINE and has_file else f"{file_url}/pdf" if rendered else ""
+    redaction = blind_redaction(db, settings, record, fmt) if blind and frame_url else None
+    if redaction is not None and redaction["unavailable"]:
+        frame_url, has_file = "", False
     found = db.latest_ai_result("notes")
     note = next((n for n in (found or {}).get("payload", []) if n.get("doc_id") == entry_id), None)
     view: dict = {"entry": entry, "key": key, "format": fmt, "has_file": has_file, "file_url": file_url,
                   "frame_url": frame_url, "preparing": preparing,
-                  "render_failed": rendition is not None and not rendition.ok,
+                  "render_failed": rendition is not None and not rendition.ok, "redaction": redaction,
                   "blocks": [] if fmt in INLINE else text_blocks(db, settings, record, parsed), "note": None,
                   "duplicates": [], "similar": []}
     if note is not None:
@@ -130,13 +150,14 @@ def entry_view(db, settings, who: Principal, entry_id: str, record: dict, key: s
             other = dup.get("other", "")
             other_record = None if dup.get("other_is_archive") else db.submission(other)
             if other_record is not None and blind:
-                secrets = [*secrets, *permissions.personal_values(other_record)]
+                shown.append(other_record)
             label = permissions.entry_code(other) if other_record is not None and blind else other
             view["duplicates"].append({**dup, "other": label})
         view["similar"] = list(note.get("similar", []))
     if blind:
+        found = permissions.matcher(*shown)
         for part in ("note", "duplicates", "similar", "blocks"):
-            view[part] = permissions.scrub(view[part], sorted(set(secrets), key=len, reverse=True))
+            view[part] = permissions.scrub(view[part], found)
     return view
 
 
