@@ -20,7 +20,7 @@ from review_service.storage import open_database
 from review_service.storage.job_store import JobStore
 from tests import jury as J
 from tests.assignment_world import sample_assignment
-from tests.pages import CSRF_FIELD, client_sign_in, serious_violations, shot
+from tests.pages import client_sign_in, serious_violations, shot
 from tests.web import running
 
 PAST = datetime(2020, 1, 1, tzinfo=UTC)
