@@ -309,3 +309,32 @@ def test_the_assignment_page_is_short_and_edits_keep_their_place_in_a_real_brows
         shot(page, "layout-assignment-edited")
         page.close()
     assert problems == []
+
+
+def test_a_live_batch_page_names_new_unreadable_files_and_drops_its_stop_button_when_done(settings, world, browser):
+    """Chromium: the page polls the batch; a file that fails meanwhile appears, named, with its reason in the
+    page's language, and once the batch is done the stop button goes (no reload needed)."""
+    from review_service.web.org_batches import FILE_PROBLEMS
+
+    store = JobStore(world["db"])
+    job = store.create("upload", {}, created_by="organizer", state="running", worker="w1")
+    with running(create_app(settings, search_engine=J.FakeSearch())) as base:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(f"{base}/login")
+        page.fill("#username", "organizer")
+        page.fill("#password", "pw-organizer-123")
+        page.press("#password", "Enter")
+        page.wait_for_load_state()
+        page.goto(f"{base}/org/batches/{job['id']}?lang=kk")
+        assert page.locator("#job-stop").count() == 1 and page.locator("#job-errors").is_hidden()
+        page.evaluate("window.notReloaded = true")
+        store.set_errors(job["id"], [{"file_name": "ЖИ байқауы_Құпия.docx", "code": "encrypted", "message": "x"}])
+        item = page.locator("#job-errors li[data-code=encrypted]")
+        item.wait_for(timeout=15_000)
+        assert item.inner_text() == f"ЖИ байқауы_Құпия.docx: {i18n.gettext('kk', FILE_PROBLEMS['encrypted'])}"
+        assert store.finish(job["id"], "w1", "done")
+        page.locator("#job-done").wait_for(state="visible", timeout=15_000)
+        assert page.locator("#job-stop").count() == 0 and page.evaluate("window.notReloaded") is True
+        assert serious_violations(page) == []
+        shot(page, "layout-batch-done-kk")
+        page.close()
