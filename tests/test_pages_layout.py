@@ -87,7 +87,7 @@ def test_score_form_errors_sit_beside_their_fields_and_the_first_gets_the_focus(
             "name": "Новизна", "min": "0", "max": "10", "step": "1"}
         beside = re.search(r'<p class="error field-error" id="score-innovation-error">([^<]+)</p>', html)
         assert beside and beside[1] == message.replace("'", "&#39;")
-        form = html[html.index(f'action="/my/{code}/review#rubric"'):]
+        form = html[html.index(f'action="/my/{code}/review"'):]
         summary = form.index('id="rubric-errors"')
         assert summary < form.index("<fieldset") and 'href="#score-innovation"' in form[summary:]
         assert 'href="#comment-feasibility"' in form[summary:]
@@ -337,4 +337,30 @@ def test_a_live_batch_page_names_new_unreadable_files_and_drops_its_stop_button_
         assert page.locator("#job-stop").count() == 0 and page.evaluate("window.notReloaded") is True
         assert serious_violations(page) == []
         shot(page, "layout-batch-done-kk")
+        page.close()
+
+
+def test_a_refused_score_form_lands_on_its_first_invalid_field_in_a_real_browser(settings, world, browser):
+    code = entry_code(world["E"])
+    with running(create_app(settings, search_engine=J.FakeSearch())) as base:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(f"{base}/login")
+        page.fill("#username", "ja")
+        page.fill("#password", "pw-ja-123")
+        page.press("#password", "Enter")
+        page.wait_for_load_state()
+        page.goto(f"{base}/my/{code}?lang=ru")
+        page.fill("#score-innovation", "7")
+        page.fill("#score-feasibility", "9")
+        page.get_by_role("button", name=i18n.gettext("ru", "Submit scores")).click()
+        page.wait_for_load_state()
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'score-feasibility'",
+                               timeout=5_000)
+        top = page.evaluate("window.scrollY")
+        box = page.locator("#score-feasibility").bounding_box()
+        assert box is not None and 0 <= box["y"] <= 800 and top > 0  # the field is on screen, not the page top
+        assert page.locator("#score-feasibility-error").is_visible()
+        assert page.locator("#score-innovation").input_value() == "7"  # what was typed is kept
+        assert serious_violations(page) == []
+        shot(page, "layout-score-errors-ru")
         page.close()
