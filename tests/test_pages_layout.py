@@ -180,7 +180,7 @@ def test_an_overridden_pre_check_clears_the_attention_it_raised(settings, world)
         assert rows[e] == i18n.gettext("en", "ok") and rows[f] == label and rows[world["G"]] == label
         assert f'{i18n.gettext("en", "Status")}: {i18n.gettext("en", "ok")}' in client.get(f"/org/entries/{e}").text
         after = client.get("/org?lang=en").text
-    assert before != after  # the dashboard counts one fewer entry needing attention
+    assert "3 need attention" in before and "2 need attention" in after  # the dashboard follows too
     record = next(r for r in db.submissions() if r["entry_id"] == e)
     verdicts = flag_review.latest_verdicts(db, "precheck")
     assert record["status"] == "needs_attention"  # the AI's record is kept as it was; the page follows the person
