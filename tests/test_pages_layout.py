@@ -108,6 +108,8 @@ def test_a_passed_deadline_or_a_submitted_review_locks_the_form_before_anyone_ty
         assert all("disabled" in _field(html, f) for f in ("score-innovation", "comment-innovation",
                                                            "score-feasibility", "comment-feasibility"))
         assert 'value="submit"' not in html and 'value="save"' not in html
+        assert i18n.gettext("kk", "The scoring deadline has passed: the scores can no longer be changed. Ask an "
+                                  "organizer if something is missing.") in client.get("/my?lang=kk").text
     scoring.save_review(world["db"], world["E"], {"innovation": {"value": 7},
                                                   "feasibility": {"value": 3.5, "comment": "fine"}},
                         world["jurors"]["ja"], deadline=J.FUTURE)

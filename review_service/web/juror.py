@@ -48,7 +48,8 @@ def my_entries(request: Request, db: DbDep, settings: SettingsDep,
         rows.append({"key": key, "code": entry["code"], "format": entry.get("format") or "",
                      "language": entry.get("language") or "", "status": status, "status_label": STATUS[status]})
     done = sum(r["status"] == "submitted" for r in rows)
-    return page(request, "web/juror/entries.html", rows=rows, done=done, deadline=settings.scoring_deadline)
+    return page(request, "web/juror/entries.html", rows=rows, done=done, deadline=settings.scoring_deadline,
+                closed=scoring.deadline_passed(settings.scoring_deadline))
 
 
 def _render(request: Request, db: Database, settings: Settings, renderer: LazyRenderer, who: Principal, key: str, *,
