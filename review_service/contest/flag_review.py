@@ -27,6 +27,21 @@ def latest_verdicts(db: Database, kind: str, prefix: str | None = None) -> dict[
     return {row.target: row for row in JuryStore(db).flag_reviews(kind, prefix)}
 
 
+def shown_status(record: dict, verdicts: dict[str, FlagReview]) -> str:
+    """The entry's status as the people left it: a pre-check an organizer overrode no longer needs attention (an
+    upheld one still does, and so does an intake reason); a file that could not be read stays ``failed``.
+    ``verdicts``: :func:`latest_verdicts` of kind ``precheck`` (for this entry or all)."""
+    if record.get("status") == "failed" or not record.get("format"):
+        return "failed"
+    prefix = f"check:{record['entry_id']}:"
+
+    def standing(check: dict) -> bool:
+        verdict = verdicts.get(prefix + str(check.get("name")))
+        return check.get("outcome") != "pass" and (verdict is None or verdict.verdict != "override")
+
+    return "needs_attention" if record.get("reasons") or any(map(standing, record.get("checks", []))) else "ok"
+
+
 def _check(kind: str, verdict: str, comment: str) -> None:
     if verdict not in VERDICTS[kind]:
         raise InputError(f"a {kind} verdict is one of: {', '.join(VERDICTS[kind])}")

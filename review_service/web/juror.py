@@ -48,7 +48,8 @@ def my_entries(request: Request, db: DbDep, settings: SettingsDep,
         rows.append({"key": key, "code": entry["code"], "format": entry.get("format") or "",
                      "language": entry.get("language") or "", "status": status, "status_label": STATUS[status]})
     done = sum(r["status"] == "submitted" for r in rows)
-    return page(request, "web/juror/entries.html", rows=rows, done=done, deadline=settings.scoring_deadline)
+    return page(request, "web/juror/entries.html", rows=rows, done=done, deadline=settings.scoring_deadline,
+                closed=scoring.deadline_passed(settings.scoring_deadline))
 
 
 def _render(request: Request, db: Database, settings: Settings, renderer: LazyRenderer, who: Principal, key: str, *,
@@ -63,9 +64,17 @@ def _render(request: Request, db: Database, settings: Settings, renderer: LazyRe
     saved = {c: {"value": v["value"], "comment": v.get("comment", "")} for c, v in (review.get("scores") or {}).items()}
     feedback = {int(r.target.rsplit(":", 2)[1]): r.verdict for r in flag_review.latest_verdicts(
         db, "note", f"note:{entry_id}:").values() if r.target.endswith(f":{who.login}")}
+    errors = errors or []
+    invalid: dict[str, list] = {}  # a field's id → its messages, shown beside it (the first one gets the focus)
+    for field, message, params in errors:
+        if field:
+            invalid.setdefault(field, []).append((message, params))
+    closed = scoring.deadline_passed(settings.scoring_deadline)
     return page(request, "web/juror/entry.html", status_code=status_code, **view, rubric=rubric,
-                review=review, values=values or saved, errors=errors or [], feedback=feedback,
-                deadline=settings.scoring_deadline, notice=request.query_params.get("done", ""))
+                review=review, values=values or saved, errors=errors, invalid=invalid,
+                first_invalid=next(iter(invalid), ""), feedback=feedback, deadline=settings.scoring_deadline,
+                closed=closed, locked=closed or review.get("status") == "submitted",
+                notice=request.query_params.get("done", ""))
 
 
 @router.get("/{key}", response_class=HTMLResponse)
@@ -83,24 +92,26 @@ def _number(raw: str) -> float | None:
 
 
 def read_scores(form, criteria: list[dict], lang_name, submitting: bool) -> tuple[dict, dict, list]:
-    """The rubric form's values, what to save, and messages (msgid, values) in the interface language."""
+    """The rubric form's values, what to save, and messages (the field's element id, msgid, values) in the
+    interface language."""
     values, scores, errors = {}, {}, []
     for c in criteria:
         raw, comment = str(form.get(f"score-{c['id']}", "")).strip(), str(form.get(f"comment-{c['id']}", "")).strip()
         values[c["id"]] = {"value": raw, "comment": comment}
         name = lang_name(c)
+        score, comment_field = f"score-{c['id']}", f"comment-{c['id']}"
         if not raw:
             if submitting:
-                errors.append((c["id"], _("%(name)s: give a score."), {"name": name}))
+                errors.append((score, _("%(name)s: give a score."), {"name": name}))
             continue
         value = _number(raw)
         steps = 0.0 if value is None else (value - c["min"]) / c["step"]
         if value is None or not c["min"] <= value <= c["max"] or abs(steps - round(steps)) > 1e-6:
-            errors.append((c["id"], _("%(name)s: a score from %(min)s to %(max)s in steps of %(step)s."),
+            errors.append((score, _("%(name)s: a score from %(min)s to %(max)s in steps of %(step)s."),
                            {"name": name, "min": f"{c['min']:g}", "max": f"{c['max']:g}", "step": f"{c['step']:g}"}))
             continue
         if submitting and c.get("comment_required") and not comment:
-            errors.append((c["id"], _("%(name)s: a comment is required."), {"name": name}))
+            errors.append((comment_field, _("%(name)s: a comment is required."), {"name": name}))
         scores[c["id"]] = {"value": value, "comment": comment}
     return values, scores, errors
 
