@@ -193,7 +193,7 @@ def run_job(db: Database, job: Mapping[str, Any], settings: Settings, worker: st
         stored = stored_stages(db, job["batch_id"], job["stages_done"])
         result = run_screen(Path(params["folder"]), settings, options, db, out_dir, batch_id=job["batch_id"],
                             reporter=journal, stored=stored)
-        write_report(result.report, out_dir, options.report_lang)
+        write_report(result.report, out_dir, options.report_lang, settings.timezone)
         store.finish(job["id"], worker, "done", timings=result.report["timings_s"])
         discard_job_uploads(settings, job)  # uploaded files: intake kept the originals (review_service.batches.uploads)
         return result

@@ -80,21 +80,21 @@ def build_report(batch: Batch, settings: Any, *, forms: Mapping[str, dict], reco
     return report
 
 
-def render_html(report: dict, lang: str = "en") -> str:
+def render_html(report: dict, lang: str = "en", timezone: str = "Asia/Almaty") -> str:
     """``report.html`` in ``lang`` (kk, ru, en), from the same message catalogs as the pages; entry texts,
     file names and notes are shown as written."""
     from review_service.core import i18n
 
     env = Environment(loader=PackageLoader("review_service", "templates"), autoescape=select_autoescape(["html"]),
                       extensions=["jinja2.ext.i18n"])
-    env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    i18n.install(env, lang, timezone)
     return env.get_template("report.html").render(r=report, lang=lang)
 
 
-def write_report(report: dict, out_dir: Path, lang: str = "en") -> tuple[Path, Path]:
+def write_report(report: dict, out_dir: Path, lang: str = "en", timezone: str = "Asia/Almaty") -> tuple[Path, Path]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path, html_path = out_dir / "screening.json", out_dir / "report.html"
     write_json(json_path, report)
-    write_text(html_path, render_html(report, lang))
+    write_text(html_path, render_html(report, lang, timezone))
     return json_path, html_path

@@ -4,6 +4,7 @@ edited. The latest verdict on a target stands.
 """
 from __future__ import annotations
 
+from review_service.contest import drafts
 from review_service.contest.accounts import Principal
 from review_service.core.errors import InputError, NotFound
 from review_service.storage import Database
@@ -18,8 +19,8 @@ def duplicate_key(flag: dict) -> str:
 
 
 def duplicate_flags(db: Database) -> list[dict]:
-    found = db.latest_ai_result("duplicates")
-    return list(found["payload"]) if found else []
+    """The standing duplicate flags of every batch (:func:`review_service.contest.drafts.duplicate_flags`)."""
+    return drafts.duplicate_flags(db)
 
 
 def latest_verdicts(db: Database, kind: str, prefix: str | None = None) -> dict[str, FlagReview]:

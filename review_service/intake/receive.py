@@ -166,7 +166,7 @@ def parsed_to_json(p: ParsedDocument) -> dict:
     return {
         "format": p.format, "pages": p.pages, "slides": p.slides, "duration_s": p.duration_s,
         "meta": dict(p.meta),
-        "warnings": [{"code": w.code, "message": w.message} for w in p.warnings],
+        "warnings": [{"code": w.code, "message": w.message, "params": w.params} for w in p.warnings],
         "blocks": [{"text": b.text, "kind": b.kind, "confidence": b.confidence,
                     "anchor": {"kind": b.anchor.kind, "start": b.anchor.start, "end": b.anchor.end,
                                "part": b.anchor.part}} for b in p.blocks],
@@ -177,7 +177,7 @@ def parsed_from_json(d: dict) -> ParsedDocument:
     return ParsedDocument(
         format=d["format"], pages=d.get("pages"), slides=d.get("slides"), duration_s=d.get("duration_s"),
         meta=d.get("meta", {}),
-        warnings=tuple(Reason(w["code"], w["message"]) for w in d.get("warnings", [])),
+        warnings=tuple(Reason(w["code"], w["message"], w.get("params") or {}) for w in d.get("warnings", [])),
         blocks=tuple(Block(b["text"], Anchor(**b["anchor"]), b["kind"], b["confidence"]) for b in d["blocks"]),
     )
 
@@ -245,7 +245,7 @@ def take_in_file(path: Path, settings: Settings, db: Database, forms: dict[str, 
     document = None
     if parsed is not None:
         record["format"] = parsed.format
-        record["reasons"].extend({"code": w.code, "message": w.message} for w in parsed.warnings)
+        record["reasons"].extend({"code": w.code, "message": w.message, "params": w.params} for w in parsed.warnings)
         chunks = chunk_blocks(entry_id, parsed.blocks, max_chars=settings.chunk_chars,
                               overlap=settings.chunk_overlap_chars)
         text = parsed.text

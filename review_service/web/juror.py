@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from review_service.contest import flag_review, permissions, scoring
+from review_service.contest import drafts, flag_review, permissions, scoring
 from review_service.contest.accounts import Principal
 from review_service.core.config import Settings
 from review_service.core.errors import ReviewError
@@ -23,8 +23,8 @@ from review_service.storage import Database
 from review_service.storage.jury_store import JuryStore
 
 from .entry_access import entry_or_404
+from .render import language, page
 from .render import marked as _
-from .render import page
 from .views import entry_view
 
 router = APIRouter(prefix="/my", include_in_schema=False)
@@ -55,7 +55,7 @@ def my_entries(request: Request, db: DbDep, settings: SettingsDep,
 def _render(request: Request, db: Database, settings: Settings, renderer: LazyRenderer, who: Principal, key: str, *,
             errors: list | None = None, values: dict | None = None, status_code: int = 200) -> HTMLResponse:
     entry_id, record = entry_or_404(db, who, key, "review.write")
-    view = entry_view(db, settings, who, entry_id, record, key, renderer=renderer)
+    view = entry_view(db, settings, who, entry_id, record, key, renderer=renderer, lang=language(request))
     try:
         rubric = scoring.current_rubric(db)
     except ReviewError:
@@ -129,7 +129,6 @@ async def save_review(key: str, request: Request, db: DbDep, settings: SettingsD
     form = await request.form()
     submitting = form.get("action") == "submit"
     criteria = scoring.current_rubric(db)["criteria"]
-    from .render import language
 
     lang = language(request)
     values, scores, errors = read_scores(form, criteria, lambda c: c["name"].get(lang) or c["id"], submitting)
@@ -155,8 +154,7 @@ def note_feedback(key: str, sentence: int, db: DbDep, who: Juror, _csrf: CsrfDep
                   verdict: Annotated[str, Form(pattern="^(helpful|wrong)$")]) -> RedirectResponse:
     """Mark one sentence of the AI note helpful or wrong (the note itself is never edited)."""
     entry_id, _record = entry_or_404(db, who, key, "review.write")
-    found = db.latest_ai_result("notes")
-    note = next((n for n in (found or {}).get("payload", []) if n.get("doc_id") == entry_id), None)
+    note = drafts.entry_note(db, entry_id)
     if note is None:
         raise PageError(404, "not_found")
     try:

@@ -14,6 +14,7 @@ from review_service.batches import submit, uploads
 from review_service.batches.batch import STAGES
 from review_service.contest import permissions
 from review_service.contest.accounts import Principal
+from review_service.core import messages
 from review_service.core.config import Settings
 from review_service.core.errors import NotFound, ReviewError, StateConflict
 from review_service.server.deps import CsrfDep, DbDep, RowId, SettingsDep, page_user
@@ -27,10 +28,7 @@ from .render import page
 router = APIRouter(prefix="/org", include_in_schema=False)
 Reader = Annotated[Principal, page_user("batches.read")]
 Manager = Annotated[Principal, page_user("batches.manage")]
-STAGE_NAMES = {"intake": _("reading files"), "render": _("rendering originals as PDF"),
-               "embed": _("embedding texts"), "topic": _("topic check"), "duplicates": _("duplicates"),
-               "themes": _("themes"), "matching": _("juror matching"), "notes": _("draft notes"),
-               "report": _("report"), "": _("waiting")}
+STAGE_NAMES = messages.STAGES
 FILE_PROBLEMS = {"empty": _("the file is empty"), "too_large": _("the file is over the size limit"),
                  "encrypted": _("the file is protected with a password"),
                  "corrupt": _("the file is damaged and cannot be read"),

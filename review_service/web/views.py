@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 
-from review_service.contest import permissions
+from review_service.contest import drafts, permissions
 from review_service.contest.accounts import Principal
 from review_service.core.domain import ParsedDocument
 from review_service.intake import renditions
 from review_service.intake.renditions import LazyRenderer, Rendition
+from review_service.stages.notes.phrases import reworded
 from review_service.stages.notes.sentences import note_sentences
 from review_service.storage import Database
 from review_service.web import blind_files
@@ -118,7 +119,7 @@ def blind_redaction(db, settings, record: dict, fmt: str) -> dict:
 
 
 def entry_view(db, settings, who: Principal, entry_id: str, record: dict, key: str,
-               renderer: LazyRenderer | None = None) -> dict:
+               renderer: LazyRenderer | None = None, lang: str = "") -> dict:
     """Everything the entry page shows, projected for ``who`` (blind: codes, no personal values)."""
     blind = permissions.blind_for(who, settings.blind_review)
     shown = [record]  # whose personal values a blind juror's view must not hold
@@ -133,18 +134,19 @@ def entry_view(db, settings, who: Principal, entry_id: str, record: dict, key: s
     redaction = blind_redaction(db, settings, record, fmt) if blind and frame_url else None
     if redaction is not None and redaction["unavailable"]:
         frame_url, has_file = "", False
-    found = db.latest_ai_result("notes")
-    note = next((n for n in (found or {}).get("payload", []) if n.get("doc_id") == entry_id), None)
+    note = drafts.entry_note(db, entry_id)
     view: dict = {"entry": entry, "key": key, "format": fmt, "has_file": has_file, "file_url": file_url,
                   "frame_url": frame_url, "preparing": preparing,
                   "render_failed": rendition is not None and not rendition.ok, "redaction": redaction,
                   "blocks": [] if fmt in INLINE else text_blocks(db, settings, record, parsed), "note": None,
                   "duplicates": [], "similar": []}
     if note is not None:
-        sentences = [{**s, "links": [citation(a, file_url, fmt, has_file, rendition) for a in s["anchors"]]}
+        sentences = [{**(reworded(s, lang) if lang else s),
+                      "links": [citation(a, file_url, fmt, has_file, rendition) for a in s["anchors"]]}
                      for s in note_sentences(note)]
         view["note"] = {"lang": note.get("lang", ""), "disclaimer": note.get("disclaimer", ""),
                         "summary_mode": note.get("summary_mode", ""), "provenance": note.get("provenance", {}),
+                        "batch_id": note.get("batch_id"), "superseded": note.get("superseded", []),
                         "sentences": sentences}
         for dup in note.get("duplicates", []):
             other = dup.get("other", "")
