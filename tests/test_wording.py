@@ -19,6 +19,7 @@ from review_service.contest import permissions
 from review_service.core.config import Settings
 from review_service.server import create_app
 from review_service.stages.notes.phrases import PHRASES, QUESTIONS
+from review_service.stages.notes.sentences import note_sentences
 from review_service.storage import open_database
 from tests import jury as J
 from tests.pages import client_sign_in
@@ -45,14 +46,14 @@ def content_of(db, settings) -> list[str]:
         for block in parsed.blocks if parsed else ():
             out += [block.text, *block.text.splitlines()]
         note = drafts.entry_note(db, record["entry_id"])
-        for sentence in (note or {}).get("summary", []) + [q for a in (note or {}).get("aims", [])
-                                                            for q in a.get("quotes", [])]:
-            out.append(sentence.get("text", ""))
+        out += [s["text"] for s in note_sentences(note) if s["origin"] != "template"] if note else []
     for stored in db.ai_results_per_batch("assignment_suggestion"):  # words the explanations quote from texts
         for row in (stored["payload"] or {}).get("entries", {}).values():
             for j in row.get("jurors", []):
                 out += [f"«{t}»" for t in ((j.get("explanation") or {}).get("shared_terms") or [])]
                 out.append(str((j.get("explanation") or {}).get("profile_title") or ""))
+        for conflict in (stored["payload"] or {}).get("conflicts", []):  # the names a conflict compares
+            out += [f"«{v}»" for v in (conflict.get("params") or {}).values()]
     for line in (SAMPLE / "archive.jsonl").read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         out += [str(v) for v in row.values()]
@@ -62,6 +63,12 @@ def content_of(db, settings) -> list[str]:
         for work in row.get("works", []) or row.get("profile", []) or []:
             out += [str(v) for v in (work.values() if isinstance(work, dict) else [work])]
     return out
+
+
+def report_names(report: dict) -> list[str]:
+    """What a report names as written: the folder screened, the models and their revisions."""
+    return [str(report.get("source", "")), *(str(p.get(k, "")) for p in report.get("provenance", {}).values()
+                                              for k in ("model", "model_revision", "prompt", "prompt_version"))]
 
 
 def foreign(lang: str) -> list[str]:
@@ -172,5 +179,5 @@ def db_jobs(db) -> list[dict]:
 def test_report_speaks_the_readers_language(sample, lang):
     content = content_of(sample["db"], sample["settings"])
     html = render_html(sample["report"], lang)
-    found = problems(html, lang, content, foreign(lang))
+    found = problems(html, lang, content + report_names(sample["report"]), foreign(lang))
     assert found == [], "\n".join(found[:80]) + f"\n… {len(found)} in all"

@@ -58,7 +58,7 @@ def problems(page: str, lang: str, content: list[str], foreign_phrases: list[str
     names, note quotes) removed before checking, longest first."""
     text = readable(page)
     out = [f"note sentence of another language: {p!r}" for p in foreign_phrases if p in text]
-    for piece in sorted({c for c in content if c and len(c) >= 2}, key=len, reverse=True):
+    for piece in sorted({c for c in content if c and len(c) >= 3}, key=len, reverse=True):
         text = text.replace(piece, " ")
     out += [f"identifier {m!r}" for rx in IDENTIFIERS for m in rx.findall(text)]
     english = english_only(lang)

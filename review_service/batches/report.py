@@ -88,6 +88,9 @@ def render_html(report: dict, lang: str = "en", timezone: str = "Asia/Almaty") -
     env = Environment(loader=PackageLoader("review_service", "templates"), autoescape=select_autoescape(["html"]),
                       extensions=["jinja2.ext.i18n"])
     i18n.install(env, lang, timezone)
+    from review_service.stages.notes.phrases import reworded
+
+    env.filters["reworded"] = lambda sentence: reworded(sentence, lang)  # a note's fixed sentences, in ``lang``
     return env.get_template("report.html").render(r=report, lang=lang)
 
 

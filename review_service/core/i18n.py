@@ -137,6 +137,8 @@ def place(label: str, lang: str, timezone: str = DEFAULT_TIMEZONE) -> str:
 
     text = translations(lang).gettext
     label = (label or "").strip()
+    if " – " in label:  # a passage over two places ("section 1–2 – section 3–5")
+        return " – ".join(place(part, lang, timezone) for part in label.split(" – "))
     found = re.match(r"^(page|slide|section|line) (\d+)(?:[–-](\d+))?(?: \((notes|table)\))?$", label)
     if found:
         kind, first, last, part = found[1], found[2], found[3], found[4]
@@ -177,6 +179,8 @@ def audit_subject(subject: str, lang: str) -> str:
 
     text = translations(lang).gettext
     kind, _, rest = subject.partition(":")
+    if not rest and kind in m.BARE_SUBJECTS:
+        return text(m.BARE_SUBJECTS[kind])
     if kind in m.SUBJECTS and rest:
         parts = rest.split(":")
         if kind == "assignment" and len(parts) == 2:

@@ -121,6 +121,7 @@ VALUES: dict[str, str] = {
     "special_prize": _("special prize"), "kk": _("Kazakh"), "ru": _("Russian"), "en": _("English"),
     "und": _("undetermined"), "individual": _("individual"), "team": _("team"), "pdf": "PDF", "docx": "DOCX", "pptx": "PPTX", "text": _("text"),
     "audio": _("audio"), "video": _("video"), "image": _("an image"),
+    "optimal": _("the best total affinity"), "fair": _("the fairest worst entry"),  # matching solver modes
     "contrast.library_without_ai": _("library work without AI"),
     "contrast.ai_outside_libraries": _("AI outside libraries"), "contrast.unrelated": _("an unrelated subject"),
 }
@@ -156,6 +157,7 @@ SUBJECTS: dict[str, str] = {  # what an audit record is about: storage's "kind:i
     "check": _("pre-check of entry %(entry)s (%(what)s)"), "note": _("note of entry %(entry)s, sentence %(what)s"),
     "dup": _("duplicate flag %(id)s"), "jury": _("jury %(id)s"), "audit": _("audit log %(id)s"),
 }
+BARE_SUBJECTS: dict[str, str] = {"jury": _("the jury"), "rubric": _("the rubric"), "audit": _("the audit log")}
 UNKNOWN = _("(details in the English log)")
 
 ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
@@ -216,9 +218,12 @@ def action_text(action: str, gettext) -> str:
 
 
 def actor_text(actor: str, gettext) -> str:
-    """``system:…`` as the part of the service it is; a person's login as written."""
+    """``system:…`` as the part of the service it is; ``cli:NAME`` as the command line run by that operator; a
+    person's login as written."""
     if actor in ACTORS:
         return gettext(ACTORS[actor])
     if actor.startswith("system:"):
         return gettext(_("the service"))
+    if actor.startswith("cli:"):
+        return gettext(_("the command line (%(who)s)")) % {"who": actor.removeprefix("cli:")}
     return actor
