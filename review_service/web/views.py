@@ -148,12 +148,21 @@ def entry_view(db, settings, who: Principal, entry_id: str, record: dict, key: s
                         "summary_mode": note.get("summary_mode", ""), "provenance": note.get("provenance", {}),
                         "batch_id": note.get("batch_id"), "superseded": note.get("superseded", []),
                         "sentences": sentences}
+        past = {f["b"]: f.get("b_name") or f["b"] for f in drafts.duplicate_flags(db) if f.get("b_is_archive")} \
+            if any(d.get("other_is_archive") for d in note.get("duplicates", [])) else {}
         for dup in note.get("duplicates", []):
             other = dup.get("other", "")
             other_record = None if dup.get("other_is_archive") else db.submission(other)
             if other_record is not None and blind:
                 shown.append(other_record)
-            label = permissions.entry_code(other) if other_record is not None and blind else other
+            if dup.get("other_is_archive"):  # a past project: its title (the archive is public record)
+                label = past.get(other, other.removeprefix("archive:"))
+            elif other_record is None:
+                label = permissions.entry_code(other)
+            elif blind:
+                label = permissions.entry_code(other)
+            else:  # organizers: the other entry's title, else its file name
+                label = (other_record.get("form") or {}).get("project_title") or other_record["file_name"]
             view["duplicates"].append({**dup, "other": label})
         view["similar"] = list(note.get("similar", []))
     if blind:
