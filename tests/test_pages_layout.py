@@ -211,8 +211,8 @@ def test_the_duplicate_queue_marks_shared_words_names_both_files_and_hides_revie
         assert "<mark>kitaphana каталог</mark>." in html and "<mark>Чат</mark>-бот" in html and "&lt;b&gt;жауап&lt;/b&gt;" in html  # escaped, not marked
         assert "<mark>береді" not in html
         pair = html[html.index('class="pair"'):]
-        assert f'<span class="file">{names[e]}</span> · section 1' in pair
-        assert f'<span class="file">{names[f]}</span> · section 2' in pair
+        assert f'<span class="file">{names[e]}</span> · раздел 1' in pair  # the place in the reader's language
+        assert f'<span class="file">{names[f]}</span> · раздел 2' in pair
         assert html.count('class="card dup"') == 2 and 'href="/org/duplicates?show=all"' in html
         r = client.post("/org/duplicates", data={"csrf_token": token, "a": e, "b": f, "kind": "paraphrase",
                                                  "verdict": "dismiss", "comment": "different projects"},
