@@ -36,7 +36,7 @@ from . import (
 )
 from . import originals as files
 from .render import marked as _
-from .render import page
+from .render import language, page
 
 router = APIRouter(include_in_schema=False)
 ORGANIZER_PAGES = (org_dashboard, org_batches, org_prescreen, org_duplicates, org_assignment, org_results,
@@ -99,6 +99,7 @@ def login(request: Request, db: DbDep, settings: SettingsDep, client: ClientDep,
                        error="throttled", retry_after=exc.retry_after)
         refused.headers["Retry-After"] = str(exc.retry_after)
         return refused
+    people.remember_language(db, username, language(request))  # reminders are written in it
     target = safe_next(next_page)
     if people.must_change_password(db, username.strip()):
         target = "/account/password?notice=temporary"  # a password an administrator set: choose one's own
