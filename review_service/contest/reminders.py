@@ -128,8 +128,8 @@ def send(db: Database, settings: Settings, actor: str, *, at: datetime | None = 
                 message = EmailMessage()
                 message["From"], message["To"], message["Subject"] = settings.smtp_from, r.email, r.subject
                 message["Date"], message["Message-ID"] = formatdate(localtime=False), make_msgid(domain="review-service")
-                message["Content-Language"] = r.lang
                 message.set_content(r.body)
+                message["Content-Language"] = r.lang  # after set_content, which replaces the Content-* headers
                 try:
                     server.send_message(message)
                     sent.append(r.juror)

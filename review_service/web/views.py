@@ -19,6 +19,10 @@ def _(message: str) -> str:
     return message
 
 
+REASON_LABELS = {"personal": _("I know the entrant personally"), "workplace": _("I work with the entrant"),
+                 "involved": _("I took part in the project"), "expertise": _("Outside my expertise"),
+                 "language": _("A language I do not read"), "other": _("Another reason")}
+"""A juror's declaration reasons (contest.declarations.REASONS) as the pages name them."""
 PLACES = {"page": _("page %(n)s"), "slide": _("slide %(n)s"), "section": _("section %(n)s"),
           "line": _("line %(n)s")}
 PAGE = re.compile(r"^(page|slide|section|line) (\d+)")
