@@ -166,6 +166,13 @@ def test_declaring_checks_its_input_escapes_the_note_and_is_final(settings, worl
                     if c["juror"] == "ja" and c["entry"] == f)
         assert cell["status"] == "abstained"
 
+    db = world["db"]
+    assert db.verify_audit().intact
+    with db.transaction() as conn:  # undone behind the log's back: audit verify names the row
+        conn.exec_driver_sql("UPDATE juror_declarations SET kind = 'none' WHERE kind = 'abstain'")
+    found = db.verify_audit().problems
+    assert [(p.kind, p.table) for p in found] == [("table_edited", "juror_declarations")]
+
 
 def test_an_extension_moves_one_jurors_deadline_and_the_board_marks_overdue_cells(settings, world):
     past = datetime.now(UTC) - timedelta(days=1)
@@ -263,6 +270,7 @@ def test_reminders_reach_a_real_smtp_server_in_each_jurors_language_or_come_as_a
         ru, kk = got["ja@jury.example.org"], got["ju@jury.example.org"]
         assert ru["Subject"] == i18n.gettext("ru", "Reminder: %(n)s entries await your review", n=2)
         assert kk["Subject"] == i18n.gettext("kk", "Reminder: %(n)s entries await your review", n=2)  # the default
+        assert ru["Subject"] == "Напоминание: работ, ждущих вашей оценки: 2" and kk["Subject"] != ru["Subject"]
         assert ru["From"] == "jury@contest.example.kz" and ru["Content-Language"] == "ru"
         body = ru.get_content()
         assert entry_code(world["E"]) in body and entry_code(world["F"]) in body and "https://jury.example.kz/my" in body
