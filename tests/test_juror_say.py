@@ -232,7 +232,6 @@ def test_reminders_reach_a_real_smtp_server_in_each_jurors_language_or_come_as_a
                                                                                        tmp_path, caplog):
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult
-
     from pydantic import SecretStr
 
     from review_service.core.errors import InputError
