@@ -162,6 +162,7 @@ def test_declaring_checks_its_input_escapes_the_note_and_is_final(settings, worl
         board = client.get("/org/progress").text
         assert "<script>alert(1)</script>" not in board and "&lt;script&gt;alert(1)&lt;/script&gt;" in board
         assert "\u202e" not in board
+        assert "ja — not counted (the juror abstained)" in client.get("/org/results?lang=en").text  # no scores
         cell = next(c for c in client.get("/progress", headers=J.bearer(world["tokens"]["organizer"])).json()["cells"]
                     if c["juror"] == "ja" and c["entry"] == f)
         assert cell["status"] == "abstained"
@@ -213,6 +214,10 @@ def test_an_extension_moves_one_jurors_deadline_and_the_board_marks_overdue_cell
         assert client.put(f"/entries/{entry_code(f)}/review", json={"scores": SCORES}, headers=ju).status_code == 200
         page = client.get("/org/progress?lang=en").text
         assert "overdue" in page
+        client.cookies.clear()
+        client_sign_in(client, "ja")
+        mine = client.get("/my?lang=en").text
+        assert mine.count("extended to") == 2  # both of ja's entries: the juror's extension
     extended = [a for a in world["db"].audit_log() if a["action"] == "deadline_extended"]
     assert [a["subject"] for a in extended] == ["juror:ja", f"entry:{f}"] and extended[0]["actor"] == "organizer"
 
@@ -239,7 +244,9 @@ def test_reminders_reach_a_real_smtp_server_in_each_jurors_language_or_come_as_a
 
     db = world["db"]
     set_email(db, "ja", "ja@jury.example.org", "test")
-    set_email(db, "ju", "ju@jury.example.org", "test")  # jc: no open cell (a conflict); jd: disabled
+    assert J.run_cli(settings, monkeypatch, ["users", "email", "ju", "ju@jury.example.org"]) == 0
+    assert J.run_cli(settings, monkeypatch, ["users", "email", "ju", "not an address"]) == 2
+    # jc: no open cell (a conflict found by matching); jd: disabled
     with pytest.raises(InputError, match="not an e-mail"):
         set_email(db, "jc", "not an address", "test")
     inbox = _Inbox()
