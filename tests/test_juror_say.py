@@ -312,3 +312,23 @@ def test_reminders_reach_a_real_smtp_server_in_each_jurors_language_or_come_as_a
     assert J.run_cli(settings, monkeypatch, ["reminders", "--csv", str(out)]) == 0
     assert len(list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))) == 2
     assert J.run_cli(settings, monkeypatch, ["reminders"]) == 2  # no server, no --csv: says what to do
+
+
+def test_with_declare_first_the_entry_page_shows_only_the_say_until_the_juror_answers(settings, world):
+    strict = settings.model_copy(update={"declare_first": True})
+    code = entry_code(world["E"])
+    with TestClient(create_app(strict, search_engine=J.FakeSearch())) as client:
+        client_sign_in(client, "ja")
+        before = client.get(f"/my/{code}?lang=en").text
+        assert "Before you read" in before and 'id="rubric"' not in before and "Бот обучен на каталоге." not in before
+        token = _page_token(client, f"/my/{code}")
+        refused = client.post(f"/my/{code}/review?lang=en", data={"action": "save", "score-innovation": "7",
+                                                                  "csrf_token": token})
+        assert refused.status_code == 409 and "First say whether you have a conflict" in refused.text
+        assert client.post(f"/my/{code}/declaration", data={"kind": "none", "csrf_token": token},
+                           follow_redirects=False).status_code == 303
+        after = client.get(f"/my/{code}?lang=en").text
+        assert 'id="rubric"' in after and "Бот обучен на каталоге." in after and "Before you read" not in after
+        saved = client.post(f"/my/{code}/review", data={"action": "save", "score-innovation": "7",
+                                                        "csrf_token": token}, follow_redirects=False)
+        assert saved.status_code == 303

@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     """While on, nothing sent to a juror holds an applicant's personal fields; entries show a neutral code."""
     scoring_deadline: datetime = datetime.fromisoformat("2026-11-20T23:59:59+05:00")
     """After this, jurors can no longer save or submit scores (an organizer can still reopen a review)."""
+    declare_first: bool = False
+    """While on, a juror's entry page shows only the declaration (no conflict / conflict / abstain) until the juror
+    answers it; off: the declaration comes first on the page, above the original, the note and the rubric."""
     session_hours: float = Field(default=12.0, gt=0)
     """How long a session token (sign-in) lives."""
     cookie_secure: bool | None = None

@@ -74,7 +74,7 @@ def _render(request: Request, db: Database, settings: Settings, renderer: LazyRe
                 review=review, values=values or saved, errors=errors or [], feedback=feedback,
                 deadline=progress.deadline_for(db, who.juror_id or "", entry_id, settings.scoring_deadline),
                 notice=request.query_params.get("done", ""), declaration=declarations.mine(db, who.juror_id or "", entry_id),
-                say=say or {}, reasons=declarations.REASONS, reason_labels=REASON_LABELS, max_note=declarations.MAX_NOTE)
+                say=say or {}, declare_first=settings.declare_first, reasons=declarations.REASONS, reason_labels=REASON_LABELS, max_note=declarations.MAX_NOTE)
 
 
 @router.get("/{key}", response_class=HTMLResponse)
@@ -132,6 +132,9 @@ async def save_review(key: str, request: Request, db: DbDep, settings: SettingsD
     lang = language(request)
     values, scores, errors = read_scores(form, criteria, lambda c: c["name"].get(lang) or c["id"], submitting)
     status = 422
+    if settings.declare_first and declarations.mine(db, who.juror_id or "", entry_id) is None:
+        return _render(request, db, settings, renderer, who, key, status_code=409, say={
+            "error": _("First say whether you have a conflict of interest with this entry."), "params": {}})
     if not errors:
         try:
             if scores:
