@@ -62,6 +62,7 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("GET", "/my/{key}"): PAGE_ENTRY_JUROR,
     ("POST", "/my/{key}/review"): PAGE_ENTRY_JUROR,
     ("POST", "/my/{key}/note/{sentence}"): PAGE_ENTRY_JUROR,
+    ("POST", "/my/{key}/declaration"): PAGE_ENTRY_JUROR,  # the juror's own say (here: no conflict)
     # the original: the assigned juror's entry here is a text file, shown as text on the entry page, not served
     # to a juror in blind review (its properties may name the author); PDFs and recordings are (test_pages.py)
     ("GET", "/files/{key}"): _page(ja=404, ju=404, jc=404),
@@ -83,6 +84,11 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/org/assignment/edit"): PAGE_STAFF,
     ("POST", "/org/assignment/resolve"): PAGE_STAFF,
     ("POST", "/org/assignment/publish"): PAGE_STAFF,
+    ("POST", "/org/assignment/replace"): PAGE_STAFF,  # a declared juror's place given to another, in the draft
+    ("GET", "/org/progress"): PAGE_STAFF,
+    ("POST", "/org/progress/extensions"): PAGE_STAFF,
+    ("POST", "/org/progress/reminders"): PAGE_STAFF,  # no mail server here: back to the board with the reason
+    ("GET", "/org/progress/reminders.csv"): PAGE_STAFF,
     ("GET", "/org/results"): PAGE_STAFF,
     ("GET", "/org/decisions"): PAGE_STAFF,
     ("POST", "/org/decisions"): PAGE_STAFF,
@@ -140,6 +146,12 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("GET", "/exports/decisions.csv"): STAFF,
     ("GET", "/exports/audit.csv"): STAFF,
     ("GET", "/exports/my-scores.csv"): JUROR,
+    ("GET", "/exports/reminders.csv"): STAFF,
+    ("POST", "/entries/{entry_id}/declaration"): ENTRY_JUROR,  # the juror's own say (here: no conflict)
+    ("GET", "/declarations"): STAFF,
+    ("GET", "/progress"): STAFF,
+    ("POST", "/progress/extensions"): STAFF,
+    ("POST", "/reminders"): STAFF,  # 409 smtp_not_configured here: allowed, the state refuses
     ("POST", "/batches"): STAFF,
     ("GET", "/batches/{job_id}"): STAFF,
     ("POST", "/batches/{job_id}/cancel"): STAFF,
@@ -184,6 +196,8 @@ def _request(method: str, path: str, who: str, world: dict, db, n: int) -> dict:
             {"op": "pin", "juror": "ja", "entry": world["E"]}, {"op": "forbid", "juror": "ju", "entry": world["E"]}]}},
         "/assignments/draft/resolve": {"json": {"expect_version": version}},
         "/assignments/publish": {"json": {"expect_version": version}},
+        "/entries/{entry_id}/declaration": {"json": {"kind": "none"}},
+        "/progress/extensions": {"json": {"scope": "juror", "target": "ja", "until": "2100-06-01T00:00:00+00:00"}},
         "/flags/duplicates/review": {"json": {"a": world["E"], "b": world["F"], "kind": "paraphrase",
                                               "verdict": "dismiss", "comment": "different projects"}},
         "/search": {"params": {"q": "chat bot"}},
@@ -217,6 +231,9 @@ def _page_request(method: str, path: str, url: str, who: str, world: dict, db, v
         "/my/{key}/review": {"action": "save", "score-innovation": "7", "score-feasibility": "3.5",
                              "comment-feasibility": "fine"},
         "/my/{key}/note/{sentence}": {"verdict": "helpful"},
+        "/my/{key}/declaration": {"kind": "none"},
+        "/org/assignment/replace": {"juror": "ja", "entry": world["E"], "with_juror": "ju", "expect_version": version},
+        "/org/progress/extensions": {"scope": "entry", "target": world["E"], "until": "2100-06-01T00:00"},
         "/org/entries/{entry_id}/checks/{check}": {"verdict": "uphold", "comment": "checked"},
         "/org/duplicates": {"a": world["E"], "b": world["F"], "kind": "paraphrase", "verdict": "dismiss",
                             "comment": "different projects"},

@@ -95,7 +95,7 @@ def test_sign_in_wrong_password_next_and_sign_out(settings, world):
 def test_every_page_form_and_cookie_signed_api_write_needs_the_csrf_token(settings, world):
     app = create_app(settings, search_engine=J.FakeSearch())
     posts = [path for method, path in page_routes(app) if method == "POST"]
-    assert len(posts) == 21
+    assert len(posts) == 25
     with TestClient(app) as client:
         for path in posts:
             client.cookies.clear()
@@ -153,14 +153,15 @@ def test_citations_jump_to_the_page_slide_place_or_moment(label, fmt, href):
 def _page_paths(world) -> dict[str, list[str]]:
     code = entry_code(world["PDF"])
     return {"organizer": ["/org", "/org/batches", f"/org/batches/{world['job']}", "/org/entries",
-                          f"/org/entries/{world['E']}", "/org/duplicates", "/org/assignment", "/org/results",
+                          f"/org/entries/{world['E']}", "/org/duplicates", "/org/assignment", "/org/progress",
+                          "/org/results",
                           "/org/decisions", "/org/audit", "/org/search?q=chat", "/org/users", "/org/rubric",
                           "/org/themes", "/account/password", "/my"],  # the last: the 403 page
             "admin": ["/org/users", "/org/rubric"],  # the users' forms are an admin's
             "ja": ["/my", f"/my/{code}", f"/my/{entry_code(world['E'])}", "/account/password"]}
 
 
-NARROW = {"organizer": ["/org/results", "/org/assignment", "/org/batches", "/account/password"],  # at 390 px
+NARROW = {"organizer": ["/org/results", "/org/assignment", "/org/progress", "/org/batches", "/account/password"],
           "admin": ["/org/users"]}
 
 
@@ -179,7 +180,7 @@ def test_every_page_in_a_real_browser_is_accessible_in_every_language(settings, 
     app = create_app(settings, search_engine=J.FakeSearch())
     covered = {p.split("?")[0] for paths in _page_paths(world).values() for p in paths}
     gets = {path for method, path in page_routes(app) if method == "GET"}
-    assert len(covered) >= len(gets) - 6  # / and /login redirect or are tested in test_i18n; files and map: not pages
+    assert len(covered) >= len(gets) - 7  # / and /login redirect or are tested in test_i18n; files, map, CSV: not pages
     problems: list[str] = []
     with running(app) as base:
         for login, paths in _page_paths(world).items():

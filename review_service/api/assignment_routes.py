@@ -68,7 +68,7 @@ def mine(db: DbDep, settings: SettingsDep, who: Annotated[Principal, user("assig
         out = []
         for pair in pairs:
             juror, entry = pair.split(":", 1)
-            if juror == who.juror_id and entry not in scope.conflicted:
+            if juror == who.juror_id and entry not in scope.conflicted | scope.declared:
                 out.append(permissions.public_id(entry, who, settings.blind_review))
         return sorted(out)
 

@@ -94,7 +94,7 @@ class NotCountedOut(BaseModel):
 
     juror: str
     total: float
-    reason: str = Field(description="removed | conflict | not_assigned")
+    reason: str = Field(description="removed | conflict | declared_conflict | abstained | not_assigned")
     since: str | None = None
 
 

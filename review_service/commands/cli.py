@@ -17,7 +17,7 @@ import sys
 from review_service.core.errors import ReviewError
 
 COMMANDS = ("mailbox", "screen", "duplicates", "themes", "affinity", "match", "search", "notes", "models", "serve", "users",
-            "audit", "worker")
+            "audit", "worker", "reminders")
 
 
 def build_parser() -> argparse.ArgumentParser:

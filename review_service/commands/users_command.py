@@ -23,9 +23,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--role", required=True, choices=("admin", "organizer", "juror"))
     add.add_argument("--juror", help="the juror profile id (JURORS.jsonl \"id\") a juror account is linked to")
     add.add_argument("--name", default="", help="the person's name as shown")
+    add.add_argument("--email", default="", help="where reminders go (review-service reminders)")
     add.set_defaults(func=_add)
+    mail = verbs.add_parser("email", help="set (or, with an empty ADDRESS, clear) where an account's reminders go")
+    mail.add_argument("login")
+    mail.add_argument("address")
+    mail.set_defaults(func=_email)
     imp = verbs.add_parser("import", help="a juror account for every juror in JURORS.jsonl (login = juror id), "
-                                          "with one-time passwords written to a file only you can read")
+                                          "with one-time passwords written to a file only you can read (a line's "
+                                          "\"email\", if any, is where the juror's reminders go)")
     imp.add_argument("jurors", type=Path, help="JURORS.jsonl")
     imp.add_argument("--passwords", type=Path, required=True,
                      help="where to write login,password (CSV, created with mode 0600; must not exist)")
@@ -60,26 +66,42 @@ def _password() -> str:
 
 
 def _add(args: argparse.Namespace) -> int:
-    from review_service.contest.accounts import add_user
+    from review_service.contest.accounts import add_user, set_email
 
     db = _db()
     try:
         user = add_user(db, login=args.login, role=args.role, password=_password(), actor=CLI_ACTOR,
                         juror_id=args.juror, name=args.name)
+        if args.email:
+            set_email(db, user["login"], args.email, CLI_ACTOR)
     finally:
         db.close()
     print(f"added {user['login']} ({user['role']}{', juror ' + user['juror_id'] if user['juror_id'] else ''})")
     return 0
 
 
+def _email(args: argparse.Namespace) -> int:
+    from review_service.contest.accounts import set_email
+
+    db = _db()
+    try:
+        set_email(db, args.login, args.address, CLI_ACTOR)
+    finally:
+        db.close()
+    print(f"{args.login}: reminders go to {args.address}" if args.address else f"{args.login}: no e-mail")
+    return 0
+
+
 def _import(args: argparse.Namespace) -> int:
-    from review_service.contest.accounts import add_user, new_password, register_jury
+    from review_service.contest.accounts import add_user, new_password, register_jury, set_email
     from review_service.contest.credentials import normalise_login
     from review_service.core.errors import InputError, StateConflict
+    from review_service.core.exchange import read_jsonl
     from review_service.stages.matching import read_jurors
     from review_service.storage.account_store import PeopleStore
 
     jurors = read_jurors(args.jurors)
+    emails = {str(row.get("id")): str(row.get("email") or "").strip() for row in read_jsonl(args.jurors)}
     for juror in jurors:  # every login (= juror id) follows the login rule before any account is made
         normalise_login(juror.id)
     try:
@@ -106,6 +128,8 @@ def _import(args: argparse.Namespace) -> int:
                     continue
                 writer.writerow([juror.id, juror.name, juror.id, password])
                 added += 1
+                if emails.get(juror.id):
+                    set_email(db, juror.id, emails[juror.id], CLI_ACTOR)
     finally:
         db.close()
     print(f"{added} juror accounts added, {skipped} already there; one-time passwords in {args.passwords} "

@@ -10,6 +10,7 @@ and the current-password check of a password change go through the back-off of :
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,8 +34,10 @@ from review_service.core.domain import Juror
 from review_service.core.errors import InputError, Unauthorized
 from review_service.storage import Database
 from review_service.storage.account_store import PeopleStore
+from review_service.storage.say_store import SayStore
 
 ROLES = ("admin", "organizer", "juror")
+EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
 COOKIE = "review_session"
 __all__ = ["COOKIE", "MIN_PASSWORD", "ROLES", "NewAccount", "Principal", "add_user", "authenticate", "change_password",
            "hash_password", "must_change_password", "new_password", "reset_password", "sign_in", "sign_out"]
@@ -186,6 +189,19 @@ def change_password(db: Database, who: Principal, current: str, new: str, token:
     guard.succeeded(who.login)
     store.set_password(who.login, hash_password(new, login=who.login, name=who.name), who.login,
                        action="password_changed", keep_session=token_digest(token))
+
+
+def remember_language(db: Database, login: str, lang: str) -> None:
+    """The interface language ``login`` signed in with: what their reminders are written in."""
+    SayStore(db).set_lang(attempted_login(login), lang)
+
+
+def set_email(db: Database, login: str, email: str, actor: str) -> None:
+    """Where ``login``'s reminders go (empty: nowhere); a plain shape check, audited as ``user_email_set``."""
+    email = email.strip()
+    if email and (len(email) > 254 or not EMAIL.fullmatch(email)):
+        raise InputError(f"{email!r} is not an e-mail address", code="bad_email")
+    SayStore(db).set_email(normalise_login(login), email, actor)
 
 
 def must_change_password(db: Database, login: str) -> bool:

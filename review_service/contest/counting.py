@@ -4,7 +4,9 @@ organizers with the reason it is not counted; results, progress and exports neve
 
 Reasons: ``removed`` (the pair was published once and a later publication dropped it; ``since`` is that
 publication's time), ``conflict`` (published, but in conflict of interest with the juror), ``not_assigned``
-(never published: e.g. written before any publication, or by an account linked to another juror's profile).
+(never published: e.g. written before any publication, or by an account linked to another juror's profile),
+``declared_conflict`` and ``abstained`` (published, but the juror declared a conflict of interest or abstained
+on first opening the entry: :mod:`review_service.contest.declarations`).
 """
 from __future__ import annotations
 
@@ -15,12 +17,12 @@ from review_service.contest.permissions import Standing, pairs, standing
 from review_service.storage import Database
 
 COUNTED = "counted"
-REASONS = ("removed", "conflict", "not_assigned")
+REASONS = ("removed", "conflict", "declared_conflict", "abstained", "not_assigned")
 
 
 @dataclass(frozen=True)
 class PairStatus:
-    status: str  # counted | removed | conflict | not_assigned
+    status: str  # counted | removed | conflict | declared_conflict | abstained | not_assigned
     since: str | None = None  # removed: when the publication that dropped the pair was made
     version: int | None = None  # removed: that publication's version
 
@@ -57,6 +59,8 @@ class Counting:
             return PairStatus(COUNTED)
         if pair in self.standing.conflicted:
             return PairStatus("conflict")
+        if pair in self.standing.declared and pair in self.standing.published:
+            return PairStatus(self.standing.declared[pair])
         if pair in self._removed:
             at, version = self._removed[pair]
             return PairStatus("removed", at, version)

@@ -77,7 +77,7 @@ def _aside(n: NotCounted) -> str:
 def score_rows(reviews: Sequence[dict], labels: dict[str, dict],
                counted: Callable[[str, str], str] | None = None) -> list[dict]:
     """One row per score; ``counted(juror, entry)`` fills the ``counted`` column (yes, removed DATE, conflict,
-    not_assigned: :func:`review_service.contest.counting.label`)."""
+    declared_conflict, abstained, not_assigned: :func:`review_service.contest.counting.label`)."""
     rows = []
     for rv in reviews:
         status = counted(rv["juror_id"], rv["entry_id"]) if counted else ""

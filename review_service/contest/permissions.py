@@ -2,7 +2,8 @@
 
 Two levels. **Roles** (:data:`RULES`): each action names the roles that may take it. **Objects**: a juror
 reads and scores only the entries of the latest *published* assignment for them that are not in conflict with
-them (conflicts of interest from the suggestion and the assignment; a conflict wins over an assignment);
+them (conflicts of interest from the suggestion and the assignment; a conflict wins over an assignment) and on
+which they have not declared a conflict or abstained themselves (:mod:`review_service.contest.declarations`);
 organizers and admins see everything. An entry a juror may not see answers 404, like one that does not exist.
 
 **Blind review** (``REVIEW_BLIND_REVIEW``, on by default): nothing sent to a juror holds an applicant's
@@ -20,13 +21,14 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from review_service.contest.accounts import Principal
 from review_service.core.errors import NotFound, PermissionDenied
 from review_service.core.personal import Matcher
 from review_service.storage import Database
+from review_service.storage.say_store import SayStore
 
 STAFF = frozenset({"admin", "organizer"})
 EVERYONE = frozenset({"admin", "organizer", "juror"})
@@ -41,6 +43,11 @@ RULES: dict[str, frozenset[str]] = {
     "rubric.read": EVERYONE,
     "review.read": EVERYONE,  # jurors: their own reviews only
     "review.write": JUROR,  # save, submit: a juror's own scores
+    "review.declare": JUROR,  # a juror's own say on an entry: no conflict, a conflict of interest, abstain
+    "declarations.read": STAFF,  # the jurors' declarations and the solver's suggested replacements
+    "progress.read": STAFF,  # the progress board: every juror x entry cell
+    "deadlines.extend": STAFF,  # a later scoring deadline for one juror or one entry
+    "reminders.send": STAFF,  # e-mail the jurors with open cells, or the mail-merge CSV
     "review.reopen": STAFF,
     "decisions.read": STAFF,
     "decisions.write": STAFF,
@@ -80,19 +87,24 @@ def entry_code(entry_id: str) -> str:
     return "E-" + hashlib.sha256(f"entry-code\x00{entry_id}".encode()).hexdigest()[:6].upper()
 
 
+DECLARED = {"conflict": "declared_conflict", "abstain": "abstained"}  # a juror's declaration → why a pair falls out
+
+
 @dataclass(frozen=True)
 class Standing:
-    """The pairs that stand: the latest publication's (juror, entry) pairs, and those of them in conflict of
-    interest (conflicts from the publication and from every batch's suggestion; a conflict wins)."""
+    """The pairs that stand: the latest publication's (juror, entry) pairs, less those in conflict of interest
+    (conflicts from the publication and from every batch's suggestion; a conflict wins) and those on which the
+    juror declared a conflict or abstained (``declared``: pair → ``declared_conflict`` | ``abstained``)."""
 
     version: int | None
     published: frozenset[tuple[str, str]]
     conflicted: frozenset[tuple[str, str]]
+    declared: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def pairs(self) -> frozenset[tuple[str, str]]:
-        """Published and not in conflict: what a juror may reach and what results count."""
-        return self.published - self.conflicted
+        """Published, not in conflict, not declared out: what a juror may reach and what results count."""
+        return self.published - self.conflicted - frozenset(self.declared)
 
 
 def pairs(payload: dict) -> set[tuple[str, str]]:
@@ -112,27 +124,31 @@ def standing(db: Database) -> Standing:
     for suggestion in db.ai_results_per_batch("assignment_suggestion"):
         conflicts += suggestion["payload"].get("conflicts", [])
     conflicted = {(c["juror"], c["entry"]) for c in conflicts} & published
-    return Standing(version, frozenset(published), frozenset(conflicted))
+    declared = {(d.juror_id, d.entry_id): DECLARED[d.kind] for d in SayStore(db).declarations() if d.kind in DECLARED}
+    return Standing(version, frozenset(published), frozenset(conflicted), declared)
 
 
 @dataclass(frozen=True)
 class JurorScope:
-    """What a juror may reach: the entries published for them, minus those in conflict with them."""
+    """What a juror may reach: the entries published for them, minus those in conflict with them and those they
+    declared a conflict on or abstained from."""
 
     juror_id: str
     assigned: frozenset[str]
     conflicted: frozenset[str]
     version: int | None
+    declared: frozenset[str] = frozenset()
 
     @property
     def entries(self) -> frozenset[str]:
-        return self.assigned - self.conflicted
+        return self.assigned - self.conflicted - self.declared
 
 
 def juror_scope(db: Database, juror_id: str) -> JurorScope:
     found = standing(db)
     return JurorScope(juror_id, frozenset(e for j, e in found.published if j == juror_id),
-                      frozenset(e for j, e in found.conflicted if j == juror_id), found.version)
+                      frozenset(e for j, e in found.conflicted if j == juror_id), found.version,
+                      frozenset(e for j, e in found.declared if j == juror_id))
 
 
 def resolve_entry_id(db: Database, key: str) -> str | None:

@@ -30,7 +30,7 @@ class JurorTotal:
 class NotCounted:
     juror: str
     total: float
-    reason: str  # removed | conflict | not_assigned
+    reason: str  # removed | conflict | declared_conflict | abstained | not_assigned
     since: str | None = None
 
 

@@ -100,7 +100,11 @@ def deadline_passed(deadline: datetime) -> bool:
     return datetime.now(UTC) > deadline
 
 
-def _before_deadline(deadline: datetime) -> None:
+def _before_deadline(db: Database, juror_id: str, entry_id: str, deadline: datetime) -> None:
+    """``deadline`` (the scoring deadline), or the pair's extension (:mod:`review_service.contest.progress`)."""
+    from review_service.contest.progress import deadline_for
+
+    deadline = deadline_for(db, juror_id, entry_id, deadline)
     if deadline_passed(deadline):
         raise StateConflict(f"the scoring deadline ({deadline.isoformat()}) has passed", code="deadline_passed",
                             hint="ask an organizer")
@@ -116,7 +120,7 @@ def save_review(db: Database, entry_id: str, values: dict[str, dict], actor: Pri
                 deadline: datetime) -> dict:
     """The juror's draft scores for an entry (merged with what they saved before)."""
     juror = _juror(actor)
-    _before_deadline(deadline)
+    _before_deadline(db, juror, entry_id, deadline)
     rubric = current_rubric(db)
     checked = _check_values(_criteria(rubric), values)
     if not checked:
@@ -127,7 +131,7 @@ def save_review(db: Database, entry_id: str, values: dict[str, dict], actor: Pri
 def submit_review(db: Database, entry_id: str, actor: Principal, *, deadline: datetime) -> dict:
     """Lock the juror's scores: every criterion scored, comments where the rubric requires them."""
     juror = _juror(actor)
-    _before_deadline(deadline)
+    _before_deadline(db, juror, entry_id, deadline)
     rubric = current_rubric(db)
     criteria = _criteria(rubric)
 

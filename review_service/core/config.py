@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     """While on, nothing sent to a juror holds an applicant's personal fields; entries show a neutral code."""
     scoring_deadline: datetime = datetime.fromisoformat("2026-11-20T23:59:59+05:00")
     """After this, jurors can no longer save or submit scores (an organizer can still reopen a review)."""
+    declare_first: bool = False
+    """While on, a juror's entry page shows only the declaration (no conflict / conflict / abstain) until the juror
+    answers it; off: the declaration comes first on the page, above the original, the note and the rubric."""
     session_hours: float = Field(default=12.0, gt=0)
     """How long a session token (sign-in) lives."""
     cookie_secure: bool | None = None
@@ -107,6 +110,22 @@ class Settings(BaseSettings):
     """The longest wait (15 minutes): a guesser can slow an account down, never lock its owner out for good."""
     signin_forget_s: float = Field(default=3600.0, gt=0)
     """Wrong passwords are forgotten this long after the latest one (the count starts again)."""
+    smtp_host: str = ""
+    """The mail server reminders go through (``review-service reminders``, the progress board); empty: no
+    e-mail, reminders come as a CSV for a mail merge instead."""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_from: str = ""
+    """The sender address of reminders (required with ``smtp_host``)."""
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    """``starttls`` (port 587), ``ssl`` (implicit TLS, port 465), or ``none`` (a relay on this machine only)."""
+    smtp_user: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    """Sign-in to the mail server, from the environment (``REVIEW_SMTP_USER``, ``REVIEW_SMTP_PASSWORD``);
+    never logged or shown."""
+    smtp_timeout_s: float = Field(default=30.0, gt=0)
+    public_url: str = ""
+    """The service's address as jurors reach it (e.g. ``https://jury.example.kz``), written in reminders; empty:
+    reminders say only to sign in."""
     disagreement: float = Field(default=0.25, gt=0, le=1)
     """Results flag an entry when its jurors' totals spread over more than this share of the total's range."""
     audit_key: SecretStr = SecretStr("")

@@ -37,6 +37,11 @@ class InputError(ReviewError):
     http_status = 422
     exit_code = 2
 
+    def __init__(self, message: str, *, hint: str = "", code: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        if code is not None:
+            self.code = code
+
 
 class UnknownJuror(InputError):
     """A juror id that is not in the jury's roster (the jurors file names the jury)."""

@@ -20,6 +20,7 @@ from review_service.api import (
     auth_routes,
     export_routes,
     jury_routes,
+    say_routes,
 )
 from review_service.api import (
     batch_routes as batches,
@@ -86,7 +87,7 @@ def create_app(settings: Settings | None = None, *, search_engine: SearchEngine 
 
     for router in (auth_routes.auth, auth_routes.users, routes.entries, jury_routes.reviews, jury_routes.rubric,
                    assignment_routes.router, jury_routes.results, jury_routes.flags, routes.drafts, routes.audit,
-                   export_routes.router, routes.search, batches.router):
+                   export_routes.router, routes.search, batches.router, say_routes.router):
         app.include_router(router)
     pages.install(app)
     docs.install(app)  # /docs and /redoc, their assets under /static/apidocs: before /static

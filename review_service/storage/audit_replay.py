@@ -3,7 +3,8 @@
 Every human act is written with its audit record in one transaction (storage.jury, storage.people), and the
 record holds enough (``detail``, ``before``, ``after``) to rebuild the row: a review's status, revision and
 scores, each decision, each assignment draft and publication (version, note, payload hash), each flag review,
-each rubric, each account's role, juror link and state, each AI draft's payload hash. A row that differs from
+each rubric, each account's role, juror link and state, each AI draft's payload hash, each juror's declaration
+and each deadline extension. A row that differs from
 the replay, a row no record explains, and a row the log made but the table lacks are reported with the table,
 the row's key and the last record concerning it. Actions that carry nothing to replay (sign-ins, password
 changes) are skipped.
@@ -68,6 +69,8 @@ class Replay:
     rubrics: dict[int, tuple[dict, int]] = field(default_factory=dict)
     users: dict[str, tuple[dict, int]] = field(default_factory=dict)
     ai_results: dict[int, tuple[dict, int]] = field(default_factory=dict)
+    declarations: dict[tuple[str, str], tuple[dict, int]] = field(default_factory=dict)
+    extensions: dict[int, tuple[dict, int]] = field(default_factory=dict)
 
     def feed(self, row: dict[str, Any]) -> None:
         action, subject, rid = row["action"], row["subject"], int(row["id"])
@@ -103,6 +106,14 @@ class Replay:
             login = subject.removeprefix("user:")
             known = self.users.get(login, ({}, rid))[0]
             self.users[login] = ({**known, **{k: after[k] for k in USER_FIELDS if k in after}}, rid)
+        elif action == "juror_declared" and isinstance(after, dict):
+            said = {"kind": after.get("kind"), "reason": after.get("reason"), "note": after.get("note"),
+                    "actor": who, "at": at}
+            self.declarations[(subject, str(detail.get("juror")))] = (said, rid)
+        elif action == "deadline_extended" and isinstance(after, dict) and "extension" in detail:
+            scope, _, target = subject.partition(":")
+            self.extensions[int(detail["extension"])] = ({"scope": scope, "target": target, "until": after.get("until"),
+                                                          "reason": after.get("reason"), "actor": who, "at": at}, rid)
         elif action == "ai_draft_created" and isinstance(after, dict) and "ai_result" in after:
             batch = subject.removeprefix("batch:")
             draft = {"stage": after.get("stage"), "payload_sha256": after.get("payload_sha256"),
@@ -181,6 +192,14 @@ class Replay:
                {int(r["id"]): {"stage": r["stage"], "batch_id": None if r["batch_id"] is None else str(r["batch_id"]),
                                "payload_sha256": hashlib.sha256(r["payload"].encode("utf-8")).hexdigest()}
                 for r in conn.execute(sa.select(t.ai_results)).mappings()}, lambda k: _key(id=k), legacy=True)
+        _keyed(out, "juror_declarations", self.declarations,
+               {(r["entry_id"], r["juror_id"]): {c: r[c] for c in ("kind", "reason", "note", "actor", "at")}
+                for r in conn.execute(sa.select(t.juror_declarations)).mappings()},
+               lambda k: _key(entry_id=k[0], juror_id=k[1]), legacy=False)
+        _keyed(out, "deadline_extensions", self.extensions,
+               {int(r["id"]): {c: r[c] for c in ("scope", "target", "until", "reason", "actor", "at")}
+                for r in conn.execute(sa.select(t.deadline_extensions)).mappings()}, lambda k: _key(id=k),
+               legacy=False)
 
 
 class _Compare:

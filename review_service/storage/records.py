@@ -50,3 +50,30 @@ class FlagReview(Record):
     comment: str
     actor: str
     at: str
+
+
+@dataclass(frozen=True)
+class Declaration(Record):
+    """A juror's own say on an entry, before its content: no conflict, a conflict of interest, or an abstention."""
+
+    id: int
+    entry_id: str
+    juror_id: str
+    kind: str  # none | conflict | abstain
+    reason: str  # a short code (contest.declarations.REASONS)
+    note: str  # the juror's free text (length-limited, shown escaped)
+    actor: str
+    at: str
+
+
+@dataclass(frozen=True)
+class Extension(Record):
+    """An organizer's later scoring deadline for one juror (``scope`` juror) or one entry (``scope`` entry)."""
+
+    id: int
+    scope: str  # juror | entry
+    target: str
+    until: str  # ISO 8601 with offset
+    reason: str
+    actor: str
+    at: str

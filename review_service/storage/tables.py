@@ -122,6 +122,8 @@ users = sa.Table(
     sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created_at", sa.Text, nullable=False),
     sa.Column("password_changed_at", sa.Text, nullable=False),
+    sa.Column("email", sa.Text),  # where reminders go (migration 0009); null: none known
+    sa.Column("lang", sa.Text),  # the interface language last chosen at sign-in: kk | ru | en (0009)
 )
 
 jury_members = sa.Table(  # the jury: juror profiles from the jurors file (users import, a screen with jurors)
@@ -215,4 +217,28 @@ signin_throttle = sa.Table(
     sa.Column("last_failure", sa.Float),  # seconds since the epoch
     sa.Column("locked_until", sa.Float),  # seconds since the epoch; null: not locked
     sa.Column("refused", sa.Integer, nullable=False, server_default="0"),  # 1 once a refusal of this lock is audited
+)
+
+juror_declarations = sa.Table(  # a juror's own say on an entry, made once per pair (migration 0009)
+    "juror_declarations", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("entry_id", sa.Text, nullable=False),
+    sa.Column("juror_id", sa.Text, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),  # none | conflict | abstain
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("at", sa.Text, nullable=False),
+    sa.UniqueConstraint("entry_id", "juror_id", name="uq_juror_declarations_pair"),
+)
+
+deadline_extensions = sa.Table(  # an organizer's later scoring deadline for one juror or one entry (0009)
+    "deadline_extensions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("scope", sa.Text, nullable=False),  # juror | entry
+    sa.Column("target", sa.Text, nullable=False),
+    sa.Column("until", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("at", sa.Text, nullable=False),
 )

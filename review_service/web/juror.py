@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from review_service.contest import drafts, flag_review, permissions, scoring
+from review_service.contest import declarations, drafts, flag_review, permissions, progress, scoring
 from review_service.contest.accounts import Principal
 from review_service.core.config import Settings
 from review_service.core.errors import ReviewError
@@ -25,11 +25,12 @@ from review_service.storage.jury_store import JuryStore
 from .entry_access import entry_or_404
 from .render import language, page
 from .render import marked as _
-from .views import entry_view
+from .views import REASON_LABELS, entry_view
 
 router = APIRouter(prefix="/my", include_in_schema=False)
 Juror = Annotated[Principal, page_user("review.write")]
 STATUS = {None: _("not started"), "draft": _("draft"), "submitted": _("submitted")}
+
 
 
 @router.get("", response_class=HTMLResponse)
@@ -37,6 +38,7 @@ def my_entries(request: Request, db: DbDep, settings: SettingsDep,
                who: Annotated[Principal, page_user("assignment.mine")]) -> HTMLResponse:
     scope = permissions.juror_scope(db, who.juror_id or "")
     reviews = {r["entry_id"]: r for r in JuryStore(db).reviews(juror_id=who.juror_id)}
+    limits = progress.deadlines(db, settings.scoring_deadline)
     rows = []
     for entry_id in sorted(scope.entries, key=permissions.entry_code):
         record = db.submission(entry_id)
@@ -45,15 +47,20 @@ def my_entries(request: Request, db: DbDep, settings: SettingsDep,
         entry = permissions.project_entry(record, who, settings.blind_review)
         status = (reviews.get(entry_id) or {}).get("status")
         key = permissions.public_id(entry_id, who, settings.blind_review)
+        until = limits.for_pair(who.juror_id or "", entry_id)
         rows.append({"key": key, "code": entry["code"], "format": entry.get("format") or "",
-                     "language": entry.get("language") or "", "status": status, "status_label": STATUS[status]})
+                     "language": entry.get("language") or "", "status": status, "status_label": STATUS[status],
+                     "deadline": until if until != settings.scoring_deadline else None})
     done = sum(r["status"] == "submitted" for r in rows)
+    declared = request.query_params.get("declared", "")
     return page(request, "web/juror/entries.html", rows=rows, done=done, deadline=settings.scoring_deadline,
-                closed=scoring.deadline_passed(settings.scoring_deadline))
+                closed=scoring.deadline_passed(settings.scoring_deadline),
+                declared=declared if declared in ("conflict", "abstain") else "")
 
 
 def _render(request: Request, db: Database, settings: Settings, renderer: LazyRenderer, who: Principal, key: str, *,
-            errors: list | None = None, values: dict | None = None, status_code: int = 200) -> HTMLResponse:
+            errors: list | None = None, values: dict | None = None, status_code: int = 200,
+            say: dict | None = None) -> HTMLResponse:
     entry_id, record = entry_or_404(db, who, key, "review.write")
     view = entry_view(db, settings, who, entry_id, record, key, renderer=renderer, lang=language(request))
     try:
@@ -69,12 +76,16 @@ def _render(request: Request, db: Database, settings: Settings, renderer: LazyRe
     for field, message, params in errors:
         if field:
             invalid.setdefault(field, []).append((message, params))
-    closed = scoring.deadline_passed(settings.scoring_deadline)
+    deadline = progress.deadline_for(db, who.juror_id or "", entry_id, settings.scoring_deadline)  # or its extension
+    closed = scoring.deadline_passed(deadline)
     return page(request, "web/juror/entry.html", status_code=status_code, **view, rubric=rubric,
                 review=review, values=values or saved, errors=errors, invalid=invalid,
-                first_invalid=next(iter(invalid), ""), feedback=feedback, deadline=settings.scoring_deadline,
+                first_invalid=next(iter(invalid), ""), feedback=feedback, deadline=deadline,
                 closed=closed, locked=closed or review.get("status") == "submitted",
-                notice=request.query_params.get("done", ""))
+                notice=request.query_params.get("done", ""),
+                declaration=declarations.mine(db, who.juror_id or "", entry_id), say=say or {},
+                declare_first=settings.declare_first, reasons=declarations.REASONS, reason_labels=REASON_LABELS,
+                max_note=declarations.MAX_NOTE)
 
 
 @router.get("/{key}", response_class=HTMLResponse)
@@ -133,6 +144,9 @@ async def save_review(key: str, request: Request, db: DbDep, settings: SettingsD
     lang = language(request)
     values, scores, errors = read_scores(form, criteria, lambda c: c["name"].get(lang) or c["id"], submitting)
     status = 422
+    if settings.declare_first and declarations.mine(db, who.juror_id or "", entry_id) is None:
+        return _render(request, db, settings, renderer, who, key, status_code=409, say={
+            "error": _("First say whether you have a conflict of interest with this entry."), "params": {}})
     if not errors:
         try:
             if scores:
@@ -164,3 +178,33 @@ def note_feedback(key: str, sentence: int, db: DbDep, who: Juror, _csrf: CsrfDep
     except ReviewError as exc:
         raise PageError(404, "not_found") from exc
     return RedirectResponse(f"/my/{key}#s{sentence}", status_code=303)
+
+
+SAY_ERRORS = {"reason_needed": _("Choose a reason."),
+              "note_needed": _("Say in a few words why (the reason is “other”)."),
+              "note_too_long": _("The note is too long: at most %(max)s characters."),
+              "already_declared": _("You have already declared a conflict or abstained on this entry."),
+              "bad_declaration": _("Choose one of the options.")}
+
+
+@router.post("/{key}/declaration", response_class=HTMLResponse)
+async def declare(key: str, request: Request, db: DbDep, settings: SettingsDep, renderer: RendererDep,
+                  who: Annotated[Principal, page_user("review.declare")], _csrf: CsrfDep):
+    """The juror's say before reading: ``none`` (no conflict: the entry opens), ``conflict`` or ``abstain``
+    (with a reason; the entry leaves the list: back to it with a notice) — :mod:`declarations`."""
+    entry_or_404(db, who, key, "review.declare")
+    form = await request.form()
+    kind, reason = str(form.get("kind", ""))[:20], str(form.get("reason", ""))[:20]
+    note = str(form.get("note", ""))[:declarations.MAX_NOTE * 4]
+    try:
+        declarations.declare(db, who, key, kind, reason, note)
+    except ReviewError as exc:
+        if exc.http_status == 404:
+            raise PageError(404, "not_found") from exc
+        message = SAY_ERRORS.get(exc.code, _("Not saved: %(detail)s"))
+        return _render(request, db, settings, renderer, who, key, status_code=409 if exc.http_status == 409 else 422,
+                       say={"kind": kind, "reason": reason, "note": note[:declarations.MAX_NOTE * 2],
+                            "error": message, "params": {"max": declarations.MAX_NOTE, "detail": exc.message}})
+    if kind == "none":
+        return RedirectResponse(f"/my/{key}", status_code=303)
+    return RedirectResponse(f"/my?declared={kind}", status_code=303)

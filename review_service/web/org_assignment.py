@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from review_service.contest import assignments
+from review_service.contest import assignments, declarations
 from review_service.contest.accounts import Principal
 from review_service.core.errors import ReviewError
 from review_service.server.deps import CsrfDep, DbDep, page_user
@@ -23,7 +23,7 @@ from review_service.storage.account_store import PeopleStore
 
 from .render import marked as _
 from .render import page
-from .views import entry_titles
+from .views import REASON_LABELS, entry_titles
 
 router = APIRouter(prefix="/org", include_in_schema=False)
 Manager = Annotated[Principal, page_user("assignment.manage")]
@@ -51,7 +51,8 @@ def assignment_page(request: Request, db: DbDep, who: Manager) -> HTMLResponse:
     code = request.query_params.get("error", "")
     return page(request, "web/org/assignment.html", draft=draft, published=assignments.published(db),
                 titles=entry_titles(db), loads=loads, jurors=sorted(jurors, key=lambda j: names.get(j, j)),
-                names=names, forbids=forbids,
+                names=names, forbids=forbids, declared=declarations.replacements(db, draft),
+                reason_labels=REASON_LABELS,
                 error=ASSIGNMENT_ERRORS.get(code, _("Not done: %(detail)s") if code else ""),
                 detail=request.query_params.get("detail", ""), error_entry=request.query_params.get("entry", ""),
                 changed=request.query_params.get("changed", ""))
@@ -96,3 +97,19 @@ def publish(db: DbDep, who: Manager, _csrf: CsrfDep, expect_version: Annotated[i
     except ReviewError as exc:
         return _back("draft-actions", exc)
     return _back("draft-actions")
+
+
+@router.post("/assignment/replace")
+def replace(db: DbDep, who: Manager, _csrf: CsrfDep, juror: Annotated[str, Form(max_length=100)],
+            entry: Annotated[str, Form(max_length=200)], with_juror: Annotated[str, Form(max_length=100)],
+            expect_version: Annotated[int, Form()]) -> RedirectResponse:
+    """A declared juror's place in the draft given to another (the solver's suggestion, or any juror): the
+    declared juror is forbidden on the entry and the other pinned there — a draft; publishing is a separate act."""
+    try:
+        edits = [assignments.Edit(op="forbid", juror=juror, entry=entry),
+                 assignments.Edit(op="pin", juror=with_juror, entry=entry)]
+        assignments.edit_draft(db, edits, who, expect_version=expect_version,
+                               note=f"{with_juror} in place of {juror} (declared)")
+    except ReviewError as exc:
+        return _back(f"row-{entry}", exc, entry)
+    return _back(f"row-{entry}", entry=entry)

@@ -33,7 +33,10 @@ def results_page(request: Request, db: DbDep, settings: SettingsDep,
     rows = [{"r": r, "decisions": {k: d.value for k, d in decided.get(r.entry_id, {}).items()}}
             for r in scoring.results(db, settings.disagreement)]
     rows.sort(key=lambda x: (x["r"].rank_z is None, x["r"].rank_z or 0))
-    return page(request, "web/org/results.html", rows=rows, titles=entry_titles(db),
+    declared: dict[str, list[tuple[str, str]]] = {}  # a juror's conflict or abstention, with or without scores
+    for (juror, entry), reason in sorted(permissions.standing(db).declared.items()):
+        declared.setdefault(entry, []).append((juror, reason))
+    return page(request, "web/org/results.html", rows=rows, titles=entry_titles(db), declared=declared,
                 error=request.query_params.get("error", ""))
 
 

@@ -29,18 +29,19 @@ from . import (
     org_duplicates,
     org_people,
     org_prescreen,
+    org_progress,
     org_results,
     org_rubric,
     org_search,
     org_themes,
 )
 from . import originals as files
+from .render import language, page
 from .render import marked as _
-from .render import page
 
 router = APIRouter(include_in_schema=False)
-ORGANIZER_PAGES = (org_dashboard, org_batches, org_prescreen, org_duplicates, org_assignment, org_results,
-                   org_audit, org_search, org_people, org_rubric, org_themes)
+ORGANIZER_PAGES = (org_dashboard, org_batches, org_prescreen, org_duplicates, org_assignment, org_progress,
+                   org_results, org_audit, org_search, org_people, org_rubric, org_themes)
 """The organizer's pages by subject, in the order of the flow (each module's router under ``/org``)."""
 HOMES = {"juror": "/my", "organizer": "/org", "admin": "/org"}
 ERRORS = {  # status → the message shown (translated in web/error.html)
@@ -99,6 +100,7 @@ def login(request: Request, db: DbDep, settings: SettingsDep, client: ClientDep,
                        error="throttled", retry_after=exc.retry_after)
         refused.headers["Retry-After"] = str(exc.retry_after)
         return refused
+    people.remember_language(db, username, language(request))  # reminders are written in it
     target = safe_next(next_page)
     if people.must_change_password(db, username.strip()):
         target = "/account/password?notice=temporary"  # a password an administrator set: choose one's own

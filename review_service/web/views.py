@@ -21,6 +21,10 @@ def _(message: str) -> str:
     return message
 
 
+REASON_LABELS = {"personal": _("I know the entrant personally"), "workplace": _("I work with the entrant"),
+                 "involved": _("I took part in the project"), "expertise": _("Outside my expertise"),
+                 "language": _("A language I do not read"), "other": _("Another reason")}
+"""A juror's declaration reasons (contest.declarations.REASONS) as the pages name them."""
 PLACES = {"page": _("page %(n)s"), "slide": _("slide %(n)s"), "section": _("section %(n)s"),
           "line": _("line %(n)s")}
 PAGE = re.compile(r"^(page|slide|section|line) (\d+)")
@@ -157,9 +161,7 @@ def entry_view(db, settings, who: Principal, entry_id: str, record: dict, key: s
                 shown.append(other_record)
             if dup.get("other_is_archive"):  # a past project: its title (the archive is public record)
                 label = past.get(other, other.removeprefix("archive:"))
-            elif other_record is None:
-                label = permissions.entry_code(other)
-            elif blind:
+            elif other_record is None or blind:
                 label = permissions.entry_code(other)
             else:  # organizers: the other entry's title, else its file name
                 label = (other_record.get("form") or {}).get("project_title") or other_record["file_name"]
