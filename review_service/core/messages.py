@@ -165,8 +165,6 @@ ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 def value_text(value: Any, lang: str, gettext, *, timezone: str, when) -> str:
     """One parameter in ``lang``: a nested ``{"code", "params"}``, a time, a number, a known value, a list."""
-    from review_service.core import i18n
-
     if isinstance(value, Mapping) and "code" in value:
         return render(str(value["code"]), value.get("params") or {}, lang, gettext, timezone=timezone, when=when)
     if isinstance(value, (list, tuple)):
@@ -179,7 +177,9 @@ def value_text(value: Any, lang: str, gettext, *, timezone: str, when) -> str:
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float):
-        return i18n.format_number(value, lang, 2)
+        from babel.numbers import format_decimal
+
+        return format_decimal(round(value, 2), locale=lang)
     if isinstance(value, str) and value in VALUES:
         return gettext(VALUES[value])
     return str(value)
