@@ -83,7 +83,7 @@ def world(settings, tmp_path):
     payload["entries"][record["entry_id"]] = {"jurors": [J._row("ja")]}
     J.publish(db, world["organizer"], payload)
     yield {**world, "db": db, "AUDIO": record["entry_id"], "label": label,
-           "second": anchor_target(label)["seconds"]}
+           "second": anchor_target(label)["seconds"], "until": anchor_target(label)["until"]}
     db.close()
 
 
@@ -121,7 +121,9 @@ def test_a_citation_seeks_the_recording_in_a_real_browser(settings, world, brows
         assert duration > second + 1
         assert player.evaluate("p => p.currentTime") < 1
         link = page.locator(f'a.cite[data-seek="{second}"]')
-        assert link.count() == 1 and link.get_attribute("href") == f"/files/{code}#t={second}"
+        until = world["until"]
+        assert link.count() == 1 and link.get_attribute("href") == f"/files/{code}#t={second},{until}"
+        assert link.get_attribute("data-until") == str(until)
         link.click()
         page.wait_for_function(f"() => Math.abs(document.getElementById('player').currentTime - {second}) <= 1",
                                timeout=10_000)
