@@ -54,3 +54,33 @@ def shot(page, name: str) -> Path:
     page.screenshot(path=str(path), full_page=True)
     return path
 
+
+
+VIEWER = "chrome-extension://mhjfbmdgcfjbbpaeojofohoefgiehjai/"
+"""Chromium's built-in PDF viewer: an extension page in a frame inside the frame that shows the PDF."""
+_VIEWER_PAGE = """() => {
+  const viewer = document.querySelector("pdf-viewer");
+  const field = viewer && viewer.shadowRoot && viewer.shadowRoot.querySelector("viewer-toolbar");
+  const selector = field && field.shadowRoot && field.shadowRoot.querySelector("viewer-page-selector");
+  const input = selector && selector.shadowRoot && selector.shadowRoot.querySelector("input");
+  return input && input.value ? Number(input.value) : 0;
+}"""
+
+
+def viewer_page(page, expected: int, timeout_ms: int = 15_000) -> int:
+    """The page Chromium's own PDF viewer shows, read from its toolbar's page field (in the viewer's extension
+    frame under the page's original frame); waits up to ``timeout_ms`` for it to become ``expected`` and returns
+    what it shows then (0: no viewer)."""
+    import time
+
+    deadline = time.monotonic() + timeout_ms / 1000
+    shown = 0
+    while True:
+        viewers = [f for f in page.frames if f.url.startswith(VIEWER) and not f.is_detached()]
+        try:
+            shown = viewers[-1].evaluate(_VIEWER_PAGE) if viewers else 0
+        except Exception:  # noqa: BLE001 - the frame was replaced while being read: read again
+            shown = 0
+        if shown == expected or time.monotonic() > deadline:
+            return shown
+        page.wait_for_timeout(100)

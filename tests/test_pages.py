@@ -121,7 +121,7 @@ def test_a_juror_in_blind_review_sees_no_personal_field_and_gets_originals_under
         texts = {path: client.get(path).text for path in ("/my", f"/my/{code}", f"/my/{entry_code(world['E'])}")}
         for path, text in texts.items():
             assert [p for p in personal() if p in text] == [], path
-        assert f'href="/files/{code}#page=2" target="original"' in texts[f"/my/{code}"]
+        assert f'href="/files/{code}?page=2#page=2&amp;navpanes=0" target="original"' in texts[f"/my/{code}"]
         original = client.get(f"/files/{code}")
         assert original.status_code == 200 and original.headers["content-type"] == "application/pdf"
         assert original.headers["content-disposition"] == f'inline; filename="{code}.pdf"'
@@ -140,14 +140,15 @@ def test_a_juror_in_blind_review_sees_no_personal_field_and_gets_originals_under
 
 
 @pytest.mark.parametrize(("label", "fmt", "href"), [
-    ("page 3", "pdf", "/files/K#page=3"), ("slide 2 (notes)", "pptx", "#at-slide-2"),
-    ("section 4", "docx", "#at-section-4"), ("01:20–01:35", "audio", "/files/K#t=80"),
+    ("page 3", "pdf", "/files/K?page=3#page=3&navpanes=0"), ("slide 2 (notes)", "pptx", "#at-slide-2"),
+    ("section 4", "docx", "#at-section-4"), ("01:20–01:35", "audio", "/files/K#t=80,95"),
     ("00:01:23", "video", "/files/K#t=83"), ("page 2", "docx", "#at-page-2")])
 def test_citations_jump_to_the_page_slide_place_or_moment(label, fmt, href):
     link = citation(label, "/files/K", fmt, True)
     assert link["href"] == href
     assert ("seek" in link) == (fmt in ("audio", "video"))
-    assert anchor_target("01:02:03")["seconds"] == 3723
+    assert anchor_target("01:02:03")["seconds"] == 3723 and "until" not in anchor_target("01:02:03")
+    assert anchor_target("01:20–01:35")["until"] == 95 and anchor_target("00:07–00:07")["until"] == 8
 
 
 def _page_paths(world) -> dict[str, list[str]]:

@@ -1,7 +1,8 @@
 """Seeking a recording from a note's citation in a real browser: a spoken WAV (espeak-ng, with a long pause) taken
 in through the same intake as every entry (Whisper transcribes it; the note cites a moment of its transcript), a
-juror opens the entry in headless Chromium, clicks the citation, and the player is at that second; the original is
-served with HTTP range requests (206), which is what lets the browser seek."""
+juror opens the entry in headless Chromium, clicks the citation, and the player is at that second; a citation of the
+first sentence plays it and stops at its end (not on into the pause); the original is served with HTTP range
+requests (206), which is what lets the browser seek."""
 from __future__ import annotations
 
 import copy
@@ -74,16 +75,20 @@ def world(settings, tmp_path):
     segments = [b for b in cached_parse(record["sha256"], settings, db).blocks if b.anchor.kind == "time"]
     late = next(b for b in segments if b.anchor.start >= 10)  # the second sentence, after the pause
     label = late.anchor.label()
+    first = segments[0]
+    assert first.anchor.end is not None and first.anchor.end < 10
     notes = db.latest_ai_result("notes")["payload"]
     notes.append({"doc_id": record["entry_id"], "lang": "ru", "disclaimer": "AI draft", "summary_mode": "extractive",
                   "provenance": {"model": "test"},
-                  "summary": [{"text": late.text, "anchors": [label], "origin": "extractive"}]})
+                  "summary": [{"text": first.text, "anchors": [first.anchor.label()], "origin": "extractive"},
+                              {"text": late.text, "anchors": [label], "origin": "extractive"}]})
     db.save_ai_result("notes", notes, {"model": "test", "input_hash": "h-audio"})
     payload = copy.deepcopy(db.latest_assignment("published")["payload"])
     payload["entries"][record["entry_id"]] = {"jurors": [J._row("ja")]}
     J.publish(db, world["organizer"], payload)
     yield {**world, "db": db, "AUDIO": record["entry_id"], "label": label,
-           "second": anchor_target(label)["seconds"]}
+           "second": anchor_target(label)["seconds"], "until": anchor_target(label)["until"],
+           "early": (anchor_target(first.anchor.label())["seconds"], anchor_target(first.anchor.label())["until"])}
     db.close()
 
 
@@ -121,13 +126,20 @@ def test_a_citation_seeks_the_recording_in_a_real_browser(settings, world, brows
         assert duration > second + 1
         assert player.evaluate("p => p.currentTime") < 1
         link = page.locator(f'a.cite[data-seek="{second}"]')
-        assert link.count() == 1 and link.get_attribute("href") == f"/files/{code}#t={second}"
+        until = world["until"]
+        assert link.count() == 1 and link.get_attribute("href") == f"/files/{code}#t={second},{until}"
+        assert link.get_attribute("data-until") == str(until)
         link.click()
         page.wait_for_function(f"() => Math.abs(document.getElementById('player').currentTime - {second}) <= 1",
                                timeout=10_000)
         assert page.url.endswith(f"/my/{code}")  # the page stayed; only the player moved
         assert player.evaluate("p => p.seekable.length > 0 && p.seekable.end(0) >= p.duration - 1")
         assert 206 in statuses, statuses  # the browser fetched the recording in ranges
+        early = world["early"]  # the first sentence, before the pause: it plays and stops at its end, not in the pause
+        page.locator(f'a.cite[data-seek="{early[0]}"]').click()
+        page.wait_for_function(f"() => {{ const p = document.getElementById('player'); "
+                               f"return p.paused && p.currentTime >= {early[1]} - 0.5; }}", timeout=30_000)
+        assert player.evaluate("p => p.currentTime") < early[1] + 1.5 and not player.evaluate("p => p.ended")
         assert serious_violations(page) == []
         shot(page, "page-ja-audio-seek")
         context.close()

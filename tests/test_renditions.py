@@ -31,6 +31,7 @@ from tests.pages import client_sign_in, serious_violations, shot
 PPTX = "ЖИ байқауы_Тоқтарова.pptx"
 DOCX = "ЖИ байқауы_Сейітова.docx"
 BROKEN = "ЖИ байқауы_Сынық.pptx"
+PDF = "ЖИ байқауы_Бетова.pdf"
 PPTX_AUTHOR, DOCX_AUTHOR = "Тоқтарова Айгерім", "Сейітова Динара"
 SLIDE3 = "Каталогтағы чат-бот түнде де жауап береді"
 PAGE2 = "Екінші беттегі нәтижелер: оқырмандар саны екі есе өсті"
@@ -108,10 +109,11 @@ def test_the_page_map_finds_where_each_section_begins_and_maps_slides_to_pages()
 
 def test_a_citation_opens_the_rendered_page_or_falls_back_to_the_text():
     rendered = Rendition("s" * 64, "docx", "ok", pages=3, page_map={"section 2": 2, "slide 3": 3})
-    assert citation("section 2 (table)", "/files/K", "docx", False, rendered)["href"] == "/files/K/pdf#page=2"
+    assert citation("section 2 (table)", "/files/K", "docx", False, rendered)["href"] == \
+        "/files/K/pdf?page=2#page=2&navpanes=0"
     assert citation("section 2", "/files/K", "docx", False, rendered)["frame"] is True
     assert citation("section 5", "/files/K", "docx", False, rendered)["href"] == "#at-section-5"  # not found
-    assert citation("slide 3", "/files/K", "pptx", True, rendered)["href"] == "/files/K/pdf#page=3"
+    assert citation("slide 3", "/files/K", "pptx", True, rendered)["href"] == "/files/K/pdf?page=3#page=3&navpanes=0"
     failed = Rendition("s" * 64, "pptx", "failed", code="timeout")
     assert citation("slide 3", "/files/K", "pptx", True, failed)["href"] == "#at-slide-3"
     assert citation("slide 3", "/files/K", "pptx", True)["href"] == "#at-slide-3"
@@ -122,8 +124,9 @@ def test_a_citation_opens_the_rendered_page_or_falls_back_to_the_text():
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    """tests/jury.py's world plus a PPTX and a DOCX entry (their core properties name the applicants) and a corrupt
-    PPTX, screened (rendered) once; both published for juror ja with notes citing slide 3 and section 2."""
+    """tests/jury.py's world plus a PPTX and a DOCX entry (their core properties name the applicants), a four-page
+    PDF and a corrupt PPTX, screened (rendered) once; the three published for juror ja with notes citing slide 3,
+    section 2 and page 3 — and the same sentence again (other case and spacing) citing slide 4, section 1, page 2."""
     from review_service.batches.batch import ScreenOptions
     from review_service.batches.pipeline import run_screen
 
@@ -136,6 +139,7 @@ def world(tmp_path_factory):
     folder.mkdir()
     make_pptx(folder / PPTX)
     make_docx(folder / DOCX)
+    F.make_pdf(folder / PDF, [f"Бет {n}: кітапхана жобасының мәтіні." for n in range(1, 5)])
     good = make_pptx(tmp / "whole.pptx").read_bytes()
     (folder / BROKEN).write_bytes(good[: len(good) // 2])  # its ZIP directory is gone
     forms = folder / "forms.csv"
@@ -144,18 +148,22 @@ def world(tmp_path_factory):
     result = run_screen(folder, settings, ScreenOptions(stages=(), progress=False, forms=forms))
     ids = {r["file_name"]: r["entry_id"] for r in db.submissions()}
     notes = db.latest_ai_result("notes")["payload"]
-    for name, anchor in ((PPTX, "slide 3"), (DOCX, "section 2")):
+    for name, anchor, again in ((PPTX, "slide 3", "slide 4"), (DOCX, "section 2", "section 1"),
+                                (PDF, "page 3", "page 2")):
         notes.append({"doc_id": ids[name], "lang": "kk", "disclaimer": "AI draft", "summary_mode": "extractive",
                       "provenance": {"model": "test"},
                       "summary": [{"text": "Чат-бот оқырмандарға жауап береді.", "anchors": [anchor],
-                                   "origin": "extractive"}]})
+                                   "origin": "extractive"}],
+                      "aims": [{"id": "ai_for_library_services", "quotes": [  # the same sentence again: shown once
+                          {"text": "чат-бот  оқырмандарға жауап береді", "anchors": [again],
+                           "origin": "extractive"}]}]})
     db.save_ai_result("notes", notes, {"model": "test", "input_hash": "h3"})
     payload = copy.deepcopy(db.latest_assignment("published")["payload"])
-    for name in (PPTX, DOCX):
+    for name in (PPTX, DOCX, PDF):
         payload["entries"][ids[name]] = {"jurors": [J._row("ja")]}
     J.publish(db, world["organizer"], payload)
     yield {**world, "db": db, "settings": settings, "report": result.report, "folder": folder, "forms": forms,
-           "PPTX": ids[PPTX], "DOCX": ids[DOCX]}
+           "PPTX": ids[PPTX], "DOCX": ids[DOCX], "PDF": ids[PDF]}
     db.close()
 
 
@@ -198,7 +206,8 @@ def test_a_juror_sees_the_rendered_original_under_the_code_without_the_author(wo
         client_sign_in(client, "ja")
         for code, page, author in ((pptx, 3, PPTX_AUTHOR), (docx, 2, DOCX_AUTHOR)):
             html = client.get(f"/my/{code}?lang=en").text
-            assert f'src="/files/{code}/pdf"' in html and f'href="/files/{code}/pdf#page={page}" target="original"' in html
+            assert f'src="/files/{code}/pdf#navpanes=0"' in html
+            assert f'href="/files/{code}/pdf?page={page}#page={page}&amp;navpanes=0" target="original"' in html
             for secret in (author, author.split()[0], PPTX, DOCX, "@example.org"):
                 assert secret not in html
             served = client.get(f"/files/{code}/pdf")
@@ -222,15 +231,19 @@ def test_a_juror_sees_the_rendered_original_under_the_code_without_the_author(wo
         staff = client.get(f"/files/{world['DOCX']}/pdf")
         assert staff.status_code == 200 and "filename*=UTF-8''" in staff.headers["content-disposition"]
         assert client.get(f"/files/{world['DOCX']}").status_code == 200
-        assert f'src="/files/{world["DOCX"]}/pdf"' in client.get(f"/org/entries/{world['DOCX']}").text
+        assert f'src="/files/{world["DOCX"]}/pdf#navpanes=0"' in client.get(f"/org/entries/{world['DOCX']}").text
 
 
 @pytest.mark.slow
-def test_in_chromium_a_slide_citation_opens_its_page_in_the_original_pane(world, browser):
+def test_in_chromium_a_slide_and_a_page_citation_open_their_page_in_the_viewer(world, browser):
+    """What it reads: the page number Chromium's own PDF viewer shows in its toolbar (tests/pages.viewer_page),
+    before and after each click — not only the frame's address, which changed before the fix while the viewer
+    stayed on page 1."""
+    from tests.pages import viewer_page
     from tests.web import running
 
     settings = world["settings"]
-    code = entry_code(world["PPTX"])
+    code, pdf = entry_code(world["PPTX"]), entry_code(world["PDF"])
     with running(create_app(settings, search_engine=J.FakeSearch())) as base:
         context = browser.new_context(viewport={"width": 1280, "height": 800})
         page = context.new_page()
@@ -241,19 +254,46 @@ def test_in_chromium_a_slide_citation_opens_its_page_in_the_original_pane(world,
         page.wait_for_load_state()
         page.goto(f"{base}/my/{code}?lang=kk")
         frame = page.locator("#original-frame")
-        assert frame.get_attribute("src") == f"/files/{code}/pdf"
+        assert frame.get_attribute("src") == f"/files/{code}/pdf#navpanes=0"
         text = page.inner_text("body")
         assert [s for s in (PPTX_AUTHOR, "Тоқтарова", PPTX) if s in text] == []
-        with page.expect_response(lambda r: r.url.endswith(f"/files/{code}/pdf")) as served:
-            page.locator(f'a.cite[href="/files/{code}/pdf#page=3"]').click()
+        assert text.count("Чат-бот оқырмандарға жауап береді.") == 1  # a repeated sentence is stated once
+        assert viewer_page(page, 1) == 1
+        with page.expect_response(lambda r: f"/files/{code}/pdf?page=3" in r.url) as served:
+            page.locator(f'a.cite[href="/files/{code}/pdf?page=3#page=3&navpanes=0"]').click()
         assert served.value.status == 200  # (Chromium's PDF viewer takes the stream: its headers are not exposed)
+        assert viewer_page(page, 3) == 3  # slide 3 of 4, the hidden slide 2 exported too
+        assert page.locator("#original-frame").get_attribute("data-opened") == "1"  # the frame was loaded afresh
         fetched = page.request.get(f"{base}/files/{code}/pdf")  # the same request with the page's cookies
         assert fetched.ok and fetched.headers["content-type"] == "application/pdf"
-        assert page.frame(name="original").url.endswith(f"/files/{code}/pdf#page=3")
+        page.locator(f'a.cite[href="/files/{code}/pdf?page=4#page=4&navpanes=0"]').click()
+        assert viewer_page(page, 4) == 4
+        page.locator(f'a.cite[href="/files/{code}/pdf?page=3#page=3&navpanes=0"]').click()  # the same citation again
+        assert viewer_page(page, 3) == 3 and page.locator("#original-frame").get_attribute("data-opened") == "3"
+        assert page.frame(name="original").url.endswith(f"/files/{code}/pdf?page=3#page=3&navpanes=0")
         assert serious_violations(page) == []
-        page.wait_for_timeout(1000)  # the viewer scrolls to the page
+        page.wait_for_timeout(500)  # the viewer draws the page
         shot(page, "page-ja-rendered-pptx-slide-3")
+        page.goto(f"{base}/my/{pdf}?lang=kk")  # a PDF entry: a page citation
+        assert viewer_page(page, 1) == 1
+        page.locator(f'a.cite[href="/files/{pdf}?page=3#page=3&navpanes=0"]').click()
+        assert viewer_page(page, 3) == 3
         context.close()
+        # without script (the viewer cannot be read then: evaluating in its frame needs script) the link itself
+        # loads the frame afresh — another address than the frame's — which is what makes a viewer open at #page=
+        bare = browser.new_context(java_script_enabled=False)
+        page = bare.new_page()
+        page.goto(f"{base}/login?lang=kk")
+        page.fill("#username", "ja")
+        page.fill("#password", "pw-ja-123")
+        page.press("#password", "Enter")
+        page.wait_for_load_state()
+        page.goto(f"{base}/my/{pdf}?lang=kk")
+        with page.expect_response(lambda r: r.url.endswith(f"/files/{pdf}?page=3")) as served:
+            page.locator(f'a.cite[href="/files/{pdf}?page=3#page=3&navpanes=0"]').click()
+        assert served.value.status == 200
+        page.frame(name="original").wait_for_url(f"**/files/{pdf}?page=3#page=3&navpanes=0", timeout=15_000)
+        bare.close()
 
 
 def test_an_older_batch_is_rendered_in_the_background_when_its_page_is_opened(world):
@@ -271,7 +311,7 @@ def test_an_older_batch_is_rendered_in_the_background_when_its_page_is_opened(wo
         assert client.get(f"/files/{code}/pdf").status_code == 404
         client.app.state.renderer.wait(timeout=120)
         html = client.get(f"/my/{code}?lang=en").text
-        assert f'href="/files/{code}/pdf#page=2"' in html and "being converted" not in html
+        assert f'href="/files/{code}/pdf?page=2#page=2&amp;navpanes=0"' in html and "being converted" not in html
         assert client.get(f"/files/{code}/pdf").status_code == 200
 
 

@@ -26,7 +26,7 @@ from review_service.contest import flag_review, permissions
 from review_service.contest.accounts import Principal
 from review_service.core.errors import NotFound
 from review_service.server.deps import DB_INT_MAX, DbDep, PagingDep, SearchEngineDep, SettingsDep, user
-from review_service.stages.notes.sentences import note_sentences
+from review_service.stages.notes.sentences import note_sentences, sentence_count
 from review_service.storage.records import FlagReview
 
 entries = APIRouter(prefix="/entries", tags=["entries"])
@@ -77,8 +77,8 @@ def get_note(entry_id: EntryKey, db: DbDep, settings: SettingsDep, who: Annotate
 def note_feedback(entry_id: EntryKey, body: FeedbackIn, db: DbDep, who: Annotated[Principal, user("notes.feedback")]) -> dict:
     """Mark one sentence of the AI note helpful or wrong (the note itself is never edited)."""
     eid, _ = permissions.entry_for(db, who, entry_id, "notes.feedback")
-    sentences = note_sentences(_note(db, eid))
-    row = flag_review.review_note_sentence(db, entry_id=eid, sentence=body.sentence, n_sentences=len(sentences),
+    row = flag_review.review_note_sentence(db, entry_id=eid, sentence=body.sentence,
+                                           n_sentences=sentence_count(_note(db, eid)),
                                            verdict=body.verdict, comment=body.comment, actor=who)
     return {**row.as_dict(), "target": f"note:{permissions.entry_code(eid)}:{body.sentence}"}
 

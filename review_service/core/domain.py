@@ -79,6 +79,30 @@ class Chunk:
     text: str
     anchor: Anchor
     lang: Lang = "und"
+    parts: tuple[tuple[int, Anchor], ...] = ()
+    """Where each block merged into the chunk begins in ``text`` (a character offset) and that block's own
+    anchor — slide 7 of a chunk spanning slides 4–7, 00:12–00:17 of one spanning 00:00–00:30; empty when the
+    chunk is one block or a piece of one (``anchor`` is then the block's)."""
+
+    def place(self, start: int, end: int) -> Anchor:
+        """The anchor of ``text[start:end]``: the block it lies in, or the span of the blocks it crosses."""
+        inside = [a for i, (at, a) in enumerate(self.parts)
+                  if at < max(end, start + 1) and (i + 1 == len(self.parts) or self.parts[i + 1][0] > start)]
+        if not inside:
+            return self.anchor
+        first, last = inside[0], inside[-1]
+        if first == last:
+            return first
+        return span(first, last)
+
+
+def span(first: Anchor, last: Anchor) -> Anchor:
+    """One anchor from ``first`` to ``last`` (slide 4–7, 00:00–00:30)."""
+    end = last.end if last.end is not None else last.start
+    if first.kind == "time":
+        return Anchor("time", first.start, end, first.part)
+    return Anchor(first.kind, first.start, end if end != first.start else None,
+                  first.part if first.part == last.part else "")
 
 
 @dataclass(frozen=True)

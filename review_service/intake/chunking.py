@@ -1,14 +1,14 @@
 """Blocks → chunks of about ``max_chars`` characters that keep their anchors (page, slide, time, section).
 
-Short neighbouring blocks with the same kind of anchor are merged (the anchor then spans them); long blocks are
-split at sentence boundaries, with a sentence of overlap so a passage cut in two is still found whole once.
+Short neighbouring blocks with the same kind of anchor are merged (the anchor then spans them, and ``Chunk.parts``
+keeps where each block begins with its own anchor); long blocks are split at sentence boundaries, with a sentence of overlap so a passage cut in two is still found whole once.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 
-from review_service.core.domain import Anchor, Block, Chunk
+from review_service.core.domain import Anchor, Block, Chunk, span
 from review_service.core.language import detect_language
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…»\"”])\s+(?=[\"«“(\[]?[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ0-9])|\n+")
@@ -17,13 +17,6 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…»\"”])\s+(?=[\"«“(\[]?[A-ZА-ЯЁ�
 def split_sentences(text: str) -> list[str]:
     """Sentences of kk/ru/en text (a newline also ends one: headings and list items stand alone)."""
     return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
-
-
-def _span(first: Anchor, last: Anchor) -> Anchor:
-    end = last.end if last.end is not None else last.start
-    if first.kind == "time":
-        return Anchor("time", first.start, end, first.part)
-    return Anchor(first.kind, first.start, end if end != first.start else None, first.part if first.part == last.part else "")
 
 
 def _split_long(text: str, max_chars: int, overlap: int) -> list[str]:
@@ -56,13 +49,18 @@ def chunk_blocks(doc_id: str, blocks: Sequence[Block], *, max_chars: int = 900, 
     chunks: list[Chunk] = []
     group: list[Block] = []
 
-    def emit(text: str, anchor: Anchor) -> None:
+    def emit(text: str, anchor: Anchor, parts: tuple[tuple[int, Anchor], ...] = ()) -> None:
         lang = detect_language(text) if detect else "und"
-        chunks.append(Chunk(doc_id=doc_id, index=len(chunks), text=text, anchor=anchor, lang=lang))
+        chunks.append(Chunk(doc_id=doc_id, index=len(chunks), text=text, anchor=anchor, lang=lang, parts=parts))
 
     def flush() -> None:
         if group:
-            emit("\n".join(b.text for b in group), _span(group[0].anchor, group[-1].anchor))
+            parts, at = [], 0
+            for b in group:  # each block's own place, so a sentence cites its slide or moment, not the chunk's span
+                parts.append((at, b.anchor))
+                at += len(b.text) + 1
+            emit("\n".join(b.text for b in group), span(group[0].anchor, group[-1].anchor),
+                 tuple(parts) if len(group) > 1 else ())
             group.clear()
 
     for block in blocks:

@@ -1,6 +1,7 @@
-// A little plain JavaScript: live batch progress, seeking a recording from a citation, and one helper that sends
-// every request with the CSRF token (X-CSRF-Token from <meta name="csrf-token">). Pages work without it, except
-// for the live refresh of a batch (reload the page instead).
+// A little plain JavaScript: live batch progress, opening a cited page in the original's frame, playing a recording
+// from a citation's moment to its end, and one helper that sends every request with the CSRF token (X-CSRF-Token
+// from <meta name="csrf-token">). Pages work without it, except for the live refresh of a batch (reload the page
+// instead); a cited page then opens by the link itself (its address differs from the frame's: see views.page_href).
 "use strict";
 const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
 
@@ -60,14 +61,41 @@ function showFileErrors(errors, label) {  // the files that could not be read, e
   holder.hidden = false;
 }
 
-function seekable() {
+function seekable() {  // a citation to a moment or span: play the recording from its start, pause at its end
   const player = document.getElementById("player");
   if (!player) return;
+  let span = null;  // [from, until] of the citation last followed, until it has played or the person seeks away
+  player.addEventListener("timeupdate", () => {
+    if (span && player.currentTime >= span[1]) {
+      span = null;
+      player.pause();
+    }
+  });
+  player.addEventListener("seeked", () => {
+    if (span && (player.currentTime < span[0] - 0.5 || player.currentTime > span[1])) span = null;
+  });
   document.querySelectorAll("a[data-seek]").forEach((a) => a.addEventListener("click", (event) => {
     event.preventDefault();
-    player.currentTime = Number(a.dataset.seek);
+    const from = Number(a.dataset.seek);
+    span = a.dataset.until ? [from, Number(a.dataset.until)] : null;
+    player.currentTime = from;
     player.focus();
     player.play().catch(() => {});
+  }));
+}
+
+function openInFrame() {  // a citation to a page: load the frame afresh at the page (a PDF viewer reads #page=N only
+  // when it opens a document, and Chromium's ignores a change of the fragment alone); the element is replaced, so
+  // even the same citation clicked again goes back to its page
+  document.querySelectorAll('a.cite[target="original"]').forEach((a) => a.addEventListener("click", (event) => {
+    const frame = document.getElementById("original-frame");
+    if (!frame) return;
+    event.preventDefault();
+    const fresh = frame.cloneNode(false);
+    fresh.src = a.href;
+    fresh.dataset.opened = String(Number(frame.dataset.opened || "0") + 1);
+    frame.replaceWith(fresh);
+    fresh.scrollIntoView({block: "nearest"});
   }));
 }
 
@@ -82,6 +110,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const job = document.getElementById("job");
   if (job) watchJob(job);
   seekable();
+  openInFrame();
   jumpToText();
 });
 window.reviewService = {send};

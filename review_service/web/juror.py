@@ -18,7 +18,7 @@ from review_service.core.errors import ReviewError
 from review_service.intake.renditions import LazyRenderer
 from review_service.server.deps import CsrfDep, DbDep, RendererDep, SettingsDep, page_user
 from review_service.server.page_errors import PageError
-from review_service.stages.notes.sentences import note_sentences
+from review_service.stages.notes.sentences import sentence_count
 from review_service.storage import Database
 from review_service.storage.jury_store import JuryStore
 
@@ -173,7 +173,7 @@ def note_feedback(key: str, sentence: int, db: DbDep, who: Juror, _csrf: CsrfDep
         raise PageError(404, "not_found")
     try:
         flag_review.review_note_sentence(db, entry_id=entry_id, sentence=sentence,
-                                         n_sentences=len(note_sentences(note)), verdict=verdict, comment="",
+                                         n_sentences=sentence_count(note), verdict=verdict, comment="",
                                          actor=who)
     except ReviewError as exc:
         raise PageError(404, "not_found") from exc

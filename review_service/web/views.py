@@ -28,36 +28,55 @@ REASON_LABELS = {"personal": _("I know the entrant personally"), "workplace": _(
 PLACES = {"page": _("page %(n)s"), "slide": _("slide %(n)s"), "section": _("section %(n)s"),
           "line": _("line %(n)s")}
 PAGE = re.compile(r"^(page|slide|section|line) (\d+)")
-TIME = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})")
+TIME = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})(?:\s*[–-]\s*(?:(\d+):)?(\d{1,2}):(\d{2}))?")
 
 
 def anchor_target(label: str) -> dict:
-    """``"page 3"`` → {kind: page, n: 3}; ``"slide 2 (notes)"`` → slide 2; ``"01:20–01:35"`` / ``"00:01:23"`` →
-    {kind: time, seconds}; anything else → {kind: none}."""
+    """``"page 3"`` → {kind: page, n: 3}; ``"slide 2 (notes)"`` → slide 2; ``"01:20–01:35"`` → {kind: time,
+    seconds: 80, until: 95}; ``"00:01:23"`` → {kind: time, seconds: 83}; anything else → {kind: none}."""
     label = label.strip()
     found = PAGE.match(label)
     if found:
         return {"kind": found[1], "n": int(found[2]), "label": label, "msg": PLACES[found[1]]}
     found = TIME.match(label)
     if found:
-        hours, minutes, seconds = int(found[1] or 0), int(found[2]), int(found[3])
-        return {"kind": "time", "seconds": hours * 3600 + minutes * 60 + seconds, "label": label}
+        start = int(found[1] or 0) * 3600 + int(found[2]) * 60 + int(found[3])
+        out = {"kind": "time", "seconds": start, "label": label}
+        if found[6] is not None:
+            end = int(found[4] or 0) * 3600 + int(found[5]) * 60 + int(found[6])
+            out["until"] = max(end, start + 1)  # a segment within one second still plays
+        return out
     return {"kind": "none", "label": label}
 
 
+VIEWER = "navpanes=0"
+"""PDF open parameters for the frame beside the note: no thumbnail pane (Chromium's viewer opens one, which
+leaves the pages a third of the frame — slides so small that a deck's last ones can never reach the top)."""
+
+
+def page_href(pdf_url: str, page: int) -> str:
+    """``/files/K/pdf?page=7#page=7&navpanes=0``: the query makes it another address than the frame's, so
+    following the link (without script too) loads the PDF afresh and the viewer opens at the page — Chromium's
+    viewer ignores a change of the fragment alone. The server ignores the query."""
+    return f"{pdf_url}?page={page}#page={page}&{VIEWER}"
+
+
 def citation(label: str, file_url: str, fmt: str, has_file: bool, rendition: Rendition | None = None) -> dict:
-    """A citation link: a PDF page opens in the original's frame at ``#page=N``, and so does a slide or section
-    of a DOCX/PPTX rendered to PDF (``rendition``: slide N → page N, a section → the page its text begins on);
-    a moment seeks the player; any other slide, section or line jumps to that place in the text beside the note."""
+    """A citation link: a PDF page opens in the original's frame at page N (:func:`page_href`; app.js reloads
+    the frame on every click), and so does a slide or section of a DOCX/PPTX rendered to PDF (``rendition``:
+    slide N → page N, a section → the page its text begins on); a moment or span (``01:20–01:35``) seeks the
+    player to its start and stops at its end (``#t=80,95``); any other slide, section or line jumps to that place
+    in the text beside the note."""
     target = anchor_target(label)
     kind = target["kind"]
     if kind == "page" and fmt in INLINE and has_file:
-        return {**target, "href": f"{file_url}#page={target['n']}", "frame": True}
+        return {**target, "href": page_href(file_url, target["n"]), "frame": True}
     page = rendition.page_for(kind, target["n"]) if rendition is not None and rendition.ok and "n" in target else None
     if page is not None:
-        return {**target, "href": f"{file_url}/pdf#page={page}", "frame": True}
+        return {**target, "href": page_href(f"{file_url}/pdf", page), "frame": True}
     if kind == "time" and fmt in MEDIA and has_file:
-        return {**target, "href": f"{file_url}#t={target['seconds']}", "seek": target["seconds"]}
+        span = f"{target['seconds']},{target['until']}" if "until" in target else f"{target['seconds']}"
+        return {**target, "href": f"{file_url}#t={span}", "seek": target["seconds"], "until": target.get("until")}
     if kind in ("page", "slide", "section", "line"):
         return {**target, "href": f"#at-{kind}-{target['n']}"}
     return {**target, "href": ""}
@@ -138,9 +157,10 @@ def entry_view(db, settings, who: Principal, entry_id: str, record: dict, key: s
     redaction = blind_redaction(db, settings, record, fmt) if blind and frame_url else None
     if redaction is not None and redaction["unavailable"]:
         frame_url, has_file = "", False
+    frame_src = f"{frame_url}#{VIEWER}" if frame_url else ""
     note = drafts.entry_note(db, entry_id)
     view: dict = {"entry": entry, "key": key, "format": fmt, "has_file": has_file, "file_url": file_url,
-                  "frame_url": frame_url, "preparing": preparing,
+                  "frame_url": frame_url, "frame_src": frame_src, "preparing": preparing,
                   "render_failed": rendition is not None and not rendition.ok, "redaction": redaction,
                   "blocks": [] if fmt in INLINE else text_blocks(db, settings, record, parsed), "note": None,
                   "duplicates": [], "similar": []}

@@ -53,6 +53,9 @@ from review_service.stages.notes.support import candidate_sentences, source_sent
 from review_service.stages.taxonomy import Taxonomy, load_taxonomy, match
 
 SUMMARY_SENTENCES = 3
+PLACES = "block-places/1"
+"""How a sentence's anchor is found (its own block's place, ``Chunk.parts``); part of the cache key, so notes
+drafted when a sentence took its chunk's span (slides 4–7, 00:00–00:30) are drafted again."""
 MAX_QUESTIONS = 5
 MAX_EMBEDDED_SENTENCES = 24
 CANDIDATE_CHAR_SHARE = 0.35
@@ -184,8 +187,9 @@ def draft_note(document: Document, *, lang: str, encoder, generator, flags: Sequ
 
 def note_key(document: Document, *, lang: str, generator, encoder, prompt: PromptTemplate,
              taxonomy_version: str = "") -> str:
-    """Cache key: entry text hash, generator id+revision, prompt name+version, language (and encoder, format)."""
-    parts = [NOTE_FORMAT, input_hash(document), f"{generator.model_id}@{generator.revision}", prompt.ref, lang,
+    """Cache key: entry text hash, generator id+revision, prompt name+version, language (and encoder, format, and
+    how sentences are placed: :data:`PLACES`)."""
+    parts = [NOTE_FORMAT, PLACES, input_hash(document), f"{generator.model_id}@{generator.revision}", prompt.ref, lang,
              f"{encoder.model_id}@{encoder.revision}", taxonomy_version]
     return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()
 

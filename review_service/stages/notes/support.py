@@ -42,7 +42,7 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 @dataclass(frozen=True)
 class SourceSentence:
     text: str
-    anchor: str  # Anchor.label() of its chunk
+    anchor: str  # Anchor.label() of the block it comes from (its chunk's when that is not known)
     chunk: int  # index into the document's chunks
     lang: str
 
@@ -57,7 +57,8 @@ class Support:
 
 
 def _line_anchors(chunk: Chunk) -> list[tuple[str, str]]:
-    """(text, anchor label) per line; a chunk that merged blocks 3–6 (one per line) gets 3, 4, 5, 6 back."""
+    """(text, anchor label) per line of a chunk that does not say where its blocks begin (one read back from an
+    older archive index): a chunk that merged blocks 3–6 (one per line) gets 3, 4, 5, 6 back."""
     a = chunk.anchor
     lines = [ln for ln in chunk.text.split("\n") if ln.strip()]
     if a.kind in ("section", "page", "slide", "line") and a.end is not None \
@@ -66,21 +67,38 @@ def _line_anchors(chunk: Chunk) -> list[tuple[str, str]]:
     return [(chunk.text, a.label())]
 
 
+def sentence_places(chunk: Chunk) -> list[tuple[str, str]]:
+    """(sentence, anchor label) for each sentence of ``chunk``, in order: the place of the block the sentence
+    comes from (``Chunk.parts``) — slide 7 rather than the chunk's slides 4–7, a recording's 00:12–00:17 rather
+    than the chunk's 00:00–00:30."""
+    if not chunk.parts:
+        return [(text, label) for part, label in _line_anchors(chunk) for text in split_sentences(part)]
+    out = []
+    cursor = 0
+    for text in split_sentences(chunk.text):
+        at = chunk.text.find(text, cursor)
+        if at < 0:  # split_sentences only strips, so this does not happen; the chunk's place then
+            out.append((text, chunk.anchor.label()))
+            continue
+        cursor = at + len(text)
+        out.append((text, chunk.place(at, cursor).label()))
+    return out
+
+
 def source_sentences(chunks: Sequence[Chunk], *, limit: int = MAX_SOURCE_SENTENCES,
                      min_chars: int = 12) -> list[SourceSentence]:
     """Sentences of the chunks in order, each with the finest anchor known; overlap duplicates dropped."""
     out: list[SourceSentence] = []
     seen: set[str] = set()
     for ci, chunk in enumerate(chunks):
-        for part, label in _line_anchors(chunk):
-            for text in split_sentences(part):
-                key = " ".join(text.split())
-                if len(key) < min_chars or key in seen:
-                    continue
-                seen.add(key)
-                out.append(SourceSentence(key, label, ci, chunk.lang))
-                if len(out) >= limit:
-                    return out
+        for text, label in sentence_places(chunk):
+            key = " ".join(text.split())
+            if len(key) < min_chars or key in seen:
+                continue
+            seen.add(key)
+            out.append(SourceSentence(key, label, ci, chunk.lang))
+            if len(out) >= limit:
+                return out
     return out
 
 
