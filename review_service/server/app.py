@@ -130,7 +130,8 @@ def install_problem_handlers(app: FastAPI) -> None:
         settings = getattr(request.app.state, "settings", None) or get_settings()
         retry = getattr(exc, "retry_after", None)
         return problem(exc.http_status, exc.code, without_paths(exc.message, settings),
-                       without_paths(exc.hint, settings), headers={"Retry-After": str(retry)} if retry else None)
+                       without_paths(exc.hint, settings), headers={"Retry-After": str(retry)} if retry else None,
+                       **getattr(exc, "problem_extra", {}))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
