@@ -302,8 +302,9 @@ def _same_run(params: Mapping[str, Any]) -> str:
 def _resume_own(store: JobStore, params: dict, worker: str, settings: Settings,
                 say: Callable[[str], None]) -> dict | None:
     key = _same_run(params)
+    edition = store.db.edition_id()
     for job in store.unfinished():
-        if _same_run(job["params"]) != key:
+        if _same_run(job["params"]) != key or int(job.get("edition_id") or 1) != edition:
             continue
         dead = job["state"] == "running" and _is_dead_here(job["worker"])
         if job["state"] == "running" and not dead and not stale_note(job, settings.job_stale_s):

@@ -17,7 +17,7 @@ import sys
 from review_service.core.errors import ReviewError
 
 COMMANDS = ("screen", "duplicates", "themes", "affinity", "match", "search", "notes", "models", "serve", "users",
-            "audit", "worker")
+            "audit", "worker", "editions")
 
 
 def build_parser() -> argparse.ArgumentParser:

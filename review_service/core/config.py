@@ -31,7 +31,7 @@ class Settings(BaseSettings):
 
     edition: str = ""
     """The edition commands and requests act in when none is named (``--edition``, ``?edition=``); empty: the
-    newest edition that is not closed (docs/editions.md)."""
+    oldest edition that is not closed (docs/editions.md)."""
 
     # --- models --------------------------------------------------------------------------------
     models_dir: Path = Field(default_factory=_default_models_dir)

@@ -106,7 +106,7 @@ class Database:
 
     # -- editions (storage.edition_scope: which edition a call acts in) --------------------------------------
     def edition_id(self) -> int:
-        """The edition in scope (a request's, a job's), else the current one (the newest not closed)."""
+        """The edition in scope (a request's, a job's), else the current one (the oldest not closed)."""
         with self.engine.connect() as conn:
             return edition_scope.current(conn)
 

@@ -1,5 +1,6 @@
 """The edition a piece of work acts in: a request's (``server.deps.edition_scope``), a job's (the job runner), a
-command's (``--edition``); without one, the current edition — the newest that is not closed.
+command's (``--edition``); without one, the current edition — the oldest that is not closed (the year running:
+a new edition made while it runs becomes current once it is closed; until then it is named).
 
 The stores read it here, so every query of an edition's tables is filtered by it and every insert carries it,
 without each call passing it along. A write checks the edition is not closed (:class:`EditionClosed`, 409).
@@ -39,12 +40,12 @@ def in_scope() -> int | None:
 
 
 def current(conn: sa.Connection) -> int:
-    """The edition in scope, else the newest edition that is not closed (else the newest of all)."""
+    """The edition in scope, else the oldest edition that is not closed (else the newest of all)."""
     chosen = _SCOPE.get()
     if chosen is not None:
         return chosen
     e = t.editions.c
-    found = conn.execute(sa.select(e.id).where(e.state != "closed").order_by(e.id.desc()).limit(1)).scalar()
+    found = conn.execute(sa.select(e.id).where(e.state != "closed").order_by(e.id).limit(1)).scalar()
     if found is None:
         found = conn.execute(sa.select(sa.func.max(e.id))).scalar()
     return int(found or 1)

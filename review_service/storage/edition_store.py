@@ -55,7 +55,7 @@ class EditionStore:
         return _edition(rows[0])
 
     def current(self) -> dict:
-        """The edition in scope, else the newest that is not closed."""
+        """The edition in scope, else the oldest that is not closed."""
         found = self.get(self.db.edition_id())
         assert found is not None
         return found
@@ -146,16 +146,18 @@ class EditionStore:
 
     def _archive(self, conn: sa.Connection, edition: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
                  source: str, stamp: str) -> list[str]:
-        taken = {d for (d,) in conn.execute(sa.select(_A.doc_id))}
+        taken = {d: int(ed) for d, ed in conn.execute(sa.select(_A.doc_id, _A.edition_id))}
         rows, added = [], []
         for e in entries:
-            doc_id = str(e["doc_id"])
-            if doc_id in taken:
-                doc_id = f"{edition['name']}/{doc_id}"
-            if doc_id in taken:
-                raise StateConflict(f"the archive already has {doc_id!r}", code="archive_duplicate_id",
-                                    hint="an entry is imported once; use new ids for another edition")
-            taken.add(doc_id)
+            candidates = (str(e["doc_id"]), f"{edition['name']}/{e['doc_id']}")
+            if any(taken.get(c) == edition["id"] for c in candidates):
+                continue  # already in this edition's archive (an import run again)
+            free = [c for c in candidates if c not in taken]
+            if not free:
+                raise StateConflict(f"the archive already has {candidates[1]!r}", code="archive_duplicate_id",
+                                    hint="use other ids for this edition's entries")
+            doc_id = free[0]
+            taken[doc_id] = int(edition["id"])
             added.append(doc_id)
             text = str(e.get("text") or "")
             rows.append({"doc_id": doc_id, "edition_id": edition["id"], "entry_id": e.get("entry_id"),
@@ -207,6 +209,11 @@ class EditionStore:
         for row in self.db.query_rows(query):
             h.update(json.dumps([str(v) for v in row.values()], ensure_ascii=False).encode("utf-8"))
         return h.hexdigest()
+
+    def archive_version(self) -> tuple[int, int]:
+        """(rows, newest row id): archive rows are only added, so this changes exactly when the archive does."""
+        rows = self.db.query_rows(sa.select(sa.func.count().label("n"), sa.func.max(_A.id).label("last")))
+        return int(rows[0]["n"] or 0), int(rows[0]["last"] or 0)
 
     def count_archive(self) -> int:
         return int(self.db.query_scalar(sa.select(sa.func.count()).select_from(t.archive_entries)))
