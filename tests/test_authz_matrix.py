@@ -96,6 +96,7 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/org/users/password"): PAGE_ADMIN,  # a temporary password for another account
     ("GET", "/account/password"): PAGE_EVERYONE,  # one's own password: every signed-in person
     ("POST", "/account/password"): PAGE_EVERYONE,
+    ("POST", "/account/edition"): PAGE_EVERYONE,  # the header's edition switch (a juror: their editions only)
     ("POST", "/org/rubric"): PAGE_STAFF,
     ("POST", "/org/entries/{entry_id}/reviews/{juror_id}/reopen"): PAGE_STAFF,
     ("POST", "/org/entries/{entry_id}/decisions"): PAGE_STAFF,
@@ -239,6 +240,7 @@ def _page_request(method: str, path: str, url: str, who: str, world: dict, db, v
         "/org/entries/{entry_id}/reviews/{juror_id}/reopen": {"reason": "asked by the juror"},
         "/org/entries/{entry_id}/decisions": {"kind": "award", "value": "1"},
         "/org/users/password": {"login": "victim", "password": "long-enough-1"},
+        "/account/edition": {"edition": "default", "next": "/org"},
         # the same password again (allowed): later rows still sign in with it; the caller's other sessions end
         "/account/password": {"current": f"pw-{LOGINS.get(who)}-123", "new": f"pw-{LOGINS.get(who)}-123",
                               "confirm": f"pw-{LOGINS.get(who)}-123"},

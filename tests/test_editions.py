@@ -214,3 +214,30 @@ def test_a_new_editions_duplicate_of_an_archived_entry_is_flagged(world, setting
     against = [(f["a"], f["b"], f["b_is_archive"]) for f in flags]
     assert (ids["ЖИ байқауы_Копия.txt"], f"archive:{w['E']}", True) in against
     assert all(f["a"] != ids["ЖИ байқауы_Другой.txt"] for f in flags)
+
+
+def test_an_organizer_switches_the_pages_edition_and_a_juror_only_to_theirs(world, settings):
+    from tests.pages import client_sign_in
+
+    db, w = world
+    EditionStore(db).create("4.0", 2027, {}, "test")
+    with TestClient(create_app(settings)) as c:
+        csrf = client_sign_in(c, "organizer")
+        html = c.get("/org/entries").text
+        assert 'action="/account/edition"' in html and '<option value="4.0"' in html
+        assert w["E"] in html or J.APPLICANTS[0][0] in html  # the default edition's entries
+        r = c.post("/account/edition", data={"edition": "4.0", "next": "/org/entries", "csrf_token": csrf},
+                   follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/org/entries"
+        html = c.get("/org/entries").text
+        assert J.APPLICANTS[0][0] not in html  # 4.0 has no entries
+        assert c.get("/editions").json()[1]["current"] is True
+        r = c.post("/account/edition", data={"edition": "4.0", "next": "https://evil.example/", "csrf_token": csrf},
+                   follow_redirects=False)
+        assert r.headers["location"] == "/"
+        assert c.post("/account/edition", data={"edition": "4.0"}, follow_redirects=False).status_code == 403  # CSRF
+    with TestClient(create_app(settings)) as c:
+        csrf = client_sign_in(c, "ja")
+        r = c.post("/account/edition", data={"edition": "4.0", "csrf_token": csrf}, follow_redirects=False)
+        assert r.status_code == 403  # not on 4.0's jury
+        assert '<option value="4.0"' not in c.get("/my").text

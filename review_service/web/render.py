@@ -31,6 +31,16 @@ def environment(lang: str) -> Environment:
     return env
 
 
+def _editions(request: Request) -> list[dict]:
+    """The editions the signed-in person may switch to (the header's switch); none when signed out."""
+    who = getattr(request.state, "user", None)
+    if who is None:
+        return []
+    from review_service.contest.editions import visible
+
+    return visible(request.app.state.db, who)
+
+
 def language(request: Request) -> str:
     return i18n.choose_language(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE),
                                 request.headers.get("accept-language"))
@@ -44,7 +54,8 @@ def page(request: Request, template: str, *, status_code: int = 200, **context) 
     html = environment(lang).get_template(template).render(
         request=request, url_for=request.url_for, lang=lang, languages=list(i18n.LANGUAGE_NAMES.items()),
         contest=settings.contest_name, csrf_token=token, user=getattr(request.state, "user", None),
-        blind=settings.blind_review, **context)
+        blind=settings.blind_review, edition=getattr(request.state, "edition", None),
+        editions=_editions(request), **context)
     response = HTMLResponse(html, status_code=status_code)
     secure = bool(settings.cookie_secure)
     if request.query_params.get("lang") in i18n.LANGUAGES:
