@@ -139,6 +139,7 @@ def _outcome(value: Any, where: str) -> str:
 
 def _jsonl_rows(path: Path) -> list[dict]:
     from review_service.core.exchange import read_jsonl
+    from review_service.core.normalize import normalize_text
 
     rows: list[dict] = []
     seen: set[str] = set()
@@ -158,7 +159,7 @@ def _jsonl_rows(path: Path) -> list[dict]:
         if year is not None and not (isinstance(year, int) or str(year).isdigit()):
             raise InputError(f"{where}: year {year!r} is not a number")
         known = {"id", "text", "title", "lang", "outcome", "theme", "topic", "region", "library_type", "year"}
-        rows.append({"doc_id": doc_id, "text": row["text"], "title": str(row.get("title") or ""), "lang": lang,
+        rows.append({"doc_id": doc_id, "text": normalize_text(row["text"]), "title": str(row.get("title") or ""), "lang": lang,
                      "year": int(year) if year is not None else None,
                      "themes": [str(theme)] if theme else [], "region": str(row.get("region") or ""),
                      "library_type": str(row.get("library_type") or ""),
