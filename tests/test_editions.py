@@ -159,7 +159,7 @@ def test_import_a_jsonl_and_a_folder(settings, monkeypatch, capsys, tmp_path):
             "ЖИ байқауы_Асанова": ("2.0", "participant", 2025), "ЖИ байқауы_Smith": ("2.0", "participant", 2025)}
         assert rows["p1"]["themes"] == ["чат-боттар"] and rows["p1"]["region"] == "Астана"
         assert rows["ЖИ байқауы_Асанова"]["lang"] == "ru" and "пенсионеров" in rows["ЖИ байқауы_Асанова"]["text"]
-        states = {e["name"]: e["state"] for e in EditionStore(db).list()}
+        states = {e["name"]: e["state"] for e in EditionStore(db).editions()}
         assert states == {"default": "open", "1.0": "closed", "2.0": "closed"}  # past editions come closed
         assert db.verify_audit().intact
     finally:

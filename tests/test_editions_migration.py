@@ -115,7 +115,7 @@ def test_a_database_at_0007_becomes_one_edition_with_every_row_and_its_audit_cha
                 "SELECT * FROM audit_log ORDER BY id"))] == log_before  # not one audit record rewritten
             for name in OWNED:
                 assert {r[0] for r in conn.execute(sa.text(f"SELECT DISTINCT edition_id FROM {name}"))} == {1}, name
-        assert [(e["id"], e["name"], e["state"]) for e in EditionStore(db).list()] == [(1, "default", "open")]
+        assert [(e["id"], e["name"], e["state"]) for e in EditionStore(db).editions()] == [(1, "default", "open")]
         assert EditionStore(db).jury(1) == ["j1"]
         assert db.edition_id() == 1
         assert [s["entry_id"] for s in db.submissions()] == ["e1", "e2"]

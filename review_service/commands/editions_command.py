@@ -48,7 +48,7 @@ def _list(args: argparse.Namespace) -> int:
 
     _, db = _open()
     try:
-        for e in EditionStore(db).list():
+        for e in EditionStore(db).editions():
             print(f"{e['id']}\t{e['name']}\t{e['year']}\t{e['state']}")
     finally:
         db.close()

@@ -28,8 +28,8 @@ def visible(db: Database, who: Principal | None) -> list[dict]:
     """The editions ``who`` may work in: all for organizers and the command line, a juror's own for a juror."""
     store = EditionStore(db)
     if who is None or who.is_staff:
-        return store.list()
-    return store.list(store.editions_of_juror(who.juror_id or ""))
+        return store.editions()
+    return store.editions(store.editions_of_juror(who.juror_id or ""))
 
 
 def chosen(db: Database, settings: Settings, name: str | None, who: Principal | None = None) -> dict:

@@ -24,7 +24,7 @@ _E = t.editions.c
 _A = t.archive_entries.c
 
 
-def _edition(row: Mapping[str, Any]) -> dict:
+def _edition(row: Any) -> dict:
     out = dict(row)
     if out.get("blind_review") is not None:
         out["blind_review"] = bool(out["blind_review"])
@@ -36,7 +36,7 @@ class EditionStore:
         self.db = db
 
     # -- editions ---------------------------------------------------------------------------------------------
-    def list(self, ids: Iterable[int] | None = None) -> list[dict]:
+    def editions(self, ids: Iterable[int] | None = None) -> list[dict]:
         query = sa.select(t.editions).order_by(_E.id)
         if ids is not None:
             query = query.where(_E.id.in_(list(ids)))
@@ -50,7 +50,7 @@ class EditionStore:
         """The edition called ``name``; :class:`NotFound` (naming the known ones) otherwise."""
         rows = self.db.query_rows(sa.select(t.editions).where(_E.name == name))
         if not rows:
-            known = ", ".join(e["name"] for e in self.list()) or "none"
+            known = ", ".join(e["name"] for e in self.editions()) or "none"
             raise NotFound(f"there is no edition {name!r}", hint=f"known editions: {known}")
         return _edition(rows[0])
 
