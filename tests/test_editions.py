@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from review_service.contest import editions, scoring
+from review_service.core.errors import NotFound
 from review_service.server import create_app
 from review_service.storage import edition_scope, open_database
 from review_service.storage.edition_store import EditionStore
@@ -241,3 +242,50 @@ def test_an_organizer_switches_the_pages_edition_and_a_juror_only_to_theirs(worl
         r = c.post("/account/edition", data={"edition": "4.0", "csrf_token": csrf}, follow_redirects=False)
         assert r.status_code == 403  # not on 4.0's jury
         assert '<option value="4.0"' not in c.get("/my").text
+
+
+def test_the_search_index_follows_the_archive_embedding_only_new_documents(settings, tmp_path, tiny_encoder):
+    from review_service.search.archive import ArchiveSearch, engine_for_archive
+
+    class Counting:
+        def __init__(self, inner):
+            self.inner, self.model_id, self.revision, self.dim = inner, inner.model_id, inner.revision, inner.dim
+            self.texts = 0
+
+        def encode(self, texts, *, kind="document"):
+            self.texts += len(texts)
+            return self.inner.encode(texts, kind=kind)
+
+    def jsonl(name, rows):
+        path = tmp_path / name
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        return path
+
+    db = open_database(settings)
+    try:
+        tiny = settings.model_copy(update={"embedder": TINY})
+        search = ArchiveSearch(db, tiny)
+        with pytest.raises(NotFound) as empty:
+            search()
+        assert "archive of past projects is empty" in str(empty.value)
+        editions.import_edition(db, tiny, jsonl("a.jsonl", [
+            {"id": "a1", "text": "A reader chatbot answers questions about the catalogue day and night."},
+            {"id": "a2", "text": "Digitising rare manuscripts with text recognition."}]),
+            name="1.0", year=2024, actor="test")
+        first = search()
+        assert search() is first and set(first.doc_ids) == {"a1", "a2"}  # unchanged archive: the same engine
+        counting = Counting(tiny_encoder)
+        engine_for_archive(db, tiny.model_copy(update={"data_dir": tmp_path / "other"}), encoder=counting)
+        before = counting.texts
+        assert before == 0  # a second index of the same archive: every passage from the embedding cache
+        editions.import_edition(db, tiny, jsonl("b.jsonl", [
+            {"id": "b1", "text": "A podcast studio where teenagers record local history.", "outcome": "winner"}]),
+            name="2.0", year=2025, actor="test")
+        engine_for_archive(db, tiny.model_copy(update={"data_dir": tmp_path / "other"}), encoder=counting)
+        assert counting.texts - before == 1  # the grown archive's index: only b1's one passage embedded
+        again = search()
+        assert again is not first and set(again.doc_ids) == {"a1", "a2", "b1"}
+        assert again.encoder is first.encoder  # the loaded embedder (and a prepared query path) is kept
+        assert [h.id for h in again.search("podcast", k=3, filters={"outcome": "winner"}).hits] == ["b1"]
+    finally:
+        db.close()

@@ -2,8 +2,10 @@
 closing an edition and ``editions import`` fill — and the search engine over it.
 
 The engine is saved under ``data_dir/search/`` keyed by the archive's content hash (every row's id, text hash and
-facets) and the embedder: a change to the archive (an edition closed, a past one imported) builds the next one;
-an unchanged archive loads the saved index (docs/editions.md, "The archive").
+facets) and the embedder: a change to the archive (an edition closed, a past one imported) builds the next one,
+its passages' vectors from the database's embedding cache (only new documents are embedded; the word and
+character indexes and the vector index are rebuilt whole); an unchanged archive loads the saved index
+(docs/editions.md, "The archive").
 """
 from __future__ import annotations
 
@@ -57,8 +59,11 @@ def engine_for_archive(db: Database, settings, encoder=None, progress=None) -> S
     else:
         docs = archive_documents(db)
         logger.warning("indexing %d archive documents (once per archive content and model)", len(docs))
+        from embeddings.encoder import CachedEncoder
+
         engine = SearchEngine.build(docs, encoder, max_chars=settings.chunk_chars,
-                                    overlap=settings.chunk_overlap_chars, progress=progress)
+                                    overlap=settings.chunk_overlap_chars, progress=progress,
+                                    passage_encoder=CachedEncoder(encoder, cache=db))  # only new passages embedded
         save_engine(engine, folder, extra={"corpus": "archive tables"})
     engine.query_cache = QueryVectorCache(settings.query_cache_size)
     return engine
