@@ -99,7 +99,7 @@ def archive_rows(db: Database, settings: Settings, edition: Mapping[str, Any]) -
         places = decided.get(entry_id, {})
         award = places.get("award")
         out.append({"doc_id": entry_id, "entry_id": entry_id, "text": text,
-                    "title": str(form.get("title") or form.get("project") or Path(record["file_name"]).stem),
+                    "title": str(form.get("project_title") or form.get("title") or Path(record["file_name"]).stem),
                     "lang": record.get("language") if record.get("language") in LANGS else "und",
                     "year": edition["year"], "themes": themes.get(entry_id, []),
                     "region": str(form.get("region") or ""), "library_type": str(form.get("library_type") or ""),

@@ -27,10 +27,13 @@ logger = logging.getLogger(__name__)
 
 
 def archive_documents(db: Database, *, exclude_edition: int | None = None) -> list[Document]:
-    """Every archive row as a Document (id: the archive id; facets in ``meta``: edition, outcome, theme, region,
-    library type)."""
+    """Every archive row with text as a Document (id: the archive id; facets in ``meta``: edition, outcome,
+    theme, region, library type). A closed edition's entry that could not be read is kept in the archive, without
+    text, and is not searched."""
     docs = []
     for row in EditionStore(db).archive(exclude_edition=exclude_edition):
+        if not row["text"].strip():
+            continue
         meta = {k: str(v) for k, v in (row["meta"] or {}).items()}
         meta.update(edition=row["edition"], outcome=row["outcome"], region=row["region"],
                     library_type=row["library_type"], theme=", ".join(row["themes"]))

@@ -100,25 +100,28 @@ def user(action: str) -> Any:
 
 # -- the edition a request works in --------------------------------------------------------------------------------
 EDITION_COOKIE = "review_edition"
-"""The edition an organizer switched to on the pages (``POST /editions/current``); ``?edition=NAME`` wins over it."""
+"""The edition an organizer switched to on the pages (``POST /account/edition``); ``?edition=NAME`` wins over it."""
+
+
+def _caller(request: Request) -> Principal | None:
+    token = request.headers.get("authorization", "").removeprefix("Bearer ").strip() or request.cookies.get(COOKIE)
+    try:
+        return authenticate(get_db(request), token) if token else None
+    except ReviewError:
+        return None  # the route's own sign-in check answers
 
 
 def _request_edition(request: Request) -> dict:
     db, settings = get_db(request), request.app.state.settings
     asked = request.query_params.get("edition")
-    if asked:  # named: it must exist, and a juror must be on its jury
-        token = request.headers.get("authorization", "").removeprefix("Bearer ").strip() or request.cookies.get(COOKIE)
-        try:
-            who = authenticate(db, token) if token else None
-        except ReviewError:
-            who = None  # the route's own sign-in check answers
-        return editions.chosen(db, settings, asked, who)
+    if asked:  # named: it must exist (404), and a juror must be on its jury (403)
+        return editions.chosen(db, settings, asked, _caller(request))
     remembered = request.cookies.get(EDITION_COOKIE)
     if remembered:
         try:
-            return editions.chosen(db, settings, remembered)
+            return editions.chosen(db, settings, remembered, _caller(request))
         except ReviewError:
-            pass  # an edition renamed or gone: the current one
+            pass  # an edition renamed or gone, or not the caller's: the current one
     return editions.chosen(db, settings, None)
 
 
