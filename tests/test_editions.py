@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from review_service.contest import editions, scoring
+from review_service.core.config import for_edition
 from review_service.core.errors import NotFound
 from review_service.server import create_app
 from review_service.storage import edition_scope, open_database
@@ -289,3 +290,27 @@ def test_the_search_index_follows_the_archive_embedding_only_new_documents(setti
         assert [h.id for h in again.search("podcast", k=3, filters={"outcome": "winner"}).hits] == ["b1"]
     finally:
         db.close()
+
+
+def test_a_batch_queued_in_an_edition_runs_there_with_its_set_up(world, settings):
+    from review_service.batches.job_runner import run_worker
+
+    db, w = world
+    EditionStore(db).create("4.0", 2027, {"max_age": 40, "blind_review": False}, "test")
+    new = EditionStore(db).named("4.0")
+    EditionStore(db).add_jury_member(new["id"], "ja", "test")
+    assert for_edition(settings, new).max_age == 40 and for_edition(settings, None).max_age == settings.max_age
+    with TestClient(create_app(settings)) as c:
+        juror = J.bearer(w["tokens"]["juror_assigned"])
+        assert c.get("/auth/me", headers=juror).json()["blind_review"] is True  # the default edition: the setting
+        assert c.get("/auth/me?edition=4.0", headers=juror).json()["blind_review"] is False  # 4.0's own set-up
+        org = J.bearer(w["tokens"]["organizer"])
+        r = c.post("/batches?edition=4.0", headers=org, data={"skip": ["topic", "duplicates", "themes", "matching",
+                                                                        "notes"]},
+                   files=[("files", ("ЖИ байқауы_Жаңа.txt", "Кітапханадағы чат-бот.".encode(), "text/plain"))])
+        assert r.status_code == 202, r.text
+    assert run_worker(settings, once=True) == 1
+    with edition_scope.scoped(new["id"]):
+        assert [s["file_name"] for s in db.submissions()] == ["ЖИ байқауы_Жаңа.txt"]
+    assert "ЖИ байқауы_Жаңа.txt" not in {s["file_name"] for s in db.submissions()}  # not in the default edition
+    assert EditionStore(db).named("4.0")["state"] == "screening"

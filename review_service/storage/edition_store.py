@@ -178,6 +178,14 @@ class EditionStore:
             conn.execute(self.db.dialect_insert(t.edition_jury).values(rows)
                          .on_conflict_do_nothing(index_elements=["edition_id", "juror_id"]))
 
+    def add_jury_member(self, edition_id: int, juror_id: str, actor: str) -> None:
+        """Seat a juror of the roster on an edition's jury (audited)."""
+        stamp = now()
+        with self.db.transaction() as conn:
+            self.add_to_jury(conn, edition_id, [juror_id], stamp)
+            self.db.append_audit(conn, actor=actor, action="edition_jury_added", subject="jury",
+                                 at=stamp, detail={"edition_id": edition_id}, after={"jurors": [juror_id]})
+
     def jury(self, edition_id: int) -> list[str]:
         j = t.edition_jury.c
         return [r["juror_id"] for r in self.db.query_rows(
