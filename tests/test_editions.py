@@ -34,6 +34,16 @@ def world(settings, tmp_path):
     db.close()
 
 
+@pytest.fixture
+def any_world(backend_settings, tmp_path):
+    """The world on SQLite, then on PostgreSQL."""
+    settings = backend_settings.model_copy(update={"scoring_deadline": J.FUTURE})
+    db = open_database(settings)
+    found = J.build_world(db, settings, tmp_path / "world")
+    yield db, found, settings
+    db.close()
+
+
 def _lines(capsys) -> list[str]:
     return [line for line in capsys.readouterr().out.splitlines() if line.strip()]
 
@@ -78,8 +88,8 @@ def test_a_copy_has_the_rubric_and_the_jury_and_no_entries(world, settings, monk
     assert db.verify_audit().intact
 
 
-def test_a_closed_edition_refuses_writes_with_409_naming_it(world, settings):
-    db, w = world
+def test_a_closed_edition_refuses_writes_with_409_naming_it(any_world):
+    db, w, settings = any_world
     with TestClient(create_app(settings)) as c:
         org = J.bearer(w["tokens"]["organizer"])
         juror = J.bearer(w["tokens"]["juror_assigned"])
