@@ -87,16 +87,21 @@ def test_three_flows_in_a_real_browser(tmp_path, browser):
             accessible(page, "duplicates", problems)
             first = page.locator("section.dup").first
             first.get_by_label("Comment").fill("The same project text, checked by hand")
+            pair, queued = first.locator("h2").inner_text(), page.locator("section.dup").count()
             first.get_by_role("button", name="Confirm duplicate").click()
             page.wait_for_load_state()
-            assert "confirmed" in page.locator("section.dup").first.inner_text()
+            assert "The verdict is recorded." in page.inner_text("main")  # the reviewed pair leaves the queue
+            assert page.locator("section.dup").count() == queued - 1
+            page.get_by_role("link", name="All pairs").click()
+            page.wait_for_load_state()
+            reviewed = page.locator("section.dup").filter(has_text="The same project text, checked by hand")
+            assert reviewed.locator("h2").inner_text() == pair
             shot(page, "flow1-3-duplicate-confirmed")
             page.goto(f"{base}/org/assignment")
             accessible(page, "assignment", problems)
             page.get_by_label("Note for the record").fill("stage 2")
             page.get_by_role("button", name="Publish to the jurors").click()
-            page.wait_for_load_state()
-            assert "Published: version" in page.inner_text("main")
+            page.get_by_text("Published: version").wait_for()  # in place (static/assignment.js), no page load
             shot(page, "flow1-4-assignment-published")
             page.close()
 

@@ -21,6 +21,7 @@ from review_service.api.entry_schemas import (
 )
 from review_service.api.schemas import Page
 from review_service.api.search_schemas import SearchOut
+from review_service.contest import drafts as entry_drafts
 from review_service.contest import flag_review, permissions
 from review_service.contest.accounts import Principal
 from review_service.core.errors import NotFound
@@ -53,8 +54,7 @@ def get_entry(entry_id: EntryKey, db: DbDep, settings: SettingsDep, who: Annotat
 
 
 def _note(db, entry_id: str) -> dict:
-    found = db.latest_ai_result("notes")
-    note = next((n for n in (found or {}).get("payload", []) if n.get("doc_id") == entry_id), None)
+    note = entry_drafts.entry_note(db, entry_id)
     if note is None:
         raise NotFound("no draft note for this entry yet", hint="run `review-service screen` with the notes stage")
     return note
@@ -69,7 +69,7 @@ def get_note(entry_id: EntryKey, db: DbDep, settings: SettingsDep, who: Annotate
            "disclaimer": note.get("disclaimer", ""), "summary_mode": note.get("summary_mode", ""),
            "provenance": note.get("provenance", {}), "sentences": note_sentences(note)}
     if permissions.blind_for(who, settings.blind_review):
-        out = permissions.scrub(out, permissions.personal_values(record))
+        out = permissions.scrub(out, permissions.matcher(record))
     return out
 
 

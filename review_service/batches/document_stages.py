@@ -106,7 +106,8 @@ def duplicates(ctx: StageContext, batch: Batch) -> Batch:
     docs = batch.documents
     flags = find_duplicates(docs, archive=archive, encoder=ctx.encoder, settings=ctx.settings,
                             progress=ctx.progress)
-    prov = of_encoder(ctx.encoder, sorted(d.id for d in docs) + [d.id for d in archive])
+    prov = of_encoder(ctx.encoder, sorted(d.id for d in docs) + [d.id for d in archive],
+                      entries=sorted(d.id for d in docs))  # the entries compared (contest.drafts reads it)
     titles = {d.id: d.title for d in archive}
     return dataclasses.replace(batch, flags=tuple(flags), archive_titles=titles).with_provenance("duplicates", prov)
 

@@ -23,7 +23,7 @@ def intake(ctx: StageContext, batch: Batch) -> Batch:
     with ctx.progress(len(ctx.files), "intake", "file") as bar:
         for path in ctx.files:
             bar.set_postfix_str(path.name[:40])
-            item = take_in_file(path, ctx.settings, ctx.db, dict(ctx.forms), batch.id)
+            item = take_in_file(path, ctx.settings, ctx.db, dict(ctx.forms), batch.id, origin=ctx.origins.get(path))
             entries.append(Entry(record=item.record, checks=tuple(Check(**c) for c in item.record["checks"]),
                                  document=item.document, parsed=item.parsed))
             bar.update()

@@ -203,7 +203,7 @@ def _run_job(db: Database, job: Mapping[str, Any], settings: Settings, worker: s
         stored = stored_stages(db, job["batch_id"], job["stages_done"])
         result = run_screen(Path(params["folder"]), settings, options, db, out_dir, batch_id=job["batch_id"],
                             reporter=journal, stored=stored)
-        write_report(result.report, out_dir, options.report_lang)
+        write_report(result.report, out_dir, options.report_lang, settings.timezone)
         store.finish(job["id"], worker, "done", timings=result.report["timings_s"])
         discard_job_uploads(settings, job)  # uploaded files: intake kept the originals (review_service.batches.uploads)
         return result
@@ -285,6 +285,8 @@ def _fingerprint(folder: Path, options: ScreenOptions) -> str:
     rather than resuming one whose finished stages saw other files."""
     paths = list_files(folder) + [p for p in (options.forms, options.archive, options.jurors)
                                   if p is not None and p.exists()]  # a missing one: the pipeline's error, as before
+    if (folder / "mailbox.json").is_file():  # a mailbox's folder: a hand-corrected form row is a new run
+        paths.append(folder / "mailbox.json")
     digest = hashlib.sha256()
     for path in paths:
         st = path.stat()

@@ -35,6 +35,7 @@ from review_service.batches.typed_batch import Batch, BatchStopped, StageContext
 from review_service.core.config import Settings
 from review_service.core.errors import ReviewError
 from review_service.core.progress import Progress
+from review_service.intake.mailbox.origins import read_origins
 from review_service.intake.receive import list_files, read_forms
 from review_service.storage import Database, open_database
 
@@ -116,8 +117,9 @@ def _run(folder: Path, files: list[Path], settings: Settings, options: ScreenOpt
 
         register_jury(db, read_jurors(options.jurors), actor=f"system:batch-{batch_id}")
 
+    origins = {folder / rel: origin for rel, origin in read_origins(folder).items()}  # a mailbox's folder
     ctx = StageContext(settings=settings, db=db, options=options, progress=progress, out_dir=out_dir,
-                       files=tuple(files), forms=forms)
+                       files=tuple(files), forms=forms, origins=origins)
     batch = Batch(id=batch_id, source=str(folder))
     for spec in REGISTRY.values():
         if not _runs(spec, ctx, batch):

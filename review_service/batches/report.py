@@ -13,7 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from review_service.batches.document_stages import duplicate_rows, theme_rows
 from review_service.batches.typed_batch import Batch
 from review_service.core.exchange import write_json, write_text
-from review_service.intake.receive import status_of
+from review_service.intake.receive import form_key, status_of
 
 SCHEMA = "review-service/screening"
 SCHEMA_VERSION = "1.0"
@@ -51,6 +51,7 @@ def final_records(batch: Batch) -> list[dict]:
 def summary(records: list[dict], forms: Mapping[str, dict]) -> dict:
     by = {s: sum(r["status"] == s for r in records) for s in ("ok", "needs_attention", "failed")}
     seen = {r["file_name"].casefold() for r in records}
+    seen |= {form_key(r["form"]["file_name"]) for r in records if r.get("form") and r["form"].get("file_name")}
     missing = sorted(row.get("file_name", k) for k, row in forms.items() if k not in seen)
     return {"files": len(records), **by, "forms_without_file": missing}
 
@@ -79,21 +80,24 @@ def build_report(batch: Batch, settings: Any, *, forms: Mapping[str, dict], reco
     return report
 
 
-def render_html(report: dict, lang: str = "en") -> str:
+def render_html(report: dict, lang: str = "en", timezone: str = "Asia/Almaty") -> str:
     """``report.html`` in ``lang`` (kk, ru, en), from the same message catalogs as the pages; entry texts,
     file names and notes are shown as written."""
     from review_service.core import i18n
 
     env = Environment(loader=PackageLoader("review_service", "templates"), autoescape=select_autoescape(["html"]),
                       extensions=["jinja2.ext.i18n"])
-    env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    i18n.install(env, lang, timezone)
+    from review_service.stages.notes.phrases import reworded
+
+    env.filters["reworded"] = lambda sentence: reworded(sentence, lang)  # a note's fixed sentences, in ``lang``
     return env.get_template("report.html").render(r=report, lang=lang)
 
 
-def write_report(report: dict, out_dir: Path, lang: str = "en") -> tuple[Path, Path]:
+def write_report(report: dict, out_dir: Path, lang: str = "en", timezone: str = "Asia/Almaty") -> tuple[Path, Path]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path, html_path = out_dir / "screening.json", out_dir / "report.html"
     write_json(json_path, report)
-    write_text(html_path, render_html(report, lang))
+    write_text(html_path, render_html(report, lang, timezone))
     return json_path, html_path

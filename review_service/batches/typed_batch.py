@@ -21,6 +21,7 @@ from embeddings.encoder import CachedEncoder
 from review_service.core.config import Settings
 from review_service.core.domain import Check, Document, DuplicateFlag, ParsedDocument, ThemeAssignment
 from review_service.core.progress import Progress
+from review_service.intake.mailbox.origins import FileOrigin
 from review_service.storage import Database
 
 
@@ -138,6 +139,8 @@ class StageContext:
     out_dir: Path | None = None
     files: Sequence[Path] = ()
     forms: Mapping[str, dict] = field(default_factory=dict)
+    origins: Mapping[Path, FileOrigin] = field(default_factory=dict)
+    """The letter each file came in, when the folder was written by ``review-service mailbox`` (mailbox.json)."""
     archive: list[Document] | None = None
     """The archive's documents once read (``document_stages.archive_documents``)."""
     _encoder: CachedEncoder | None = None

@@ -16,7 +16,7 @@ import sys
 
 from review_service.core.errors import ReviewError
 
-COMMANDS = ("screen", "duplicates", "themes", "affinity", "match", "search", "notes", "models", "serve", "users",
+COMMANDS = ("mailbox", "screen", "duplicates", "themes", "affinity", "match", "search", "notes", "models", "serve", "users",
             "audit", "worker", "editions")
 
 

@@ -1,4 +1,5 @@
-"""`review-service screen DIR [--forms FORMS.csv] --out REPORT_DIR` — batch pre-screening."""
+"""`review-service screen DIR [--forms FORMS.csv] --out REPORT_DIR` — batch pre-screening (`--mailbox MAILBOX`: read the
+contest's mailbox into DIR first, docs/mailbox.md)."""
 from __future__ import annotations
 
 import argparse
@@ -8,6 +9,7 @@ from pathlib import Path
 
 from review_service.batches.batch import STAGES, ScreenOptions
 from review_service.core.config import get_settings
+from review_service.core.errors import InputError
 from review_service.storage import edition_scope
 
 
@@ -22,7 +24,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "Running it again on the same inputs resumes its unfinished job (interrupted, cancelled, "
                     "failed or killed) and changes nothing already done.",
     )
-    p.add_argument("dir", type=Path, help="folder with the entries (PDF, DOCX, PPTX, TXT/MD/HTML, audio, video)")
+    p.add_argument("dir", type=Path, nargs="?",
+                   help="folder with the entries (PDF, DOCX, PPTX, TXT/MD/HTML, audio, video); with --mailbox, where "
+                        "the letters' files are written (default REPORT_DIR/mailbox)")
+    p.add_argument("--mailbox", type=Path,
+                   help="read this mailbox first (.mbox, a folder of .eml, a Maildir), as `review-service mailbox` "
+                        "does, and screen the files it finds (docs/mailbox.md)")
     p.add_argument("--forms", type=Path, help="application-form CSV (file_name, surname, age, library_type, …)")
     p.add_argument("--out", type=Path, required=True, help="report folder")
     p.add_argument("--archive", type=Path, help="past projects (JSONL) for duplicate flags, instead of the archive "
@@ -46,6 +53,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = get_settings()
+    if args.mailbox is not None:
+        from review_service.commands.mailbox_command import import_mailbox, print_summary
+
+        args.dir = args.dir or args.out / "mailbox"
+        print_summary(import_mailbox(args.mailbox, args.dir, settings, args.forms), args.lang)
+    elif args.dir is None:
+        raise InputError("give the folder of entries (DIR) or --mailbox MAILBOX")
     options = ScreenOptions(
         forms=args.forms, archive=args.archive, use_archive=not args.no_archive, jurors=args.jurors,
         jurors_per_entry=args.k or settings.jurors_per_entry, notes_lang=args.notes_lang, generator=args.generator,

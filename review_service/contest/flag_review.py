@@ -4,6 +4,7 @@ edited. The latest verdict on a target stands.
 """
 from __future__ import annotations
 
+from review_service.contest import drafts
 from review_service.contest.accounts import Principal
 from review_service.core.errors import InputError, NotFound
 from review_service.storage import Database
@@ -18,13 +19,28 @@ def duplicate_key(flag: dict) -> str:
 
 
 def duplicate_flags(db: Database) -> list[dict]:
-    found = db.latest_ai_result("duplicates")
-    return list(found["payload"]) if found else []
+    """The standing duplicate flags of every batch (:func:`review_service.contest.drafts.duplicate_flags`)."""
+    return drafts.duplicate_flags(db)
 
 
 def latest_verdicts(db: Database, kind: str, prefix: str | None = None) -> dict[str, FlagReview]:
     """Target → the latest verdict on it (the one that stands)."""
     return {row.target: row for row in JuryStore(db).flag_reviews(kind, prefix)}
+
+
+def shown_status(record: dict, verdicts: dict[str, FlagReview]) -> str:
+    """The entry's status as the people left it: a pre-check an organizer overrode no longer needs attention (an
+    upheld one still does, and so does an intake reason); a file that could not be read stays ``failed``.
+    ``verdicts``: :func:`latest_verdicts` of kind ``precheck`` (for this entry or all)."""
+    if record.get("status") == "failed" or not record.get("format"):
+        return "failed"
+    prefix = f"check:{record['entry_id']}:"
+
+    def standing(check: dict) -> bool:
+        verdict = verdicts.get(prefix + str(check.get("name")))
+        return check.get("outcome") != "pass" and (verdict is None or verdict.verdict != "override")
+
+    return "needs_attention" if record.get("reasons") or any(map(standing, record.get("checks", []))) else "ok"
 
 
 def _check(kind: str, verdict: str, comment: str) -> None:

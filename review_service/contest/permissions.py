@@ -9,7 +9,10 @@ organizers and admins see everything. An entry a juror may not see answers 404, 
 personal fields (name, surname, e-mail, phone, age, library, region, the surname in the file name, the
 application form). Entries are shown to jurors under a stable neutral code (:func:`entry_code`) and every
 response built for a juror goes through :func:`project_entry` / :func:`scrub`, which also replace any personal
-value that slipped into free text (e.g. a library named in a quoted sentence) with ``[…]``.
+value that slipped into free text with ``[…]``: found by :mod:`review_service.core.personal` (:func:`matcher`), so a
+surname in another case form or script, a library spelled otherwise than in the form («Жалағаш аудандық
+кітапханасы»), any e-mail address or phone number is caught too. The originals served are redacted with the same
+matcher (:mod:`review_service.intake.redaction`).
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from typing import Any
 
 from review_service.contest.accounts import Principal
 from review_service.core.errors import NotFound, PermissionDenied
+from review_service.core.personal import Matcher
 from review_service.storage import Database
 
 STAFF = frozenset({"admin", "organizer"})
@@ -193,16 +197,31 @@ def personal_values(record: dict) -> list[str]:
     return sorted(out, key=len, reverse=True)
 
 
-def scrub(value: Any, secrets: Iterable[str]) -> Any:
-    """``value`` with every occurrence of a personal value in any string replaced (case-insensitive)."""
-    secrets = [s for s in secrets if s]
-    if not secrets:
-        return value
-    pattern = re.compile("|".join(re.escape(s) for s in secrets), re.IGNORECASE)
+def matcher(*records: dict) -> Matcher:
+    """The matcher of the applicants' personal values in ``records`` (the entry's, and those of entries shown
+    beside it): names in their case forms and either script, places by their distinctive words, contacts, and
+    every value of :func:`personal_values` literally."""
+    names, places, contacts, literals = [], [], [], []
+    for record in records:
+        form = record.get("form") or {}
+        names += [str(form.get(k) or "") for k in ("name", "surname", "team_members")]
+        places += [str(form.get(k) or "") for k in ("library", "region")]
+        contacts += [p for p in re.split(r"[,;]", str(form.get("contact") or "")) if p.strip()]
+        stem = str(record.get("file_name") or "").rsplit(".", 1)[0]
+        if "_" in stem:
+            names.append(stem.rsplit("_", 1)[1])
+        literals += personal_values(record)
+    return Matcher.build(names=names, places=places, contacts=contacts, literals=literals)
+
+
+def scrub(value: Any, secrets: Iterable[str] | Matcher) -> Any:
+    """``value`` with every personal value in any string replaced by ``[…]``: ``secrets`` is a :func:`matcher`,
+    or values looked for literally (case-insensitive) and as e-mail addresses and phone numbers."""
+    found = secrets if isinstance(secrets, Matcher) else Matcher.build(literals=[s for s in secrets if s])
 
     def walk(v: Any) -> Any:
         if isinstance(v, str):
-            return pattern.sub(REDACTED, unicodedata.normalize("NFC", v))
+            return found.redact(v, REDACTED)[0]
         if isinstance(v, dict):
             return {k: walk(x) for k, x in v.items()}
         if isinstance(v, list | tuple):
@@ -227,4 +246,4 @@ def project_entry(record: dict, principal: Principal, blind_review: bool) -> dic
         "entry_id": code, "code": code, "file_name": f"{code}.{record.get('format') or 'file'}",
         "status": "ok" if record.get("status") == "ok" else "needs_attention", "reasons": [], "checks": [],
         "blind": True, **kept}
-    return scrub(out, personal_values(record))
+    return scrub(out, matcher(record))

@@ -95,8 +95,13 @@ def _check_values(criteria: dict[str, Criterion], values: dict[str, dict]) -> di
     return out
 
 
+def deadline_passed(deadline: datetime) -> bool:
+    """Whether scores can no longer be saved (pages lock the form before anyone types)."""
+    return datetime.now(UTC) > deadline
+
+
 def _before_deadline(deadline: datetime) -> None:
-    if datetime.now(UTC) > deadline:
+    if deadline_passed(deadline):
         raise StateConflict(f"the scoring deadline ({deadline.isoformat()}) has passed", code="deadline_passed",
                             hint="ask an organizer")
 

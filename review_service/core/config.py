@@ -9,6 +9,7 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -76,6 +77,8 @@ class Settings(BaseSettings):
 
     # --- contest rules (advice for organizers, never automatic rejection) ---------------------
     contest_name: str = "Жаңа мүмкіндіктер уақыты 3.0"
+    timezone: str = "Asia/Almaty"
+    """The contest's time zone (an IANA name): every time a page, report or export shows is in it (Astana: UTC+5)."""
     deadline: datetime = datetime.fromisoformat("2026-11-15T23:59:59+05:00")
     max_age: int = 35
     presentation_minutes: float = 3.0
@@ -164,6 +167,10 @@ class Settings(BaseSettings):
             raise ValueError("REVIEW_GENERATOR_URL must be set when REVIEW_GENERATOR_BACKEND=openai")
         if self.max_file_mb <= 0:
             raise ValueError("REVIEW_MAX_FILE_MB must be positive")
+        try:
+            ZoneInfo(self.timezone)
+        except (ValueError, KeyError) as exc:
+            raise ValueError(f"REVIEW_TIMEZONE {self.timezone!r} is not an IANA time zone (e.g. Asia/Almaty)") from exc
         if self.cookie_secure is None:
             self.cookie_secure = self.environment == "production"
         return self

@@ -51,7 +51,8 @@ class Reason:
     """Why a file needs a person's attention, with a stable code (see docs/screening-schema.md)."""
 
     code: str
-    message: str
+    message: str  # in English; pages render ``code`` with ``params`` in the reader's language (core.messages)
+    params: dict = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,10 @@ class Check:
 
     name: str
     outcome: CheckOutcome
-    reason: str
+    reason: str  # in English, as screening.json has always had it
     evidence: str = ""
+    code: str = ""  # the message a page renders in its reader's language (core.messages), with ``params``
+    params: dict = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from review_service.core.domain import Anchor, Block, Chunk, Document, ParsedDoc
 from review_service.core.errors import FormsError, InputError, IntakeError
 from review_service.core.language import detect_language, script_of
 from review_service.intake.chunking import chunk_blocks
+from review_service.intake.mailbox.origins import FileOrigin, is_manifest
 from review_service.stages.eligibility import run_checks
 from review_service.storage import Database
 
@@ -57,7 +58,9 @@ class IntakeItem:
 
 
 def list_files(folder: Path) -> list[Path]:
-    """Every regular file under ``folder`` (hidden files and folders skipped), in a stable order."""
+    """Every regular file under ``folder`` (hidden files and folders skipped, and a mailbox's ``mailbox.json`` at
+    the top: docs/mailbox.md), in a stable order."""
+
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError(f"{folder} is not a folder", hint="pass the folder that holds the entries")
@@ -65,7 +68,7 @@ def list_files(folder: Path) -> list[Path]:
     for root, dirs, names in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(names):
-            if not name.startswith("."):
+            if not name.startswith(".") and not (Path(root) == folder and is_manifest(folder / name)):
                 files.append(Path(root) / name)
     return files
 
@@ -166,7 +169,7 @@ def parsed_to_json(p: ParsedDocument) -> dict:
     return {
         "format": p.format, "pages": p.pages, "slides": p.slides, "duration_s": p.duration_s,
         "meta": dict(p.meta),
-        "warnings": [{"code": w.code, "message": w.message} for w in p.warnings],
+        "warnings": [{"code": w.code, "message": w.message, "params": w.params} for w in p.warnings],
         "blocks": [{"text": b.text, "kind": b.kind, "confidence": b.confidence,
                     "anchor": {"kind": b.anchor.kind, "start": b.anchor.start, "end": b.anchor.end,
                                "part": b.anchor.part}} for b in p.blocks],
@@ -177,7 +180,7 @@ def parsed_from_json(d: dict) -> ParsedDocument:
     return ParsedDocument(
         format=d["format"], pages=d.get("pages"), slides=d.get("slides"), duration_s=d.get("duration_s"),
         meta=d.get("meta", {}),
-        warnings=tuple(Reason(w["code"], w["message"]) for w in d.get("warnings", [])),
+        warnings=tuple(Reason(w["code"], w["message"], w.get("params") or {}) for w in d.get("warnings", [])),
         blocks=tuple(Block(b["text"], Anchor(**b["anchor"]), b["kind"], b["confidence"]) for b in d["blocks"]),
     )
 
@@ -213,13 +216,16 @@ def _parse(path: Path, sha: str, settings: Settings, db: Database) -> ParsedDocu
 
 
 def take_in_file(path: Path, settings: Settings, db: Database, forms: dict[str, dict] | None = None,
-                 batch_id: int | None = None) -> IntakeItem:
+                 batch_id: int | None = None, *, origin: FileOrigin | None = None) -> IntakeItem:
+    """One file taken in. ``origin``: the letter it came in (``mailbox.json``): its form row is the one the letter
+    was matched to, and its date received is the letter's."""
     file_name = unicodedata.normalize("NFC", path.name)
     size = path.stat().st_size
     sha = sha256_of(path)
     stored_as = store_original(path, sha, settings)
     entry_id = entry_id_for(sha, file_name, db.edition_id())
-    form = (forms or {}).get(form_key(file_name))
+    matched = origin.form_file_name if origin is not None and origin.form_file_name else file_name
+    form = (forms or {}).get(form_key(matched))
     record: dict = {
         "entry_id": entry_id, "file_name": file_name, "sha256": sha, "size_bytes": size, "stored_as": stored_as,
         "format": None, "status": "ok", "reasons": [], "language": "und", "script": "none",
@@ -242,7 +248,7 @@ def take_in_file(path: Path, settings: Settings, db: Database, forms: dict[str, 
     document = None
     if parsed is not None:
         record["format"] = parsed.format
-        record["reasons"].extend({"code": w.code, "message": w.message} for w in parsed.warnings)
+        record["reasons"].extend({"code": w.code, "message": w.message, "params": w.params} for w in parsed.warnings)
         chunks = chunk_blocks(entry_id, parsed.blocks, max_chars=settings.chunk_chars,
                               overlap=settings.chunk_overlap_chars)
         text = parsed.text
@@ -261,7 +267,8 @@ def take_in_file(path: Path, settings: Settings, db: Database, forms: dict[str, 
                          "authors": authors})
         document = Document(id=entry_id, text=text, title=title, lang=lang, chunks=chunks, meta=meta)
     checks = run_checks(file_name=file_name, fmt=record["format"] or "", slides=parsed.slides if parsed else None,
-                        duration_s=parsed.duration_s if parsed else None, form=form, settings=settings)
+                        duration_s=parsed.duration_s if parsed else None, form=form, settings=settings,
+                        received_in=(origin.received_at, origin.source) if origin and origin.received_at else None)
     if form is None:
         record["reasons"].append({"code": "no_form", "message": "no application form row names this file"})
     record["checks"] = [c.__dict__ for c in checks]

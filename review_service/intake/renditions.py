@@ -241,6 +241,19 @@ def _soffice(inputs: list[Path], fmt: str, out_dir: Path, timeout: float) -> str
     return out.decode(errors="replace")
 
 
+def render_to(src: Path, fmt: str, out_dir: Path, settings: Settings) -> Path | None:
+    """``src`` rendered to PDF in ``out_dir`` (a blind rendition: nothing recorded or kept); None when LibreOffice
+    is not there, is switched off, times out or made nothing."""
+    if not enabled(settings) or not renderable(fmt):
+        return None
+    try:
+        _soffice([src], fmt, out_dir, settings.render_timeout_s)
+    except _Timeout:
+        return None
+    made = out_dir / f"{src.stem}.pdf"
+    return made if made.is_file() and made.stat().st_size > 0 else None
+
+
 def _finish(job: Job, made: Path, seconds: float, output: str, settings: Settings) -> Rendition:
     version = renderer_version()
     if not made.is_file() or made.stat().st_size == 0:

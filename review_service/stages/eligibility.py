@@ -59,77 +59,95 @@ def parse_received(value: str) -> datetime | None:
 
 def check_age(form: dict | None, settings: Settings) -> Check:
     if not form or not str(form.get("age", "")).strip():
-        return Check("age", "warn", "no age in the application form", "")
+        return Check("age", "warn", "no age in the application form", "", "age.missing")
     raw = str(form["age"]).strip()
     try:
         age = int(float(raw))
     except ValueError:
-        return Check("age", "warn", f"age {raw!r} is not a number", raw)
+        return Check("age", "warn", f"age {raw!r} is not a number", raw, "age.not_number", {"value": raw})
     if age <= settings.max_age:
-        return Check("age", "pass", f"{age} ≤ {settings.max_age}", f"age: {age}")
+        return Check("age", "pass", f"{age} ≤ {settings.max_age}", f"age: {age}", "age.ok",
+                     {"age": age, "limit": settings.max_age})
     return Check("age", "fail", f"applicant is {age}; the contest is for librarians up to {settings.max_age}",
-                 f"age: {age}")
+                 f"age: {age}", "age.over", {"age": age, "limit": settings.max_age})
 
 
 def check_library_type(form: dict | None, settings: Settings) -> Check:
     if not form or not _nfc(form.get("library_type", "")):
-        return Check("library_type", "warn", "no library type in the application form", "")
+        return Check("library_type", "warn", "no library type in the application form", "", "library_type.missing")
     value = _nfc(form["library_type"])
     kind = classify_library_type(value, settings.allowed_library_types)
     evidence = f"library_type: {value}; library: {_nfc(form.get('library', ''))}"
     if kind:
-        return Check("library_type", "pass", f"allowed library type ({kind})", evidence)
+        return Check("library_type", "pass", f"allowed library type ({kind})", evidence, "library_type.ok",
+                     {"kind": kind, "value": value})
     return Check("library_type", "fail",
                  "library type is not one of: public library of the Ministry of Culture and Information, "
-                 "university or college library", evidence)
+                 "university or college library", evidence, "library_type.other", {"value": value})
 
 
 def check_file_name(file_name: str, settings: Settings) -> Check:
     stem = _nfc(Path(file_name).stem)
     if re.match(settings.filename_pattern, stem, re.IGNORECASE):
-        return Check("file_name", "pass", "named by the rule «ЖИ байқауы_Тегі»", file_name)
-    return Check("file_name", "warn", "file is not named «ЖИ байқауы_Тегі» (AI contest_Surname)", file_name)
+        return Check("file_name", "pass", "named by the rule «ЖИ байқауы_Тегі»", file_name, "file_name.ok")
+    return Check("file_name", "warn", "file is not named «ЖИ байқауы_Тегі» (AI contest_Surname)", file_name,
+                 "file_name.other")
 
 
-def check_deadline(form: dict | None, settings: Settings) -> Check:
-    raw = _nfc((form or {}).get("received_at", ""))
+def check_deadline(form: dict | None, settings: Settings, received_in: tuple[str, str] | None = None) -> Check:
+    """The date received against the deadline: the letter's date when the entry came by e-mail (``received_in``:
+    the date and the letter, from ``mailbox.json``), else the application form's ``received_at``."""
+    raw = _nfc(received_in[0]) if received_in else _nfc((form or {}).get("received_at", ""))
+    evidence = f"{raw} ({received_in[1]})" if received_in else raw
     if not raw:
-        return Check("deadline", "warn", "no date received in the application form", "")
+        return Check("deadline", "warn", "no date received in the application form", "", "deadline.missing")
     received = parse_received(raw)
     if received is None:
-        return Check("deadline", "warn", f"date received {raw!r} is not a date", raw)
+        return Check("deadline", "warn", f"date received {raw!r} is not a date", evidence, "deadline.not_date",
+                     {"value": raw})
     deadline = settings.deadline if settings.deadline.tzinfo else settings.deadline.replace(tzinfo=ASTANA)
     if received <= deadline:
-        return Check("deadline", "pass", f"received by the deadline ({deadline.isoformat()})", raw)
+        return Check("deadline", "pass", f"received by the deadline ({deadline.isoformat()})", evidence,
+                     "deadline.ok", {"received": received.isoformat(), "deadline": deadline.isoformat()})
     late = received - deadline
     hours = late.total_seconds() / 3600
-    return Check("deadline", "fail", f"received {hours:.1f} h after the deadline ({deadline.isoformat()})", raw)
+    return Check("deadline", "fail", f"received {hours:.1f} h after the deadline ({deadline.isoformat()})", evidence,
+                 "deadline.late", {"received": received.isoformat(), "hours": round(hours, 1),
+                                   "deadline": deadline.isoformat()})
 
 
 def check_presentation_length(fmt: str, slides: int | None, duration_s: float | None, settings: Settings) -> Check:
     target = settings.presentation_minutes
     low, high = target * (1 - settings.presentation_tolerance), target * (1 + settings.presentation_tolerance)
+    how_params: dict
     if fmt in ("audio", "video") and duration_s:
         minutes, how = duration_s / 60, f"duration {duration_s / 60:.1f} min"
+        how_params = {"code": "length.duration", "params": {"minutes": round(minutes, 1)}}
     elif fmt == "pptx" and slides:
         minutes = slides * settings.seconds_per_slide / 60
         how = f"{slides} slides ≈ {minutes:.1f} min at {settings.seconds_per_slide:.0f} s per slide"
+        how_params = {"code": "length.slides", "params": {"slides": slides, "minutes": round(minutes, 1),
+                                                          "seconds": round(settings.seconds_per_slide)}}
     else:
-        return Check("presentation_length", "pass", "text entry: the 3-minute limit applies to presentations", fmt)
+        return Check("presentation_length", "pass", "text entry: the 3-minute limit applies to presentations", fmt,
+                     "length.text")
     if low <= minutes <= high:
-        return Check("presentation_length", "pass", f"about {target:g} minutes", how)
+        return Check("presentation_length", "pass", f"about {target:g} minutes", how, "length.ok",
+                     {"minutes": f"{target:g}", "how": how_params})
     side = "longer" if minutes > high else "shorter"
-    return Check("presentation_length", "warn", f"{side} than the {target:g}-minute presentation", how)
+    return Check("presentation_length", "warn", f"{side} than the {target:g}-minute presentation", how,
+                 f"length.{side}", {"target": f"{target:g}", "how": how_params})
 
 
 def run_checks(*, file_name: str, fmt: str, slides: int | None, duration_s: float | None, form: dict | None,
-               settings: Settings, relevance: Check | None = None) -> tuple[Check, ...]:
+               settings: Settings, relevance: Check | None = None,
+               received_in: tuple[str, str] | None = None) -> tuple[Check, ...]:
     checks = [
         check_age(form, settings),
         check_library_type(form, settings),
         check_file_name(file_name, settings),
-        check_deadline(form, settings),
+        check_deadline(form, settings, received_in),
         check_presentation_length(fmt, slides, duration_s, settings),
-        relevance or Check("topic", "warn", "is this about AI in library services? left to the jury", ""),
+        relevance or Check("topic", "warn", "is this about AI in library services? left to the jury", "", "topic.left"),
     ]
     return tuple(checks)

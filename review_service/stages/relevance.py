@@ -39,6 +39,9 @@ CONTRASTS = {
         "Футбол матчының нәтижелері, ауа райы болжамы және тағам рецептері.",
     ],
 }
+CONTRAST_CODES = {"library work without AI": "contrast.library_without_ai",
+                  "AI outside libraries": "contrast.ai_outside_libraries",
+                  "an unrelated subject": "contrast.unrelated"}  # core.messages.VALUES words them
 MARGIN = 0.0
 
 
@@ -57,7 +60,7 @@ class RelevanceChecker:
 
     def check(self, document: Document, chunk_vectors: np.ndarray) -> Check:
         if not len(chunk_vectors):
-            return Check("topic", "warn", "no text to compare with the contest's subject", "")
+            return Check("topic", "warn", "no text to compare with the contest's subject", "", "topic.no_text")
         on = chunk_vectors @ self.on.T  # chunks × prototypes
         doc = chunk_vectors.mean(axis=0)
         doc /= np.linalg.norm(doc) or 1.0
@@ -66,9 +69,11 @@ class RelevanceChecker:
         evidence = f"{chunk.anchor.label()}: {chunk.text[:200]}" if chunk else ""
         on_doc, off_doc = float((self.on @ doc).max()), self.off @ doc
         nearest = int(off_doc.argmax())
+        params = {"on": round(on_doc, 2), "off": round(float(off_doc[nearest]), 2),
+                  "nearest": CONTRAST_CODES[self.contrast_names[nearest]]}
         if on_doc > float(off_doc[nearest]) + MARGIN:
             return Check("topic", "pass", f"about AI in library services (similarity {on_doc:.2f} vs "
                          f"{float(off_doc[nearest]):.2f} for {self.contrast_names[nearest]}); the jury confirms",
-                         evidence)
+                         evidence, "topic.on", params)
         return Check("topic", "warn", f"closer to {self.contrast_names[nearest]} ({float(off_doc[nearest]):.2f}) than "
-                     f"to AI in library services ({on_doc:.2f}); the jury should look", evidence)
+                     f"to AI in library services ({on_doc:.2f}); the jury should look", evidence, "topic.off", params)

@@ -29,13 +29,35 @@ function watchJob(box) {
     document.getElementById("job-stage").textContent = label("stage", job.stage);
     document.getElementById("job-count").textContent = `${job.done} / ${job.total}`;
     box.dataset.state = job.state;
-    if (job.state === "done") document.getElementById("job-done").hidden = false;
+    showFileErrors(job.errors || [], label);
+    if (job.state === "done") {
+      document.getElementById("job-done").hidden = false;
+      const stop = document.getElementById("job-stop");  // nothing left to stop
+      if (stop) stop.remove();
+    }
     if (job.state === "cancelled" || job.state === "failed" || job.stale !== (box.dataset.stale === "1")) {
       return window.location.reload();  // the note and the stop / resume button follow the new state
     }
     if (job.state === "queued" || job.state === "running") setTimeout(tick, 1000);
   };
   if (box.dataset.state === "queued" || box.dataset.state === "running") setTimeout(tick, 500);
+}
+
+function showFileErrors(errors, label) {  // the files that could not be read, each named, with its reason
+  const holder = document.getElementById("job-errors");
+  if (!holder || !errors.length) return;
+  const list = holder.querySelector("ul");
+  const noName = holder.querySelector("template[data-problem-noname]").content.textContent;
+  list.replaceChildren(...errors.map((e) => {
+    const code = e.code || "failed";
+    const li = document.createElement("li");
+    const name = document.createElement("strong");
+    name.textContent = e.file_name || e.file || e.stage || noName;
+    li.dataset.code = code;
+    li.append(name, `: ${label("problem", code === "failed" || holder.querySelector(`template[data-problem="${code}"]`) ? code : "failed")}`);
+    return li;
+  }));
+  holder.hidden = false;
 }
 
 function seekable() {

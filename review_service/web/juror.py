@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from review_service.contest import flag_review, permissions, scoring
+from review_service.contest import drafts, flag_review, permissions, scoring
 from review_service.contest.accounts import Principal
 from review_service.core.config import Settings
 from review_service.core.errors import ReviewError
@@ -23,8 +23,8 @@ from review_service.storage import Database
 from review_service.storage.jury_store import JuryStore
 
 from .entry_access import entry_or_404
+from .render import language, page
 from .render import marked as _
-from .render import page
 from .views import entry_view
 
 router = APIRouter(prefix="/my", include_in_schema=False)
@@ -48,13 +48,14 @@ def my_entries(request: Request, db: DbDep, settings: SettingsDep,
         rows.append({"key": key, "code": entry["code"], "format": entry.get("format") or "",
                      "language": entry.get("language") or "", "status": status, "status_label": STATUS[status]})
     done = sum(r["status"] == "submitted" for r in rows)
-    return page(request, "web/juror/entries.html", rows=rows, done=done, deadline=settings.scoring_deadline)
+    return page(request, "web/juror/entries.html", rows=rows, done=done, deadline=settings.scoring_deadline,
+                closed=scoring.deadline_passed(settings.scoring_deadline))
 
 
 def _render(request: Request, db: Database, settings: Settings, renderer: LazyRenderer, who: Principal, key: str, *,
             errors: list | None = None, values: dict | None = None, status_code: int = 200) -> HTMLResponse:
     entry_id, record = entry_or_404(db, who, key, "review.write")
-    view = entry_view(db, settings, who, entry_id, record, key, renderer=renderer)
+    view = entry_view(db, settings, who, entry_id, record, key, renderer=renderer, lang=language(request))
     try:
         rubric = scoring.current_rubric(db)
     except ReviewError:
@@ -63,9 +64,17 @@ def _render(request: Request, db: Database, settings: Settings, renderer: LazyRe
     saved = {c: {"value": v["value"], "comment": v.get("comment", "")} for c, v in (review.get("scores") or {}).items()}
     feedback = {int(r.target.rsplit(":", 2)[1]): r.verdict for r in flag_review.latest_verdicts(
         db, "note", f"note:{entry_id}:").values() if r.target.endswith(f":{who.login}")}
+    errors = errors or []
+    invalid: dict[str, list] = {}  # a field's id → its messages, shown beside it (the first one gets the focus)
+    for field, message, params in errors:
+        if field:
+            invalid.setdefault(field, []).append((message, params))
+    closed = scoring.deadline_passed(settings.scoring_deadline)
     return page(request, "web/juror/entry.html", status_code=status_code, **view, rubric=rubric,
-                review=review, values=values or saved, errors=errors or [], feedback=feedback,
-                deadline=settings.scoring_deadline, notice=request.query_params.get("done", ""))
+                review=review, values=values or saved, errors=errors, invalid=invalid,
+                first_invalid=next(iter(invalid), ""), feedback=feedback, deadline=settings.scoring_deadline,
+                closed=closed, locked=closed or review.get("status") == "submitted",
+                notice=request.query_params.get("done", ""))
 
 
 @router.get("/{key}", response_class=HTMLResponse)
@@ -83,24 +92,26 @@ def _number(raw: str) -> float | None:
 
 
 def read_scores(form, criteria: list[dict], lang_name, submitting: bool) -> tuple[dict, dict, list]:
-    """The rubric form's values, what to save, and messages (msgid, values) in the interface language."""
+    """The rubric form's values, what to save, and messages (the field's element id, msgid, values) in the
+    interface language."""
     values, scores, errors = {}, {}, []
     for c in criteria:
         raw, comment = str(form.get(f"score-{c['id']}", "")).strip(), str(form.get(f"comment-{c['id']}", "")).strip()
         values[c["id"]] = {"value": raw, "comment": comment}
         name = lang_name(c)
+        score, comment_field = f"score-{c['id']}", f"comment-{c['id']}"
         if not raw:
             if submitting:
-                errors.append((c["id"], _("%(name)s: give a score."), {"name": name}))
+                errors.append((score, _("%(name)s: give a score."), {"name": name}))
             continue
         value = _number(raw)
         steps = 0.0 if value is None else (value - c["min"]) / c["step"]
         if value is None or not c["min"] <= value <= c["max"] or abs(steps - round(steps)) > 1e-6:
-            errors.append((c["id"], _("%(name)s: a score from %(min)s to %(max)s in steps of %(step)s."),
+            errors.append((score, _("%(name)s: a score from %(min)s to %(max)s in steps of %(step)s."),
                            {"name": name, "min": f"{c['min']:g}", "max": f"{c['max']:g}", "step": f"{c['step']:g}"}))
             continue
         if submitting and c.get("comment_required") and not comment:
-            errors.append((c["id"], _("%(name)s: a comment is required."), {"name": name}))
+            errors.append((comment_field, _("%(name)s: a comment is required."), {"name": name}))
         scores[c["id"]] = {"value": value, "comment": comment}
     return values, scores, errors
 
@@ -118,7 +129,6 @@ async def save_review(key: str, request: Request, db: DbDep, settings: SettingsD
     form = await request.form()
     submitting = form.get("action") == "submit"
     criteria = scoring.current_rubric(db)["criteria"]
-    from .render import language
 
     lang = language(request)
     values, scores, errors = read_scores(form, criteria, lambda c: c["name"].get(lang) or c["id"], submitting)
@@ -144,8 +154,7 @@ def note_feedback(key: str, sentence: int, db: DbDep, who: Juror, _csrf: CsrfDep
                   verdict: Annotated[str, Form(pattern="^(helpful|wrong)$")]) -> RedirectResponse:
     """Mark one sentence of the AI note helpful or wrong (the note itself is never edited)."""
     entry_id, _record = entry_or_404(db, who, key, "review.write")
-    found = db.latest_ai_result("notes")
-    note = next((n for n in (found or {}).get("payload", []) if n.get("doc_id") == entry_id), None)
+    note = drafts.entry_note(db, entry_id)
     if note is None:
         raise PageError(404, "not_found")
     try:

@@ -1,6 +1,11 @@
-"""Organizer pages: the assignment table — the draft with explanations and loads; pin, forbid, remove, re-solve
+"""Organizer pages: the assignment table — one row an entry, its jurors by name (from the jury's roster) with their
+affinity, and why the AI suggested each a click away; loads; pin, forbid, remove (in the entry's row), re-solve
 and publish, each through :mod:`review_service.contest.assignments` under ``assignment.manage`` (as the
-``/assignments`` API routes), against the version the page showed."""
+``/assignments`` API routes), against the version the page showed.
+
+Every form works as a plain POST that comes back to its place (``#row-{entry}`` or ``#draft-actions``);
+``static/assignment.js`` sends it with ``fetch`` instead and swaps the table in place, so the page keeps its
+scroll position."""
 from __future__ import annotations
 
 from collections import Counter
@@ -14,6 +19,7 @@ from review_service.contest import assignments
 from review_service.contest.accounts import Principal
 from review_service.core.errors import ReviewError
 from review_service.server.deps import CsrfDep, DbDep, page_user
+from review_service.storage.account_store import PeopleStore
 
 from .render import marked as _
 from .render import page
@@ -37,17 +43,26 @@ def assignment_page(request: Request, db: DbDep, who: Manager) -> HTMLResponse:
     loads = Counter(r["juror"] for e in (draft or {"payload": {"entries": {}}})["payload"]["entries"].values()
                     for r in e["jurors"])
     jurors = sorted(set(loads) | set(((draft or {}).get("payload", {}).get("matrix") or {}).get("jurors", [])))
+    names = {m["juror_id"]: m["name"] for m in PeopleStore(db).jury() if m.get("name")}
+    forbids: dict[str, list[str]] = {}
+    for pair in (draft or {}).get("payload", {}).get("forbids", []):  # "JUROR:ENTRY"
+        juror, _sep, entry = str(pair).rpartition(":")
+        forbids.setdefault(entry, []).append(juror)
     code = request.query_params.get("error", "")
     return page(request, "web/org/assignment.html", draft=draft, published=assignments.published(db),
-                titles=entry_titles(db), loads=loads, jurors=jurors,
+                titles=entry_titles(db), loads=loads, jurors=sorted(jurors, key=lambda j: names.get(j, j)),
+                names=names, forbids=forbids,
                 error=ASSIGNMENT_ERRORS.get(code, _("Not done: %(detail)s") if code else ""),
-                detail=request.query_params.get("detail", ""))
+                detail=request.query_params.get("detail", ""), error_entry=request.query_params.get("entry", ""),
+                changed=request.query_params.get("changed", ""))
 
 
-def _back(exc: ReviewError | None = None) -> RedirectResponse:
-    if exc is None:
-        return RedirectResponse("/org/assignment", status_code=303)
-    return RedirectResponse("/org/assignment?" + urlencode({"error": exc.code, "detail": exc.message}),
+def _back(place: str, exc: ReviewError | None = None, entry: str = "") -> RedirectResponse:
+    """Back to the page at ``place`` (the edited row, or the draft's actions), with the refusal if any."""
+    query = {"changed": entry} if exc is None and entry else {}
+    if exc is not None:
+        query = {"error": exc.code, "detail": exc.message, **({"entry": entry} if entry else {})}
+    return RedirectResponse("/org/assignment" + (f"?{urlencode(query)}" if query else "") + f"#{place}",
                             status_code=303)
 
 
@@ -55,12 +70,13 @@ def _back(exc: ReviewError | None = None) -> RedirectResponse:
 def edit(db: DbDep, who: Manager, _csrf: CsrfDep,
          op: Annotated[str, Form(pattern="^(pin|forbid|remove)$")], juror: Annotated[str, Form(max_length=100)],
          entry: Annotated[str, Form(max_length=200)], expect_version: Annotated[int, Form()]) -> RedirectResponse:
+    place = f"row-{entry}"
     try:
         edit_ = assignments.Edit.model_validate({"op": op, "juror": juror, "entry": entry})
         assignments.edit_draft(db, [edit_], who, expect_version=expect_version)
     except ReviewError as exc:
-        return _back(exc)
-    return _back()
+        return _back(place, exc, entry)
+    return _back(place, entry=entry)
 
 
 @router.post("/assignment/resolve")
@@ -68,8 +84,8 @@ def resolve(db: DbDep, who: Manager, _csrf: CsrfDep, expect_version: Annotated[i
     try:
         assignments.resolve_draft(db, who, expect_version=expect_version)
     except ReviewError as exc:
-        return _back(exc)
-    return _back()
+        return _back("draft-actions", exc)
+    return _back("draft-actions")
 
 
 @router.post("/assignment/publish")
@@ -78,5 +94,5 @@ def publish(db: DbDep, who: Manager, _csrf: CsrfDep, expect_version: Annotated[i
     try:
         assignments.publish(db, who, expect_version=expect_version, note=note)
     except ReviewError as exc:
-        return _back(exc)
-    return _back()
+        return _back("draft-actions", exc)
+    return _back("draft-actions")

@@ -14,6 +14,7 @@ from review_service.batches import submit, uploads
 from review_service.batches.batch import STAGES
 from review_service.contest import permissions
 from review_service.contest.accounts import Principal
+from review_service.core import messages
 from review_service.core.config import Settings
 from review_service.core.errors import NotFound, ReviewError, StateConflict
 from review_service.server.deps import CsrfDep, DbDep, RowId, SettingsDep, page_user
@@ -27,10 +28,17 @@ from .render import page
 router = APIRouter(prefix="/org", include_in_schema=False)
 Reader = Annotated[Principal, page_user("batches.read")]
 Manager = Annotated[Principal, page_user("batches.manage")]
-STAGE_NAMES = {"intake": _("reading files"), "render": _("rendering originals as PDF"),
-               "embed": _("embedding texts"), "topic": _("topic check"), "duplicates": _("duplicates"),
-               "themes": _("themes"), "matching": _("juror matching"), "notes": _("draft notes"),
-               "report": _("report"), "": _("waiting")}
+STAGE_NAMES = messages.STAGES
+FILE_PROBLEMS = {"empty": _("the file is empty"), "too_large": _("the file is over the size limit"),
+                 "encrypted": _("the file is protected with a password"),
+                 "corrupt": _("the file is damaged and cannot be read"),
+                 "zip_bomb": _("the file unpacks to far more than its size (refused as unsafe)"),
+                 "unsupported_type": _("a file type the service does not read"),
+                 "no_text": _("no text could be read from the file"),
+                 "media_too_long": _("the recording is over the length limit"),
+                 "needs_ocr": _("scanned pages without a text layer (text recognition is off)"),
+                 "failed": _("the file could not be read")}
+"""Why a file could not be read (intake.parsing.INTAKE_CODES), as the batch page says it."""
 JOB_STATES = {"queued": _("queued"), "running": _("running"), "done": _("done"), "failed": _("failed"),
               "cancelled": _("cancelled")}
 
@@ -90,7 +98,7 @@ def batch_page(job_id: RowId, request: Request, db: DbDep, settings: SettingsDep
         raise PageError(404, "not_found")
     status = submit.job_status(job, settings.job_stale_s)
     return page(request, "web/org/batch.html", job=status, states=JOB_STATES, stage_names=STAGE_NAMES,
-                can_manage=permissions.allowed(who, "batches.manage"))
+                problems=FILE_PROBLEMS, can_manage=permissions.allowed(who, "batches.manage"))
 
 
 def _job_action(db: Database, settings: Settings, job_id: int, action: str) -> RedirectResponse:

@@ -21,10 +21,11 @@ router = APIRouter(prefix="/org", include_in_schema=False)
 @router.get("", response_class=HTMLResponse)
 def dashboard(request: Request, db: DbDep, who: Annotated[Principal, page_user("batches.read")]) -> HTMLResponse:
     records = db.submissions()
+    checked = flag_review.latest_verdicts(db, "precheck")
     jobs = JobStore(db).list()[-5:][::-1]
     verdicts = flag_review.latest_verdicts(db, "duplicate")
     pending = sum(flag_review.duplicate_key(f) not in verdicts for f in flag_review.duplicate_flags(db))
     published = db.latest_assignment("published")
     return page(request, "web/org/dashboard.html", entries=len(records),
-                attention=sum(r["status"] != "ok" for r in records), jobs=jobs, states=JOB_STATES,
+                attention=sum(flag_review.shown_status(r, checked) != "ok" for r in records), jobs=jobs, states=JOB_STATES,
                 pending=pending, published=published)

@@ -21,7 +21,7 @@ from review_service.storage import Database
 from review_service.storage.jury_store import JuryStore
 
 from .entry_access import entry_or_404
-from .render import page
+from .render import language, page
 from .views import entry_view
 
 router = APIRouter(prefix="/org", include_in_schema=False)
@@ -32,7 +32,8 @@ Reviewer = Annotated[Principal, page_user("flags.review")]
 def prescreen(request: Request, db: DbDep, who: Reviewer) -> HTMLResponse:
     """The pre-screening report: every entry, its status, reasons and pre-checks."""
     verdicts = flag_review.latest_verdicts(db, "precheck")
-    return page(request, "web/org/entries.html", records=db.submissions(), verdicts=verdicts)
+    records = [{**r, "status": flag_review.shown_status(r, verdicts)} for r in db.submissions()]
+    return page(request, "web/org/entries.html", records=records, verdicts=verdicts)
 
 
 def _counted_reviews(db: Database, entry_id: str) -> list[dict[str, Any]]:
@@ -48,7 +49,8 @@ def entry_page(entry_id: str, request: Request, db: DbDep, settings: SettingsDep
     eid, record = entry_or_404(db, who, entry_id, "flags.review")
     verdicts = flag_review.latest_verdicts(db, "precheck", f"check:{eid}:")
     decided = {k: d for k, d in scoring.current_decisions(db).get(eid, {}).items()}
-    view = entry_view(db, settings, who, eid, record, eid, renderer=renderer)
+    view = entry_view(db, settings, who, eid, record, eid, renderer=renderer, lang=language(request))
+    record = {**record, "status": flag_review.shown_status(record, verdicts)}
     return page(request, "web/org/entry.html", **view, record=record,
                 verdicts=verdicts, error=request.query_params.get("error", ""),
                 notice=request.query_params.get("notice", ""), reviews=_counted_reviews(db, eid),

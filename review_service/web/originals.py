@@ -9,16 +9,17 @@ headers middleware adds ``X-Content-Type-Options: nosniff`` and ``Content-Securi
 /files response (:mod:`review_service.server.security_headers`), so even a file that is a page runs no script here.
 
 A juror in blind review gets the file under its neutral code (``E-7F3A9C.pdf``: the received name carries the
-applicant's surname), PDFs — and renditions — with their document information (author, title …) and XMP removed,
-recordings as a copy without their tags (ID3, RIFF INFO, MP4 tags …; made once, kept by SHA-256), and only
+applicant's surname), PDFs — and renditions — as their blind copy (:mod:`review_service.web.blind_files`: the
+applicant's name in any case form or script, e-mail, phone, library blacked out on the pages, pages that cannot be
+cleaned hidden, no document information, XMP, links or outline; checked before it is served), recordings as a copy without their tags (ID3, RIFF INFO, MP4 tags …; made once, kept by SHA-256), and only
 formats a browser shows inline (PDF, audio, video); DOCX, PPTX and text files themselves are not served to them
 (their embedded properties name the author): they see the rendition, or the extracted text on the entry page. If
-the tags cannot be removed, nothing is served (404), never the original. The content itself may still name the
-author; blind review cannot remove that (docs/pages.md).
+the tags cannot be removed or the blind copy fails its check, nothing is served (404), never the original. A
+recording's sound or a picture on a page may still name the author; blind review cannot remove that
+(docs/pages.md).
 """
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
@@ -32,6 +33,7 @@ from review_service.core.config import Settings
 from review_service.intake import recordings, renditions
 from review_service.server.deps import DbDep, SettingsDep, page_user
 from review_service.server.page_errors import PageError
+from review_service.web import blind_files
 from review_service.web.entry_access import entry_or_404
 
 router = APIRouter(include_in_schema=False)
@@ -52,29 +54,18 @@ def media_type(record: dict, path: Path) -> str:
     return recordings.media_type(fmt, path) if fmt in MEDIA else recordings.OCTET
 
 
-def _without_metadata(path: Path) -> bytes:
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter(clone_from=PdfReader(path))
-    writer.metadata = None
-    if "/Metadata" in writer._root_object:  # XMP
-        del writer._root_object["/Metadata"]
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def _scrubbed_pdf(path: Path, headers: dict) -> Response:
+def _blind_pdf(db, settings: Settings, record: dict, which: str, headers: dict) -> Response:
     try:
-        return Response(_without_metadata(path), media_type=INLINE["pdf"], headers=headers)
-    except Exception as exc:  # an unreadable PDF is not shown rather than shown unscrubbed
+        path, _ = blind_files.blind_pdf(db, settings, record, which)
+    except blind_files.RedactionFailed as exc:  # not shown rather than shown with personal data
         raise PageError(404, "not_found") from exc
+    return FileResponse(path, media_type=INLINE["pdf"], headers=headers)
 
 
 @router.get("/files/{key}/pdf")
 def rendition(key: str, db: DbDep, settings: SettingsDep, who: Reader) -> Response:
     """A DOCX/PPTX original rendered to PDF (made by the batch, or in the background when a page asked): 404 while
-    there is none. Blind review: under the code, document information and XMP removed."""
+    there is none. Blind review: under the code, its blind copy."""
     entry_id, record = entry_or_404(db, who, key)
     found = renditions.load(record.get("sha256") or "", settings) if renditions.renderable(record.get("format")) \
         else None
@@ -83,8 +74,8 @@ def rendition(key: str, db: DbDep, settings: SettingsDep, who: Reader) -> Respon
         raise PageError(404, "not_found")
     if permissions.blind_for(who, settings.blind_review):
         name = f"{permissions.entry_code(entry_id)}.pdf"
-        return _scrubbed_pdf(path, {"Content-Disposition": f'inline; filename="{name}"',
-                                    "Cache-Control": "private, no-store"})
+        return _blind_pdf(db, settings, record, "rendition", {"Content-Disposition": f'inline; filename="{name}"',
+                                                              "Cache-Control": "private, no-store"})
     name = f"{Path(record['file_name']).stem}.pdf"
     return FileResponse(path, media_type=INLINE["pdf"], headers={
         "Content-Disposition": f"inline; filename*=UTF-8''{quote(name)}", "Cache-Control": "private, no-store"})
@@ -105,7 +96,7 @@ def original(key: str, db: DbDep, settings: SettingsDep, who: Reader) -> Respons
         name = f"{code}{'.pdf' if fmt == 'pdf' else recordings.suffix(path)}"
         headers = {"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "private, no-store"}
         if fmt == "pdf":
-            return _scrubbed_pdf(path, headers)
+            return _blind_pdf(db, settings, record, "original", headers)
         return FileResponse(_stripped(path, record, settings), media_type=kind, headers=headers)
     disposition = f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{quote(record['file_name'])}"
     return FileResponse(path, media_type=kind, headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"})

@@ -8,6 +8,7 @@ from importlib import resources
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from review_service.core import i18n
 from review_service.server.csrf import CSRF_COOKIE, csrf_token
@@ -22,12 +23,11 @@ def static_dir() -> str:
 
 
 @cache
-def environment(lang: str) -> Environment:
+def environment(lang: str, timezone: str = i18n.DEFAULT_TIMEZONE) -> Environment:
     env = Environment(loader=PackageLoader("review_service", "templates"), autoescape=select_autoescape(["html"]),
                       extensions=["jinja2.ext.i18n"])
-    env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
-    env.filters["datetime"] = lambda value, fmt="medium": i18n.format_datetime(value, lang, fmt)
-    env.filters["number"] = lambda value, digits=2: i18n.format_number(value, lang, digits)
+    i18n.install(env, lang, timezone)
+    env.filters["marks"] = marks
     return env
 
 
@@ -41,6 +41,15 @@ def _editions(request: Request) -> list[dict]:
     return visible(request.app.state.db, who)
 
 
+def marks(text: str) -> Markup:
+    """A passage whose matching words come marked ``**like this**`` (search highlights, duplicate evidence), with
+    those words in ``<mark>`` and everything else escaped."""
+    parts = str(text or "").split("**")
+    if len(parts) % 2 == 0:  # an unpaired marker: show the text as it is
+        return Markup(escape(text))
+    return Markup("".join(f"<mark>{escape(p)}</mark>" if i % 2 else str(escape(p)) for i, p in enumerate(parts)))
+
+
 def language(request: Request) -> str:
     return i18n.choose_language(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE),
                                 request.headers.get("accept-language"))
@@ -51,7 +60,7 @@ def page(request: Request, template: str, *, status_code: int = 200, **context) 
     lang = language(request)
     settings = get_app_settings(request)
     token = csrf_token(request)
-    html = environment(lang).get_template(template).render(
+    html = environment(lang, settings.timezone).get_template(template).render(
         request=request, url_for=request.url_for, lang=lang, languages=list(i18n.LANGUAGE_NAMES.items()),
         contest=settings.contest_name, csrf_token=token, user=getattr(request.state, "user", None),
         blind=settings.blind_review, edition=getattr(request.state, "edition", None),

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import re
 
-from review_service.contest import permissions
+from review_service.contest import drafts, permissions
 from review_service.contest.accounts import Principal
 from review_service.core.domain import ParsedDocument
 from review_service.intake import renditions
 from review_service.intake.renditions import LazyRenderer, Rendition
+from review_service.stages.notes.phrases import reworded
 from review_service.stages.notes.sentences import note_sentences
 from review_service.storage import Database
+from review_service.web import blind_files
 from review_service.web.originals import INLINE, MEDIA, servable
 
 
@@ -100,11 +102,27 @@ def rendition_of(settings, record: dict, parsed: ParsedDocument | None, renderer
     return found, found is None and renderer.pending(record["sha256"])
 
 
+def blind_redaction(db, settings, record: dict, fmt: str) -> dict:
+    """What the blind copy a juror is shown hides (made now if it is not yet): pages with spans blacked out,
+    pages hidden whole (by reason), or ``unavailable`` when no clean copy could be made."""
+    try:
+        _, report = blind_files.blind_pdf(db, settings, record, "original" if fmt in INLINE else "rendition")
+    except blind_files.RedactionFailed:
+        return {"unavailable": True, "pages": "", "pictures": "", "hidden": ""}
+
+    def pages(keys) -> str:
+        return ", ".join(str(n) for n in sorted(int(k) for k in keys))
+
+    return {"unavailable": False, "pages": pages(report.redacted),
+            "pictures": pages(k for k, why in report.hidden.items() if why == "image_text"),
+            "hidden": pages(k for k, why in report.hidden.items() if why != "image_text")}
+
+
 def entry_view(db, settings, who: Principal, entry_id: str, record: dict, key: str,
-               renderer: LazyRenderer | None = None) -> dict:
+               renderer: LazyRenderer | None = None, lang: str = "") -> dict:
     """Everything the entry page shows, projected for ``who`` (blind: codes, no personal values)."""
     blind = permissions.blind_for(who, settings.blind_review)
-    secrets = permissions.personal_values(record) if blind else []
+    shown = [record]  # whose personal values a blind juror's view must not hold
     entry = permissions.project_entry(record, who, settings.blind_review)
     fmt = record.get("format") or ""
     has_file = servable(record, blind) and (settings.data_dir / record["stored_as"]).is_file()
@@ -113,30 +131,44 @@ def entry_view(db, settings, who: Principal, entry_id: str, record: dict, key: s
     rendition, preparing = rendition_of(settings, record, parsed, renderer)
     rendered = rendition is not None and rendition.ok
     frame_url = file_url if fmt in INLINE and has_file else f"{file_url}/pdf" if rendered else ""
-    found = db.latest_ai_result("notes")
-    note = next((n for n in (found or {}).get("payload", []) if n.get("doc_id") == entry_id), None)
+    redaction = blind_redaction(db, settings, record, fmt) if blind and frame_url else None
+    if redaction is not None and redaction["unavailable"]:
+        frame_url, has_file = "", False
+    note = drafts.entry_note(db, entry_id)
     view: dict = {"entry": entry, "key": key, "format": fmt, "has_file": has_file, "file_url": file_url,
                   "frame_url": frame_url, "preparing": preparing,
-                  "render_failed": rendition is not None and not rendition.ok,
+                  "render_failed": rendition is not None and not rendition.ok, "redaction": redaction,
                   "blocks": [] if fmt in INLINE else text_blocks(db, settings, record, parsed), "note": None,
                   "duplicates": [], "similar": []}
     if note is not None:
-        sentences = [{**s, "links": [citation(a, file_url, fmt, has_file, rendition) for a in s["anchors"]]}
+        sentences = [{**(reworded(s, lang) if lang else s),
+                      "links": [citation(a, file_url, fmt, has_file, rendition) for a in s["anchors"]]}
                      for s in note_sentences(note)]
         view["note"] = {"lang": note.get("lang", ""), "disclaimer": note.get("disclaimer", ""),
                         "summary_mode": note.get("summary_mode", ""), "provenance": note.get("provenance", {}),
+                        "batch_id": note.get("batch_id"), "superseded": note.get("superseded", []),
                         "sentences": sentences}
+        past = {f["b"]: f.get("b_name") or f["b"] for f in drafts.duplicate_flags(db) if f.get("b_is_archive")} \
+            if any(d.get("other_is_archive") for d in note.get("duplicates", [])) else {}
         for dup in note.get("duplicates", []):
             other = dup.get("other", "")
             other_record = None if dup.get("other_is_archive") else db.submission(other)
             if other_record is not None and blind:
-                secrets = [*secrets, *permissions.personal_values(other_record)]
-            label = permissions.entry_code(other) if other_record is not None and blind else other
+                shown.append(other_record)
+            if dup.get("other_is_archive"):  # a past project: its title (the archive is public record)
+                label = past.get(other, other.removeprefix("archive:"))
+            elif other_record is None:
+                label = permissions.entry_code(other)
+            elif blind:
+                label = permissions.entry_code(other)
+            else:  # organizers: the other entry's title, else its file name
+                label = (other_record.get("form") or {}).get("project_title") or other_record["file_name"]
             view["duplicates"].append({**dup, "other": label})
         view["similar"] = list(note.get("similar", []))
     if blind:
+        found = permissions.matcher(*shown)
         for part in ("note", "duplicates", "similar", "blocks"):
-            view[part] = permissions.scrub(view[part], sorted(set(secrets), key=len, reverse=True))
+            view[part] = permissions.scrub(view[part], found)
     return view
 
 

@@ -319,5 +319,6 @@ def detect(path: Path, settings: Settings, declared_name: str | None = None) -> 
     if ext and ext not in extensions:
         message = f"named {ext} but is {human}; read as {found.format.upper()}"
         logger.info("%s: %s", name, message)
-        found = Detected(found.format, (Reason("wrong_extension", message),), found.text, found.encoding)
+        found = Detected(found.format, (Reason("wrong_extension", message, {"named": ext, "actual": found.format}),),
+                         found.text, found.encoding)
     return found

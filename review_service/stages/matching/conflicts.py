@@ -43,10 +43,12 @@ class Conflict:
     juror: str
     entry: str
     kind: str  # organization | library | declared | opt_out | author
-    reason: str
+    reason: str  # in English; pages word ``kind`` with ``params`` in the reader's language (core.messages)
+    params: tuple[tuple[str, str], ...] = ()
 
-    def as_dict(self) -> dict[str, str]:
-        return {"juror": self.juror, "entry": self.entry, "kind": self.kind, "reason": self.reason}
+    def as_dict(self) -> dict:
+        return {"juror": self.juror, "entry": self.entry, "kind": self.kind, "reason": self.reason,
+                "params": dict(self.params)}
 
 
 @lru_cache(maxsize=1)
@@ -303,6 +305,7 @@ def find_conflicts(jurors: Sequence[Juror], entries: Sequence[Document]) -> list
     """
     epos = {e.id: i for i, e in enumerate(entries)}
     found: dict[tuple[int, int, str], str] = {}
+    said: dict[tuple[int, int, str], tuple[tuple[str, str], ...]] = {}  # the names each reason compares
     for j, juror in enumerate(jurors):
         for eid in juror.conflicts:
             if eid in epos:
@@ -318,6 +321,7 @@ def find_conflicts(jurors: Sequence[Juror], entries: Sequence[Document]) -> list
                 found.setdefault((j, e, "organization"),
                                  f"same organisation: juror's '{jurors[j].organization}' and entry's "
                                  f"'{entries[e].meta.get('organization', '')}' ('{a}' = '{b}')")
+                said.setdefault((j, e, "organization"), (("juror", a), ("entry", b)))
     j_lib = _group([org_variants(j.library) + org_variants(j.organization) for j in jurors])
     e_lib = _group([org_variants(e.meta.get("library", "")) for e in entries])
     for a, b in _pairs(j_lib, e_lib, _org_signatures, same_organization):
@@ -325,13 +329,16 @@ def find_conflicts(jurors: Sequence[Juror], entries: Sequence[Document]) -> list
             for e in e_lib[b]:
                 if (j, e, "organization") not in found:
                     found.setdefault((j, e, "library"), f"same library: juror's '{a}' = entry's library '{b}'")
+                    said.setdefault((j, e, "library"), (("juror", a), ("entry", b)))
     j_name = _group([(j.name,) for j in jurors])
     e_auth = _group([_authors(e) for e in entries])
     for a, b in _pairs(j_name, e_auth, _name_signatures, same_person):
         for j in j_name[a]:
             for e in e_auth[b]:
                 found.setdefault((j, e, "author"), f"the juror '{a}' is an author ('{b}') of the entry")
-    return [Conflict(jurors[j].id, entries[e].id, kind, reason) for (j, e, kind), reason in sorted(found.items())]
+                said.setdefault((j, e, "author"), (("juror", a), ("entry", b)))
+    return [Conflict(jurors[j].id, entries[e].id, kind, reason, said.get((j, e, kind), ()))
+            for (j, e, kind), reason in sorted(found.items())]
 
 
 def conflict_mask(conflicts: Sequence[Conflict], juror_ids: Sequence[str], entry_ids: Sequence[str]) -> np.ndarray:

@@ -121,7 +121,7 @@ def draft_note(document: Document, *, lang: str, encoder, generator, flags: Sequ
     for cat in tax.of("aim"):
         m = aim_matches.get(cat.id)
         quotes = cited_quotes(top_sentences(m), sources) if m else (
-            Cited(phrase("not_found", lang), (scope,), "template", lang, "absence"),)
+            Cited(phrase("not_found", lang), (scope,), "template", lang, "absence", "not_found"),)
         aims.append(AimEvidence(cat.id, cat.label_in(lang), m is not None, m.via if m else "none", quotes))
     form_matches = match(texts, vectors, tax.of("form"), encoder=encoder)
     kinds = topics([m for m in form_matches if m.category.group == "kind"], sources, lang)
@@ -129,9 +129,10 @@ def draft_note(document: Document, *, lang: str, encoder, generator, flags: Sequ
     media_kw = [m for m in form_matches if m.category.group == "medium"]
     medium_ev: tuple[Cited, ...]
     if media_anchors:
-        medium, medium_ev = "media", (Cited(phrase("medium_media", lang), media_anchors[:3], "template", lang, "scope"),)
+        medium, medium_ev = "media", (Cited(phrase("medium_media", lang), media_anchors[:3], "template", lang, "scope",
+                                            "medium_media"),)
     else:
-        medium, medium_ev = "text", (Cited(phrase("medium_text", lang), (scope,), "template", lang, "scope"),)
+        medium, medium_ev = "text", (Cited(phrase("medium_text", lang), (scope,), "template", lang, "scope", "medium_text"),)
     if media_kw:
         medium_ev += cited_quotes(media_kw[0], sources)
     form = FormEvidence(kinds, medium, medium_ev)

@@ -58,14 +58,14 @@ def template_questions(aims: Sequence[AimEvidence], techniques: Sequence[Topic],
                        form: FormEvidence, source_text: str, scope: str, lang: str) -> list[Cited]:
     out: list[Cited] = []
 
-    def add(key: str, anchors: tuple[str, ...], basis: str, **fmt: str) -> None:
-        out.append(Cited(phrase(key, lang, **fmt), anchors, "template", lang, basis))
+    def add(key: str, anchors: tuple[str, ...], basis: str, aim: str = "", **fmt: str) -> None:
+        out.append(Cited(phrase(key, lang, **fmt), anchors, "template", lang, basis, key, {"aim": aim} if aim else {}))
 
     for aim in aims:
         if not aim.found:
             add(f"missing:{aim.id}", (scope,), "absence")
         elif aim.via == "embedding":
-            add("weak", aim.quotes[0].anchors, "related", label=aim.label)
+            add("weak", aim.quotes[0].anchors, "related", aim=aim.id, label=aim.label)
     if not techniques:
         add("missing:technique", (scope,), "absence")
     if not services:

@@ -20,6 +20,8 @@ class Cited:
     origin: str  # extractive (a quote) | abstractive (generated, checked) | template | generated (question)
     lang: str
     basis: str = "quote"  # quote | supported | absence (searched there, not found) | related
+    key: str = ""  # a fixed sentence (origin "template"): its key in notes.phrases, worded for each reader
+    params: dict = field(default_factory=dict, compare=False, hash=False)  # {"aim": id} for the "weak" question
 
 
 @dataclass(frozen=True)

@@ -80,3 +80,23 @@ def phrase(key: str, lang: str, **fmt: str) -> str:
     table = PHRASES.get(key) or QUESTIONS[key]
     text = table.get(lang) or table["en"]
     return text.format(**fmt) if fmt else text
+
+
+def reworded(sentence: dict, lang: str) -> dict:
+    """A stored note sentence for a reader of ``lang``: a fixed sentence (``key``) is worded in ``lang`` (a category
+    it names, in that language's label); a quote or a generated sentence stays as written, in its own language."""
+    key = sentence.get("key") or ""
+    if not key or key not in PHRASES and key not in QUESTIONS:
+        return sentence
+    fmt = {}
+    aim = (sentence.get("params") or {}).get("aim")
+    if aim:
+        from review_service.stages.taxonomy import load_taxonomy
+
+        found = next((c for c in load_taxonomy().of("aim") if c.id == aim), None)
+        fmt["label"] = found.label_in(lang) if found else aim
+    try:
+        text = phrase(key, lang, **fmt)
+    except KeyError:
+        return sentence
+    return {**sentence, "text": text, "lang": lang}

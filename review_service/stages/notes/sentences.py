@@ -19,5 +19,7 @@ def note_sentences(note: dict[str, Any]) -> list[dict[str, Any]]:
     for section, items in groups:
         for s in items:
             out.append({"index": len(out), "section": section, "text": s.get("text", ""),
-                        "anchors": list(s.get("anchors", [])), "origin": s.get("origin", "")})
+                        "anchors": list(s.get("anchors", [])), "origin": s.get("origin", ""),
+                        "lang": s.get("lang") or note.get("lang", ""), "key": s.get("key", ""),
+                        "params": s.get("params") or {}})
     return out
