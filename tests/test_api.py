@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from review_service.contest import editions
 from review_service.server import create_app
 from review_service.storage import open_database
 from tests import files as F
@@ -126,8 +127,8 @@ def test_search_endpoint_cross_lingual_with_filters(settings, tmp_path):
         {"id": "p3", "title": "Book club", "year": 2024, "region": "Астана", "lang": "en",
          "text": "A monthly book club for teenagers with invited authors and reading challenges."},
     ])
-    settings.archive = archive
     db = open_database(settings)
+    editions.import_edition(db, settings, archive, name="2.0", year=2024, actor="test")  # the archive tables
     J.add(db, "serik", "organizer")
     db.close()
     with TestClient(create_app(settings)) as c:

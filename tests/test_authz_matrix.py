@@ -16,6 +16,7 @@ from review_service.contest import assignments
 from review_service.contest.permissions import entry_code
 from review_service.server import create_app
 from review_service.storage import open_database
+from review_service.storage.edition_store import EditionStore
 from tests import jury as J
 
 WHO = ("anonymous", "juror_assigned", "juror_unassigned", "juror_conflict", "organizer", "admin", "disabled",
@@ -101,6 +102,7 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/org/users/password"): PAGE_ADMIN,  # a temporary password for another account
     ("GET", "/account/password"): PAGE_EVERYONE,  # one's own password: every signed-in person
     ("POST", "/account/password"): PAGE_EVERYONE,
+    ("POST", "/account/edition"): PAGE_EVERYONE,  # the header's edition switch (a juror: their editions only)
     ("POST", "/org/rubric"): PAGE_STAFF,
     ("POST", "/org/entries/{entry_id}/reviews/{juror_id}/reopen"): PAGE_STAFF,
     ("POST", "/org/entries/{entry_id}/decisions"): PAGE_STAFF,
@@ -158,6 +160,9 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/batches/{job_id}/resume"): STAFF,
     ("GET", "/search"): STAFF,
     ("GET", "/search/like/{doc_id}"): STAFF,
+    ("GET", "/editions"): EVERYONE,  # a juror: the editions whose jury they are on
+    ("POST", "/editions"): STAFF,
+    ("POST", "/editions/{name}/close"): STAFF,  # a spare edition: closed by the first, then 409 (closed)
 }
 ORDER = {"GET": 0, "PUT": 1, "POST": 2}
 
@@ -180,7 +185,8 @@ def _request(method: str, path: str, who: str, world: dict, db, n: int) -> dict:
     entry = entry_code(world["E"]) if who.startswith("juror") else world["E"]
     record = db.submission(world["E"])
     url = (path.replace("{entry_id}", entry).replace("{key}", entry).replace("{sentence}", "1").replace("{stage}", "duplicates").replace("{login}", "victim")
-           .replace("{juror_id}", "ja").replace("{doc_id}", "p1").replace("{job_id}", str(world["job"])).replace("{check}", record["checks"][0]["name"]))
+           .replace("{juror_id}", "ja").replace("{doc_id}", "p1").replace("{job_id}", str(world["job"])).replace("{check}", record["checks"][0]["name"])
+           .replace("{name}", "spare"))
     version = assignments.current_draft(db)["version"]
     bodies = {
         "/auth/token": {"data": {"username": "organizer", "password": "pw-organizer-123"}},
@@ -201,6 +207,7 @@ def _request(method: str, path: str, who: str, world: dict, db, n: int) -> dict:
         "/flags/duplicates/review": {"json": {"a": world["E"], "b": world["F"], "kind": "paraphrase",
                                               "verdict": "dismiss", "comment": "different projects"}},
         "/search": {"params": {"q": "chat bot"}},
+        "/editions": {"json": {"name": f"m{n}", "year": 2027}},
         "/batches": {"files": [("files", ("ЖИ байқауы_Жаңа.txt", "Кітапханадағы чат-бот.".encode(), "text/plain"))],
                      "data": {"skip": ["duplicates"]}},
     }
@@ -250,6 +257,7 @@ def _page_request(method: str, path: str, url: str, who: str, world: dict, db, v
         "/org/entries/{entry_id}/reviews/{juror_id}/reopen": {"reason": "asked by the juror"},
         "/org/entries/{entry_id}/decisions": {"kind": "award", "value": "1"},
         "/org/users/password": {"login": "victim", "password": "long-enough-1"},
+        "/account/edition": {"edition": "default", "next": "/org"},
         # the same password again (allowed): later rows still sign in with it; the caller's other sessions end
         "/account/password": {"current": f"pw-{LOGINS.get(who)}-123", "new": f"pw-{LOGINS.get(who)}-123",
                               "confirm": f"pw-{LOGINS.get(who)}-123"},
@@ -276,6 +284,7 @@ def test_authorisation_matrix(settings, tmp_path):
     db = open_database(settings)
     world = J.build_world(db, settings, tmp_path)
     world["job"] = submit(db, tmp_path / "entries", ScreenOptions(progress=False))["id"]
+    EditionStore(db).create("spare", 2027, {}, "test")  # newer than the world's: not the current edition
     personal = J.personal_strings()
     app = create_app(settings, search_engine=J.FakeSearch())
     routes = api_routes(app)

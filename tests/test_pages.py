@@ -95,7 +95,7 @@ def test_sign_in_wrong_password_next_and_sign_out(settings, world):
 def test_every_page_form_and_cookie_signed_api_write_needs_the_csrf_token(settings, world):
     app = create_app(settings, search_engine=J.FakeSearch())
     posts = [path for method, path in page_routes(app) if method == "POST"]
-    assert len(posts) == 25
+    assert len(posts) == 26
     with TestClient(app) as client:
         for path in posts:
             client.cookies.clear()

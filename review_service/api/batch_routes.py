@@ -25,7 +25,7 @@ def start_batch(settings: SettingsDep, db: DbDep, organizer: OrganizerDep,
                 folder: Annotated[str | None, Form(description="or: a folder on the server", max_length=1000)] = None,
                 forms: Annotated[UploadFile | None, File(description="application-form CSV")] = None,
                 jurors: Annotated[UploadFile | None, File(description="jurors JSONL")] = None,
-                use_archive: Annotated[bool, Form(description="compare with REVIEW_ARCHIVE")] = False,
+                use_archive: Annotated[bool, Form(description="compare with the archive of past editions")] = True,
                 notes_lang: Annotated[str, Form(max_length=10)] = "ru",
                 skip: Annotated[list[str] | None, Form(description="AI stages to skip")] = None) -> dict:
     """Queue a pre-screening batch; a worker runs it. Answers 202 with the job's id and state. (A plain ``def``:

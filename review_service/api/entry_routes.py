@@ -129,10 +129,13 @@ Facet = Annotated[list[str] | None, Query()]
 @search.get("", response_model=SearchOut)
 def do_search(engine: SearchEngineDep, who: Annotated[Principal, user("search")], q: Annotated[str, Query(min_length=1, max_length=1000)],
               k: Annotated[int, Query(ge=1, le=100)] = 10, year: Facet = None, lang: Facet = None,
-              region: Facet = None, library_type: Facet = None, outcome: Facet = None, theme: Facet = None) -> dict:
-    """Hybrid (BM25 + dense) cross-lingual search over past projects, with filters and facet counts."""
+              region: Facet = None, library_type: Facet = None, outcome: Facet = None, theme: Facet = None,
+              archive_edition: Annotated[list[str] | None, Query(alias="in_edition")] = None) -> dict:
+    """Hybrid (BM25 + dense) cross-lingual search over past projects (the archive: closed and imported editions),
+    with filters and facet counts; ``in_edition`` filters on the past edition (``edition`` names the edition the
+    request works in, as on every route)."""
     given = {"year": year, "lang": lang, "region": region, "library_type": library_type, "outcome": outcome,
-             "theme": theme}
+             "theme": theme, "edition": archive_edition}
     filters = {key: v for key, v in given.items() if v}
     return engine().search(q, k=k, filters=filters).to_dict()
 

@@ -31,6 +31,7 @@ class Problem(BaseModel):
     hint: str = ""
     errors: list[dict[str, Any]] | None = None
     error_id: str | None = None
+    edition: str | None = None  # a write refused in a closed edition (code edition_closed) names it
 
 
 class Page(BaseModel, Generic[T]):

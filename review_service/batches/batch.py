@@ -20,7 +20,8 @@ __all__ = ["STAGES", "ScreenOptions"]
 @dataclass(frozen=True)
 class ScreenOptions:
     forms: Path | None = None
-    archive: Path | None = None
+    archive: Path | None = None  # a JSONL of past projects instead of the archive tables
+    use_archive: bool = True  # compare with the archive tables (closed and imported editions; docs/editions.md)
     jurors: Path | None = None
     jurors_per_entry: int = 3
     notes_lang: str = "ru"

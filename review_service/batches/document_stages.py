@@ -23,7 +23,9 @@ from review_service.core.provenance import of_encoder
 
 
 def archive_documents(ctx: StageContext) -> list[Document]:
-    if not ctx.options.archive:
+    """The past projects the entries are compared with: the archive tables (closed and imported editions, other
+    than the batch's own), or the JSONL file given as ``archive`` instead."""
+    if not ctx.options.archive and not ctx.options.use_archive:
         return []
     if ctx.archive is not None:
         return ctx.archive
@@ -31,10 +33,16 @@ def archive_documents(ctx: StageContext) -> list[Document]:
     from review_service.intake.chunking import chunk_text
 
     s = ctx.settings
+    if ctx.options.archive:
+        past = read_corpus(ctx.options.archive)
+    else:
+        from review_service.search.archive import archive_documents as archived
+
+        past = archived(ctx.db, exclude_edition=ctx.db.edition_id())
     docs = [Document(id=f"archive:{d.id}", text=d.text, title=d.title, lang=d.lang, year=d.year, meta=d.meta,
                      chunks=chunk_text(f"archive:{d.id}", d.text, max_chars=s.chunk_chars,
                                        overlap=s.chunk_overlap_chars))
-            for d in read_corpus(ctx.options.archive)]
+            for d in past if d.text.strip()]
     ctx.archive = docs
     return docs
 

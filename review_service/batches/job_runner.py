@@ -36,10 +36,11 @@ from review_service.batches.report import write_report
 from review_service.batches.reporting import Event, FilesFailed, StageFinished, StageProgress, StageStarted
 from review_service.batches.typed_batch import BatchStopped
 from review_service.batches.uploads import discard_job_uploads
-from review_service.core.config import Settings
+from review_service.core.config import Settings, for_edition
 from review_service.core.errors import JobBusy, ReviewError
 from review_service.intake.receive import list_files
-from review_service.storage import Database, open_database
+from review_service.storage import Database, edition_scope, open_database
+from review_service.storage.edition_store import EditionStore
 from review_service.storage.job_store import JobStore
 
 logger = logging.getLogger(__name__)
@@ -171,6 +172,15 @@ def _heartbeats(store: JobStore, job_id: int, worker: str, every_s: float, stop:
 
 def run_job(db: Database, job: Mapping[str, Any], settings: Settings, worker: str, *,
             resume_hint: str = "", requeue_on_interrupt: bool = False) -> ScreenResult | None:
+    """:func:`_run_job` in the job's edition, with that edition's set-up (deadline, age limit, file-name rule …)."""
+    edition_id = int(job.get("edition_id") or 1)
+    with edition_scope.scoped(edition_id):
+        settings = for_edition(settings, EditionStore(db).get(edition_id))
+        return _run_job(db, job, settings, worker, resume_hint=resume_hint, requeue_on_interrupt=requeue_on_interrupt)
+
+
+def _run_job(db: Database, job: Mapping[str, Any], settings: Settings, worker: str, *,
+             resume_hint: str = "", requeue_on_interrupt: bool = False) -> ScreenResult | None:
     """Run (or resume) a claimed job to its end; the result, or None when it was cancelled or taken over.
 
     Interrupted (SIGINT/SIGTERM in this process: ``KeyboardInterrupt``), the job is marked ``cancelled`` with the
@@ -294,8 +304,9 @@ def _same_run(params: Mapping[str, Any]) -> str:
 def _resume_own(store: JobStore, params: dict, worker: str, settings: Settings,
                 say: Callable[[str], None]) -> dict | None:
     key = _same_run(params)
+    edition = store.db.edition_id()
     for job in store.unfinished():
-        if _same_run(job["params"]) != key:
+        if _same_run(job["params"]) != key or int(job.get("edition_id") or 1) != edition:
             continue
         dead = job["state"] == "running" and _is_dead_here(job["worker"])
         if job["state"] == "running" and not dead and not stale_note(job, settings.job_stale_s):

@@ -126,7 +126,7 @@ def server_folder(settings: Settings, folder: str) -> Path:
 
 def start_batch(settings: Settings, db: Database, *, created_by: str, files: Sequence[Upload] | None = None,
                 folder: str | None = None, forms: Upload | None = None, jurors: Upload | None = None,
-                use_archive: bool = False, notes_lang: str = "ru", skip: Sequence[str] | None = None
+                use_archive: bool = True, notes_lang: str = "ru", skip: Sequence[str] | None = None
                 ) -> dict[str, Any]:
     """Queue a pre-screening batch of ``files`` (copied to a staging folder) or of a server ``folder`` (read in
     place), started by the login ``created_by``: the new job's ``{id, state}``. Bad input is an
@@ -176,6 +176,6 @@ def _start(settings: Settings, db: Database, created_by: str, staging: Path, *,
         read_forms(extra["forms"])  # a bad CSV is the caller's error now (422), not the worker's later
     options = ScreenOptions(stages=tuple(s for s in STAGES if s not in set(skip or ())), notes_lang=notes_lang,
                             generator="none", progress=False, jurors_per_entry=settings.jurors_per_entry,
-                            archive=settings.archive if use_archive else None, **extra)
+                            use_archive=use_archive, **extra)
     job = submit(db, source, options, created_by=created_by)
     return {"id": job["id"], "state": job["state"]}

@@ -17,7 +17,7 @@ import sys
 from review_service.core.errors import ReviewError
 
 COMMANDS = ("mailbox", "screen", "duplicates", "themes", "affinity", "match", "search", "notes", "models", "serve", "users",
-            "audit", "worker", "reminders")
+            "audit", "worker", "reminders", "editions")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,6 +10,7 @@ from pathlib import Path
 from review_service.batches.batch import STAGES, ScreenOptions
 from review_service.core.config import get_settings
 from review_service.core.errors import InputError
+from review_service.storage import edition_scope
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,7 +32,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "does, and screen the files it finds (docs/mailbox.md)")
     p.add_argument("--forms", type=Path, help="application-form CSV (file_name, surname, age, library_type, …)")
     p.add_argument("--out", type=Path, required=True, help="report folder")
-    p.add_argument("--archive", type=Path, help="past projects (JSONL) for duplicate flags")
+    p.add_argument("--archive", type=Path, help="past projects (JSONL) for duplicate flags, instead of the archive "
+                                                "tables (closed and imported editions: review-service editions)")
+    p.add_argument("--no-archive", action="store_true", help="do not compare the entries with the archive")
+    p.add_argument("--edition", metavar="NAME",
+                   help="the edition the batch belongs to (default: the current open edition; \"default\" on a new "
+                        "database)")
     p.add_argument("--jurors", type=Path, help="jurors (JSONL) for suggested assignment")
     p.add_argument("--k", type=int, default=None, help="jurors per entry (default: setting jurors_per_entry)")
     p.add_argument("--themes", type=int, default=None, help="number of themes (default: chosen automatically)")
@@ -55,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.dir is None:
         raise InputError("give the folder of entries (DIR) or --mailbox MAILBOX")
     options = ScreenOptions(
-        forms=args.forms, archive=args.archive, jurors=args.jurors,
+        forms=args.forms, archive=args.archive, use_archive=not args.no_archive, jurors=args.jurors,
         jurors_per_entry=args.k or settings.jurors_per_entry, notes_lang=args.notes_lang, generator=args.generator,
         stages=tuple(s for s in STAGES if s not in args.skip), progress=not args.no_progress and sys.stderr.isatty(),
         themes_k=args.themes, report_lang=args.lang,
@@ -64,7 +70,8 @@ def run(args: argparse.Namespace) -> int:
         _stage_lines()  # no terminal for progress bars (a log, CI): one line per finished stage instead
     from review_service.batches.job_runner import run_in_process
 
-    result = run_in_process(settings, args.dir, options, args.out, say=_say)  # the same job a worker runs
+    with edition_scope.scoped(_edition_id(settings, args.edition)):
+        result = run_in_process(settings, args.dir, options, args.out, say=_say)  # the same job a worker runs
     json_path, html_path = args.out / "screening.json", args.out / "report.html"
     s = result.report["summary"]
     print(f"{s['files']} files: {s['ok']} ok, {s['needs_attention']} need attention, {s['failed']} could not be read")
@@ -74,6 +81,22 @@ def run(args: argparse.Namespace) -> int:
         print(f"stage {e['stage']} failed: {e['message']}", file=sys.stderr)
     print(f"wrote {json_path} and {html_path}")
     return result.exit_code
+
+
+def _edition_id(settings, name: str | None) -> int:
+    """The edition ``--edition`` names (it must exist), else the current one; a closed one is refused (409)."""
+    from review_service.contest import editions
+    from review_service.core.errors import EditionClosed
+    from review_service.storage import open_database
+
+    db = open_database(settings)
+    try:
+        edition = editions.chosen(db, settings, name)
+    finally:
+        db.close()
+    if edition["state"] == "closed":
+        raise EditionClosed(edition["name"])
+    return int(edition["id"])
 
 
 def _say(message: str) -> None:

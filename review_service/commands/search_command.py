@@ -1,10 +1,12 @@
 """`review-service search`: find past projects by a question, in Kazakh (either script), Russian or English.
 
-    review-service search "оқырманға арналған чат-бот" [--corpus CORPUS.jsonl] [--k 10] [--year 2024] [--lang kk] [--json]
+    review-service search "оқырманға арналған чат-бот" [--edition 2.0] [--outcome winner] [--year 2024] [--lang kk] [--json]
     review-service search --like ENTRY_ID [--corpus CORPUS.jsonl]
     review-service search --corpus CORPUS.jsonl --queries QUERIES.jsonl --out RUN.tsv --k 100
 
-The index is built once per corpus content and embedder and cached under ``data_dir/search/``.
+Without --corpus it searches the archive: the tables that closing an edition and `editions import` fill
+(docs/editions.md). The index is built once per corpus (or archive) content and embedder and cached under
+``data_dir/search/``.
 """
 from __future__ import annotations
 
@@ -17,15 +19,14 @@ import numpy as np
 
 from review_service.core.errors import InputError
 
-DEFAULT_CORPUS = Path("sample_data/archive.jsonl")
-FILTER_FLAGS = ("year", "region", "library_type", "lang", "theme", "outcome")
+FILTER_FLAGS = ("year", "region", "library_type", "lang", "theme", "outcome", "edition")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("search", help="search past projects (hybrid kk/ru/en retrieval with filters)",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("query", nargs="?", help="the question; omit with --queries or --like")
-    p.add_argument("--corpus", type=Path, help=f"CORPUS.jsonl to search (default {DEFAULT_CORPUS})")
+    p.add_argument("--corpus", type=Path, help="CORPUS.jsonl to search (default: the archive tables)")
     p.add_argument("--k", type=int, default=10, help="how many results per query (default 10)")
     p.add_argument("--queries", type=Path, help='batch mode: QUERIES.jsonl with {"id","text"} lines')
     p.add_argument("--out", type=Path, help="batch mode: RUN.tsv to write (query_id<TAB>doc_id<TAB>score)")
@@ -44,25 +45,27 @@ def _filters(args: argparse.Namespace) -> dict[str, list[str]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from review_service.core.config import get_settings
-    from review_service.search import engine_for_corpus
-
     if args.k < 1:
         raise InputError("--k must be at least 1")
-    corpus = args.corpus or DEFAULT_CORPUS
-    if not corpus.is_file():
+    corpus = args.corpus
+    if corpus is not None and not corpus.is_file():
         raise InputError(f"corpus {corpus} not found", hint="pass --corpus CORPUS.jsonl")
+    if args.outcome:
+        from review_service.storage.edition_store import OUTCOMES
+
+        wrong = [v for raw in args.outcome for v in raw.split(",") if v.strip() and v.strip() not in OUTCOMES]
+        if wrong:
+            raise InputError(f"--outcome {wrong[0]!r} is not one of {', '.join(OUTCOMES)}")
     progress = _progress(args)
     if args.queries or args.out:
         if not (args.queries and args.out):
             raise InputError("batch mode needs both --queries QUERIES.jsonl and --out RUN.tsv")
         if args.query or args.like:
             raise InputError("give either a query or --queries, not both")
-        engine = engine_for_corpus(corpus, get_settings(), progress=progress)
-        return _batch(engine, args.queries, args.out, args.k, _filters(args), progress)
+        return _batch(_engine(corpus, progress), args.queries, args.out, args.k, _filters(args), progress)
     if not args.query and not args.like:
         raise InputError('nothing to search for', hint='review-service search "your question" (or --like ID)')
-    engine = engine_for_corpus(corpus, get_settings(), progress=progress)
+    engine = _engine(corpus, progress)
     if args.like:
         result = engine.more_like_this(args.like, args.k, _filters(args))
     else:
@@ -73,6 +76,25 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print(result)
     return 0
+
+
+def _engine(corpus: Path | None, progress):
+    """The engine over ``corpus``, or (None) over the archive tables."""
+    from review_service.core.config import get_settings
+
+    settings = get_settings()
+    if corpus is not None:
+        from review_service.search import engine_for_corpus
+
+        return engine_for_corpus(corpus, settings, progress=progress)
+    from review_service.search.archive import ArchiveSearch
+    from review_service.storage import open_database
+
+    db = open_database(settings)
+    try:
+        return ArchiveSearch(db, settings)()
+    finally:
+        db.close()
 
 
 def _progress(args: argparse.Namespace):

@@ -65,6 +65,8 @@ RULES: dict[str, frozenset[str]] = {
     "search": STAFF,  # past projects carry region, library type and outcomes: organizers only
     "users.read": STAFF,
     "users.manage": ADMIN,
+    "editions.read": EVERYONE,  # jurors: the editions whose jury they are on
+    "editions.manage": STAFF,  # create (as a copy), close into the archive
 }
 PERSONAL_FORM_FIELDS = ("name", "surname", "contact", "age", "library", "region", "team_members")
 REDACTED = "[…]"

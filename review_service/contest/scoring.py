@@ -163,7 +163,7 @@ def reopen_review(db: Database, entry_id: str, juror_id: str, reason: str, actor
 def record_decision(db: Database, *, entry_id: str, kind: str, value: str, actor: Principal,
                     reason: str = "") -> Decision:
     """An organizer's decision: eligibility (eligible / not_eligible, with a reason), finalist (yes / no),
-    award (a place: 1, 2, 3 … or "none"). Each is a separate act; the latest of a kind stands."""
+    award (a place: 1, 2, 3 …, "special" for a special prize, or "none"). Each is a separate act; the latest of a kind stands."""
     if not actor.is_staff:
         raise PermissionDenied("only an organizer records a decision")
     if kind not in DECISION_KINDS:
@@ -172,8 +172,8 @@ def record_decision(db: Database, *, entry_id: str, kind: str, value: str, actor
     allowed = DECISION_VALUES.get(kind)
     if allowed and value not in allowed:
         raise InputError(f"a {kind} decision is one of: {', '.join(allowed)}")
-    if kind == "award" and not (value == "none" or (value.isdigit() and 1 <= int(value) <= 10)):
-        raise InputError('an award is a place 1–10, or "none"')
+    if kind == "award" and not (value in ("none", "special") or (value.isdigit() and 1 <= int(value) <= 10)):
+        raise InputError('an award is a place 1–10, "special" (a special prize), or "none"')
     if kind == "eligibility" and value == "not_eligible" and not reason.strip():
         raise InputError("a not-eligible decision needs a reason")
     return JuryStore(db).add_decision(entry_id, kind, value, reason.strip(), actor.login)

@@ -4,10 +4,11 @@ Tests build their own ``Settings(...)``; the CLI and API call :func:`get_setting
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, model_validator
@@ -29,8 +30,9 @@ class Settings(BaseSettings):
     database_url: str = ""
     """``sqlite:///path/to/file.db``; empty means ``sqlite:///{data_dir}/review.db``."""
 
-    archive: Path = Path("sample_data/archive.jsonl")
-    """Past projects (CORPUS JSONL with year, region, library_type, outcome …) searched by the API."""
+    edition: str = ""
+    """The edition commands and requests act in when none is named (``--edition``, ``?edition=``); empty: the
+    oldest edition that is not closed (docs/editions.md)."""
 
     # --- models --------------------------------------------------------------------------------
     models_dir: Path = Field(default_factory=_default_models_dir)
@@ -216,6 +218,31 @@ class Settings(BaseSettings):
     def stripped_dir(self) -> Path:
         """Recordings without their tags, for jurors in blind review (review_service/intake/recordings.py)."""
         return self.data_dir / "stripped"
+
+
+EDITION_FIELDS = ("contest_name", "deadline", "scoring_deadline", "max_age", "filename_pattern", "blind_review")
+"""The settings an edition may set for itself (its ``editions`` row; an empty column keeps the setting)."""
+
+
+def for_edition(settings: Settings, edition: Mapping[str, Any] | None) -> Settings:
+    """``settings`` with an edition's own set-up: its deadlines, age limit, file-name rule, blind review; the
+    settings are the defaults for what the edition leaves empty."""
+    if not edition:
+        return settings
+    update = {k: edition[k] for k in EDITION_FIELDS if edition.get(k) is not None}
+    for key in ("deadline", "scoring_deadline"):
+        if isinstance(update.get(key), str):
+            update[key] = datetime.fromisoformat(update[key])
+    if "blind_review" in update:
+        update["blind_review"] = bool(update["blind_review"])
+    return settings.model_copy(update=update) if update else settings
+
+
+def edition_defaults(settings: Settings) -> dict[str, Any]:
+    """A new edition's set-up when it copies no other: the settings' values, as the ``editions`` row keeps them."""
+    return {"contest_name": settings.contest_name, "deadline": settings.deadline.isoformat(),
+            "scoring_deadline": settings.scoring_deadline.isoformat(), "max_age": settings.max_age,
+            "filename_pattern": settings.filename_pattern, "blind_review": settings.blind_review}
 
 
 @lru_cache(maxsize=1)

@@ -132,6 +132,16 @@ class StateConflict(ReviewError):
         self.code = code
 
 
+class EditionClosed(StateConflict):
+    """A write in an edition that is closed (read-only: its entries are in the archive)."""
+
+    def __init__(self, edition: str) -> None:
+        super().__init__(f"edition {edition} is closed: it is read-only", code="edition_closed",
+                         hint="work in an open edition (GET /editions; ?edition=NAME)")
+        self.edition = edition
+        self.problem_extra = {"edition": edition}
+
+
 class TooManyAttempts(ReviewError):
     """Sign-in (or a current-password check) refused for a while after repeated wrong passwords on the account or
     from the client (``review_service.contest.signin_throttle``); ``retry_after`` is the wait in whole seconds (``Retry-After``)."""

@@ -95,8 +95,11 @@ def store_original(path: Path, sha: str, settings: Settings) -> str:
     return str(rel)
 
 
-def entry_id_for(sha: str, file_name: str) -> str:
-    return hashlib.sha256(f"{sha}\x00{file_name}".encode()).hexdigest()[:12]
+def entry_id_for(sha: str, file_name: str, edition_id: int = 1) -> str:
+    """An entry's id: the file's content and name, and its edition (the first edition's ids are those from before
+    editions), so the same file sent to two editions is two entries."""
+    salt = "" if edition_id == 1 else f"\x00edition:{edition_id}"
+    return hashlib.sha256(f"{sha}\x00{file_name}{salt}".encode()).hexdigest()[:12]
 
 
 # --- forms -----------------------------------------------------------------------------------------------
@@ -220,7 +223,7 @@ def take_in_file(path: Path, settings: Settings, db: Database, forms: dict[str, 
     size = path.stat().st_size
     sha = sha256_of(path)
     stored_as = store_original(path, sha, settings)
-    entry_id = entry_id_for(sha, file_name)
+    entry_id = entry_id_for(sha, file_name, db.edition_id())
     matched = origin.form_file_name if origin is not None and origin.form_file_name else file_name
     form = (forms or {}).get(form_key(matched))
     record: dict = {

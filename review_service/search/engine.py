@@ -130,8 +130,10 @@ class SearchEngine:
     @classmethod
     def build(cls, docs: Sequence[Document], encoder, *, config: FusionConfig | None = None,
               lexical_unit: str = "chunk", passage_style: str = "auto", max_chars: int = 900,
-              overlap: int = 150, vectors: np.ndarray | None = None, progress=None) -> SearchEngine:
-        """Chunk, analyse and embed ``docs``. ``vectors`` (one per chunk, in chunk order) skips embedding.
+              overlap: int = 150, vectors: np.ndarray | None = None, progress=None,
+              passage_encoder=None) -> SearchEngine:
+        """Chunk, analyse and embed ``docs``. ``vectors`` (one per chunk, in chunk order) skips embedding;
+        ``passage_encoder`` embeds the passages instead of ``encoder`` (a cached one: only new passages cost).
         ``passage_style`` "auto" is :func:`default_passage_style` of the encoder. ``progress(total, desc)``, if
         given, returns a bar (``update(n)``, ``close()``) advanced as chunks are embedded."""
         import bm25s
@@ -157,7 +159,7 @@ class SearchEngine:
             texts = [passage_text(titles[c.doc_id], c.text, passage_style) for c in chunks]
             bar = progress(len(texts), "embedding passages") if progress else None
             try:
-                vectors = encode_in_batches(encoder, texts, kind=passage_kind(passage_style),
+                vectors = encode_in_batches(passage_encoder or encoder, texts, kind=passage_kind(passage_style),
                                             on_batch=bar.update if bar is not None else None)
             finally:
                 if bar is not None:

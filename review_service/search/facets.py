@@ -1,4 +1,4 @@
-"""Filters and facet counts over document metadata (year/edition, region, library type, language, theme, outcome).
+"""Filters and facet counts over document metadata (year, region, library type, language, theme, outcome, edition).
 
 A document's facet values come from its archive record: ``year`` and ``lang`` are Document fields, the others
 ``Document.meta`` keys (``theme`` falls back to ``topic``, ``year`` to ``edition``). Filters are ``{field: value or values}``: values of one field are alternatives (OR), fields
@@ -13,7 +13,7 @@ from typing import Any
 from review_service.core.domain import Document
 from review_service.core.errors import InputError
 
-FACETS = ("year", "region", "library_type", "lang", "theme", "outcome")
+FACETS = ("year", "region", "library_type", "lang", "theme", "outcome", "edition")
 Filters = Mapping[str, Any]
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from contextlib import asynccontextmanager
 from typing import TypeVar
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -18,6 +18,7 @@ from review_service import __version__
 from review_service.api import (
     assignment_routes,
     auth_routes,
+    edition_routes,
     export_routes,
     jury_routes,
     say_routes,
@@ -32,12 +33,15 @@ from review_service.api.schemas import Health, Problem
 from review_service.core.config import Settings, get_settings
 from review_service.core.errors import ReviewError
 from review_service.intake.renditions import LazyRenderer
+from review_service.search.archive import ArchiveSearch
 from review_service.search.engine import SearchEngine
 from review_service.server import api_docs as docs
 from review_service.server import security_headers as headers
 from review_service.server.body_limit import BodyCap
+from review_service.server.deps import in_edition
 from review_service.server.problems import problem, without_paths
 from review_service.storage import ValueOutOfRange, open_database
+from review_service.storage.edition_store import EditionStore
 from review_service.web import pages
 from review_service.web.render import static_dir
 
@@ -46,7 +50,7 @@ T = TypeVar("T")
 
 
 def create_app(settings: Settings | None = None, *, search_engine: SearchEngine | None = None) -> FastAPI:
-    """The API; ``search_engine`` replaces the engine over ``settings.archive`` (benchmarks, embedding hosts)."""
+    """The API; ``search_engine`` replaces the engine over the archive tables (benchmarks, embedding hosts)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -54,8 +58,9 @@ def create_app(settings: Settings | None = None, *, search_engine: SearchEngine 
         app.state.settings = settings
         app.state.db = open_database(settings)
         app.state.renderer = LazyRenderer(settings)  # pages of an older batch: DOCX/PPTX → PDF in the background
-        app.state.search_engine = _once(lambda: search_engine or _archive_engine(settings))
-        searchable = search_engine is not None or settings.archive.is_file()
+        app.state.search_engine = _once(lambda: search_engine) if search_engine is not None \
+            else ArchiveSearch(app.state.db, settings)  # the archive tables, followed as they grow
+        searchable = search_engine is not None or EditionStore(app.state.db).count_archive() > 0
         mode = query_encoder_mode(settings) if searchable else "eager"  # nothing to embed questions for
         app.state.query_encoder = {"compiled": "compiling", "onnx": "loading"}.get(mode, "eager")
         if settings.environment == "production" and searchable:
@@ -68,6 +73,7 @@ def create_app(settings: Settings | None = None, *, search_engine: SearchEngine 
         app.state.db.close()
 
     app = FastAPI(title="review-service", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
+                  dependencies=[Depends(in_edition)],  # every request works in one edition (server/deps.py)
                   description="The jury's service. Sign in with POST /auth/token (OAuth2 password form) and send "
                               "`Authorization: Bearer <token>`. AI outputs are drafts; only a signed-in person "
                               "records a score, a decision, a publication or a flag review. Every error is "
@@ -87,7 +93,8 @@ def create_app(settings: Settings | None = None, *, search_engine: SearchEngine 
 
     for router in (auth_routes.auth, auth_routes.users, routes.entries, jury_routes.reviews, jury_routes.rubric,
                    assignment_routes.router, jury_routes.results, jury_routes.flags, routes.drafts, routes.audit,
-                   export_routes.router, routes.search, batches.router, say_routes.router):
+                   export_routes.router, routes.search, batches.router, say_routes.router,
+                   edition_routes.router):
         app.include_router(router)
     pages.install(app)
     docs.install(app)  # /docs and /redoc, their assets under /static/apidocs: before /static
@@ -131,7 +138,8 @@ def install_problem_handlers(app: FastAPI) -> None:
         settings = getattr(request.app.state, "settings", None) or get_settings()
         retry = getattr(exc, "retry_after", None)
         return problem(exc.http_status, exc.code, without_paths(exc.message, settings),
-                       without_paths(exc.hint, settings), headers={"Retry-After": str(retry)} if retry else None)
+                       without_paths(exc.hint, settings), headers={"Retry-After": str(retry)} if retry else None,
+                       **getattr(exc, "problem_extra", {}))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -164,12 +172,6 @@ def install_problem_handlers(app: FastAPI) -> None:
         logger.exception("unexpected error %s on %s %s", error_id, request.method, request.url.path)
         return problem(500, "internal_error", f"an unexpected error (id {error_id}) was logged",
                        "tell the administrator this id", error_id=error_id)
-
-
-def _archive_engine(settings: Settings) -> SearchEngine:
-    from review_service.search.index_cache import engine_for_corpus
-
-    return engine_for_corpus(settings.archive, settings)
 
 
 def _once(make: Callable[[], T]) -> Callable[[], T]:

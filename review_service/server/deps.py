@@ -15,16 +15,17 @@ from urllib.parse import quote
 
 from fastapi import Depends, Form, Path, Query, Request
 from fastapi.security import OAuth2PasswordBearer
+from starlette.concurrency import run_in_threadpool
 
-from review_service.contest import permissions
+from review_service.contest import editions, permissions
 from review_service.contest.accounts import COOKIE, Principal, authenticate
-from review_service.core.config import Settings
+from review_service.core.config import Settings, for_edition
 from review_service.core.errors import PermissionDenied, ReviewError
 from review_service.intake.renditions import LazyRenderer
 from review_service.search.engine import SearchEngine
 from review_service.server.csrf import csrf_ok
 from review_service.server.page_errors import PageError, SignInNeeded
-from review_service.storage import Database
+from review_service.storage import Database, edition_scope
 
 bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False,
                               description="POST /auth/token (username, password) gives a bearer token; pages "
@@ -33,7 +34,8 @@ bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False,
 
 # -- what the lifespan made (create_app) -------------------------------------------------------------------------
 def get_app_settings(request: Request) -> Settings:
-    return request.app.state.settings
+    """The settings, with the request's edition's own set-up (deadlines, blind review …; ``core.config.for_edition``)."""
+    return for_edition(request.app.state.settings, getattr(request.state, "edition", None))
 
 
 def get_db(request: Request) -> Database:
@@ -94,6 +96,43 @@ def user(action: str) -> Any:
     """``who: Annotated[Principal, user("results.read")]``: an API route's signed-in person (401 / 403
     problem+json otherwise)."""
     return Depends(Allowed(action))
+
+
+# -- the edition a request works in --------------------------------------------------------------------------------
+EDITION_COOKIE = "review_edition"
+"""The edition an organizer switched to on the pages (``POST /account/edition``); ``?edition=NAME`` wins over it."""
+
+
+def _caller(request: Request) -> Principal | None:
+    token = request.headers.get("authorization", "").removeprefix("Bearer ").strip() or request.cookies.get(COOKIE)
+    try:
+        return authenticate(get_db(request), token) if token else None
+    except ReviewError:
+        return None  # the route's own sign-in check answers
+
+
+def _request_edition(request: Request) -> dict:
+    db, settings = get_db(request), request.app.state.settings
+    asked = request.query_params.get("edition")
+    if asked:  # named: it must exist (404), and a juror must be on its jury (403)
+        return editions.chosen(db, settings, asked, _caller(request))
+    remembered = request.cookies.get(EDITION_COOKIE)
+    if remembered:
+        try:
+            return editions.chosen(db, settings, remembered, _caller(request))
+        except ReviewError:
+            pass  # an edition renamed or gone, or not the caller's: the current one
+    return editions.chosen(db, settings, None)
+
+
+async def in_edition(request: Request) -> None:
+    """Every request (an app-wide dependency): the edition it works in — ``?edition=NAME``, else the edition
+    cookie, else ``REVIEW_EDITION``, else the oldest edition not closed — set for the stores
+    (``storage.edition_scope``) and as ``request.state.edition``. Set here, in the request's task, so the route
+    (run in a worker thread with a copy of this context) sees it."""
+    edition = await run_in_threadpool(_request_edition, request)
+    request.state.edition = edition
+    edition_scope.enter(int(edition["id"]))
 
 
 # -- the signed-in person: pages ----------------------------------------------------------------------------------

@@ -80,14 +80,28 @@ class PeopleStore:
                     conn.execute(t.jury_members.update().where(m.juror_id == x["id"]).values(**row))
                 else:
                     conn.execute(t.jury_members.insert().values(juror_id=x["id"], actor=actor, added_at=stamp, **row))
-            if new:
+            edition = self.db.edition_for_write(conn)  # the profiles join the jury of the edition in scope
+            j = t.edition_jury.c
+            seated = {r[0] for r in conn.execute(sa.select(j.juror_id).where(j.edition_id == edition))}
+            joined = sorted({x["id"] for x in members} - seated)
+            if joined:
+                conn.execute(t.edition_jury.insert(), [{"edition_id": edition, "juror_id": x, "added_at": stamp}
+                                                       for x in joined])
+            if new:  # new profiles, seated on the edition's jury
                 self.db.append_audit(conn, actor=actor, action="jury_members_added", subject="jury", at=stamp,
-                                     after={"jurors": sorted(x["id"] for x in new)})
+                                     detail={"edition_id": edition}, after={"jurors": sorted(x["id"] for x in new)})
+            known_joined = sorted(set(joined) - {x["id"] for x in new})
+            if known_joined:  # profiles of the roster seated on this edition's jury
+                self.db.append_audit(conn, actor=actor, action="edition_jury_added", subject="jury", at=stamp,
+                                     detail={"edition_id": edition}, after={"jurors": known_joined})
         return len(new)
 
     def jury(self) -> list[dict]:
-        m = t.jury_members.c
-        return [dict(r) for r in self.db.query_rows(sa.select(m.juror_id, m.name, m.added_at).order_by(m.juror_id))]
+        """The jury of the edition in scope."""
+        m, j = t.jury_members.c, t.edition_jury.c
+        query = (sa.select(m.juror_id, m.name, m.added_at).join(t.edition_jury, j.juror_id == m.juror_id)
+                 .where(j.edition_id == self.db.edition_id()).order_by(m.juror_id))
+        return [dict(r) for r in self.db.query_rows(query)]
 
     def set_disabled(self, login: str, disabled: bool, actor: str) -> dict:
         stamp = now()

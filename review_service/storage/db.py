@@ -18,7 +18,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from review_service.storage import audit_chain as audit
-from review_service.storage import audit_verify, migrate
+from review_service.storage import audit_verify, edition_scope, migrate
 from review_service.storage.connection import make_engine
 
 from . import tables as t
@@ -104,10 +104,23 @@ class Database:
     def close(self) -> None:
         self.engine.dispose()
 
+    # -- editions (storage.edition_scope: which edition a call acts in) --------------------------------------
+    def edition_id(self) -> int:
+        """The edition in scope (a request's, a job's), else the current one (the oldest not closed)."""
+        with self.engine.connect() as conn:
+            return edition_scope.current(conn)
+
+    def edition_for_write(self, conn: sa.Connection) -> int:
+        """The edition a write in ``conn`` acts in; ``EditionClosed`` (409) when it is closed."""
+        return edition_scope.for_write(conn)
+
     # -- batches and submissions ------------------------------------------------------------------------------
     def start_batch(self, source: str) -> int:
         with self.transaction() as conn:
-            return int(conn.execute(t.batches.insert().values(source=source, started_at=now())
+            edition = self.edition_for_write(conn)
+            e = t.editions.c
+            conn.execute(t.editions.update().where(e.id == edition, e.state == "open").values(state="screening"))
+            return int(conn.execute(t.batches.insert().values(source=source, started_at=now(), edition_id=edition)
                                     .returning(t.batches.c.id)).scalar_one())
 
     def finish_batch(self, batch_id: int) -> None:
@@ -116,13 +129,14 @@ class Database:
 
     def get_submission(self, sha256: str, file_name: str) -> dict | None:
         c = t.submissions.c
-        rows = self.query_rows(sa.select(c.record).where(c.sha256 == sha256, c.file_name == file_name))
+        rows = self.query_rows(sa.select(c.record).where(c.sha256 == sha256, c.file_name == file_name,
+                                                         c.edition_id == self.edition_id()))
         return json.loads(rows[0]["record"]) if rows else None
 
     def submission(self, entry_id: str) -> dict | None:
         """One screening record by its entry id (the primary key)."""
         c = t.submissions.c
-        rows = self.query_rows(sa.select(c.record).where(c.entry_id == entry_id))
+        rows = self.query_rows(sa.select(c.record).where(c.entry_id == entry_id, c.edition_id == self.edition_id()))
         return json.loads(rows[0]["record"]) if rows else None
 
     def save_submission(self, record: dict, batch_id: int | None) -> None:
@@ -131,11 +145,12 @@ class Database:
                "size_bytes": record["size_bytes"], "stored_as": record["stored_as"], "status": record["status"],
                "record": to_json(record), "first_seen": stamp, "updated_at": stamp, "batch_id": batch_id}
         with self.transaction() as conn:
+            row["edition_id"] = self.edition_for_write(conn)
             self.upsert(conn, t.submissions, [row], ["entry_id"], ["status", "record", "updated_at", "batch_id"])
 
     def submissions(self, *, batch_id: int | None = None, status: str | None = None) -> list[dict]:
         c = t.submissions.c
-        query = sa.select(c.record).order_by(c.file_name, c.entry_id)
+        query = sa.select(c.record).where(c.edition_id == self.edition_id()).order_by(c.file_name, c.entry_id)
         if batch_id is not None:
             query = query.where(c.batch_id == batch_id)
         if status is not None:
@@ -143,7 +158,8 @@ class Database:
         return [json.loads(r["record"]) for r in self.query_rows(query)]
 
     def count_submissions(self) -> int:
-        return int(self.query_scalar(sa.select(sa.func.count()).select_from(t.submissions)))
+        return int(self.query_scalar(sa.select(sa.func.count()).select_from(t.submissions)
+                                     .where(t.submissions.c.edition_id == self.edition_id())))
 
     # -- parse cache ------------------------------------------------------------------------------------------
     def get_parsed(self, sha256: str, parser_version: str) -> dict | None:
@@ -175,7 +191,7 @@ class Database:
         stamp = now()
         body = to_json(payload)
         result_id = conn.execute(t.ai_results.insert().values(
-            batch_id=batch_id, stage=stage, payload=body, provenance=to_json(provenance), created_at=stamp)
+            edition_id=self.edition_for_write(conn), batch_id=batch_id, stage=stage, payload=body, provenance=to_json(provenance), created_at=stamp)
             .returning(t.ai_results.c.id)).scalar_one()
         self.append_audit(conn, actor=f"system:{stage}", action="ai_draft_created", subject=f"batch:{batch_id}",
                           detail=provenance, at=stamp,
@@ -186,7 +202,8 @@ class Database:
         """The draft of ``stage`` for ``batch_id``; without one, that of the latest batch that has one (rows saved
         without a batch id, from before batch ids were recorded, come last)."""
         c = t.ai_results.c
-        query = sa.select(c.payload, c.provenance, c.batch_id).where(c.stage == stage)
+        query = sa.select(c.payload, c.provenance, c.batch_id).where(c.stage == stage,
+                                                                      c.edition_id == self.edition_id())
         if batch_id is not None:
             query = query.where(c.batch_id == batch_id)
         rows = self.query_rows(query.order_by(c.batch_id.desc().nulls_last(), c.id.desc()).limit(1))
@@ -198,7 +215,7 @@ class Database:
     def ai_results_per_batch(self, stage: str) -> list[dict]:
         """Each batch's latest draft of ``stage`` (rows without a batch id first, then by batch id)."""
         c = t.ai_results.c
-        latest = (sa.select(sa.func.max(c.id)).where(c.stage == stage)
+        latest = (sa.select(sa.func.max(c.id)).where(c.stage == stage, c.edition_id == self.edition_id())
                   .group_by(sa.func.coalesce(c.batch_id, -1)))
         query = (sa.select(c.id, c.payload, c.provenance, c.batch_id).where(c.id.in_(latest))
                  .order_by(c.batch_id.asc().nulls_first(), c.id))
@@ -209,19 +226,23 @@ class Database:
     def assignment_history(self, state: str) -> list[dict]:
         """Every draft or publication (``state``), oldest first, with its payload."""
         a = t.assignments.c
-        rows = self.query_rows(sa.select(t.assignments).where(a.state == state).order_by(a.version))
+        rows = self.query_rows(sa.select(t.assignments).where(a.state == state, a.edition_id == self.edition_id())
+                               .order_by(a.version))
         return [{**dict(r), "payload": json.loads(r["payload"])} for r in rows]
 
     def latest_assignment(self, state: str) -> dict | None:
         """The newest draft or publication (``state``) with its payload, or None."""
         a = t.assignments.c
-        rows = self.query_rows(sa.select(t.assignments).where(a.state == state).order_by(a.version.desc()).limit(1))
+        rows = self.query_rows(sa.select(t.assignments).where(a.state == state, a.edition_id == self.edition_id())
+                               .order_by(a.version.desc()).limit(1))
         if not rows:
             return None
         return {**dict(rows[0]), "payload": json.loads(rows[0]["payload"])}
 
     def entry_ids(self) -> list[str]:
-        return [r["entry_id"] for r in self.query_rows(sa.select(t.submissions.c.entry_id).order_by(t.submissions.c.entry_id))]
+        c = t.submissions.c
+        return [r["entry_id"] for r in self.query_rows(sa.select(c.entry_id).where(c.edition_id == self.edition_id())
+                                                       .order_by(c.entry_id))]
 
     # -- embedding cache (CachedEncoder's store) ------------------------------------------------------------------
     def get_many(self, keys: Sequence[str], model_id: str) -> dict[str, np.ndarray]:
@@ -255,7 +276,7 @@ class Database:
 
     # -- the audit log (read; appends go through _audit, inside each write's transaction) --------------------
     def scores(self, entry_id: str | None = None) -> list[dict]:
-        query = sa.select(t.scores).order_by(t.scores.c.id)
+        query = sa.select(t.scores).where(t.scores.c.edition_id == self.edition_id()).order_by(t.scores.c.id)
         if entry_id is not None:
             query = query.where(t.scores.c.entry_id == entry_id)
         return [dict(r) for r in self.query_rows(query)]

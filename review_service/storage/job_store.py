@@ -39,9 +39,12 @@ class JobStore:
         """A new batch and its job (``queued``, or ``running`` for ``worker`` when the caller runs it itself)."""
         stamp = now()
         with self.db.transaction() as conn:
-            batch_id = int(conn.execute(t.batches.insert().values(source=source, started_at=stamp)
+            edition = self.db.edition_for_write(conn)
+            e = t.editions.c
+            conn.execute(t.editions.update().where(e.id == edition, e.state == "open").values(state="screening"))
+            batch_id = int(conn.execute(t.batches.insert().values(source=source, started_at=stamp, edition_id=edition)
                                         .returning(t.batches.c.id)).scalar_one())
-            values = {"batch_id": batch_id, "state": state, "params": json.dumps(params, ensure_ascii=False),
+            values = {"batch_id": batch_id, "edition_id": edition, "state": state, "params": json.dumps(params, ensure_ascii=False),
                       "created_by": created_by, "created_at": stamp}
             if state == "running":
                 values.update(worker=worker, heartbeat_at=time.time(), attempts=1, started_at=stamp)

@@ -25,7 +25,7 @@ class JuryStore:
     # -- rubric -----------------------------------------------------------------------------------------------
     def rubric(self, version: int | None = None) -> dict | None:
         c = t.rubrics.c
-        query = sa.select(t.rubrics)
+        query = sa.select(t.rubrics).where(c.edition_id == self.db.edition_id())
         query = query.where(c.version == version) if version is not None else query.order_by(c.version.desc())
         rows = self.db.query_rows(query.limit(1))
         if not rows:
@@ -35,9 +35,11 @@ class JuryStore:
     def add_rubric(self, criteria: list[dict], actor: str) -> dict:
         stamp = now()
         with self.db.transaction() as conn:
-            last = conn.execute(sa.select(sa.func.max(t.rubrics.c.version))).scalar() or 0
+            edition = self.db.edition_for_write(conn)
+            last = conn.execute(sa.select(sa.func.max(t.rubrics.c.version))).scalar() or 0  # numbered across editions
             version = int(last) + 1
-            conn.execute(t.rubrics.insert().values(version=version, criteria=to_json(criteria), actor=actor, at=stamp))
+            conn.execute(t.rubrics.insert().values(version=version, criteria=to_json(criteria), actor=actor, at=stamp,
+                                                   edition_id=edition))
             self.db.append_audit(conn, actor=actor, action="rubric_published", subject=f"rubric:{version}", at=stamp,
                                  after={"version": version, "criteria": criteria})
         return {"version": version, "criteria": criteria, "actor": actor, "at": stamp}
@@ -50,7 +52,8 @@ class JuryStore:
     def reviews(self, *, entry_id: str | None = None, juror_id: str | None = None,
                 status: str | None = None) -> list[dict]:
         r, s = t.reviews.c, t.scores.c
-        query = sa.select(t.reviews).order_by(r.entry_id, r.juror_id)
+        edition = self.db.edition_id()
+        query = sa.select(t.reviews).where(r.edition_id == edition).order_by(r.entry_id, r.juror_id)
         if entry_id is not None:
             query = query.where(r.entry_id == entry_id)
         if juror_id is not None:
@@ -58,7 +61,7 @@ class JuryStore:
         if status is not None:
             query = query.where(r.status == status)
         heads = self.db.query_rows(query)
-        scores = sa.select(t.scores).order_by(s.id)
+        scores = sa.select(t.scores).where(s.edition_id == edition).order_by(s.id)
         if entry_id is not None:
             scores = scores.where(s.entry_id == entry_id)
         if juror_id is not None:
@@ -88,7 +91,8 @@ class JuryStore:
         """Merge ``values`` ({criterion: {value, comment}}) into the juror's draft; refused once submitted."""
         stamp = now()
         with self.db.transaction() as conn:
-            self._ensure_review(conn, entry_id, juror_id, rubric_version, actor, stamp)
+            edition = self.db.edition_for_write(conn)
+            self._ensure_review(conn, entry_id, juror_id, rubric_version, actor, stamp, edition)
             head = self._lock_review(conn, entry_id, juror_id)
             assert head is not None
             if head["status"] == "submitted":
@@ -96,7 +100,8 @@ class JuryStore:
                                     hint="an organizer can reopen it (with a reason)")
             before = self._sheet(conn, entry_id, juror_id)
             rows = [{"entry_id": entry_id, "juror_id": juror_id, "criterion": c, "value": float(v["value"]),
-                     "comment": v.get("comment", ""), "actor": actor, "at": stamp} for c, v in values.items()]
+                     "comment": v.get("comment", ""), "actor": actor, "at": stamp, "edition_id": edition}
+                    for c, v in values.items()]
             self.db.upsert(conn, t.scores, rows, ["entry_id", "juror_id", "criterion"],
                             ["value", "comment", "actor", "at"])
             revision = head["revision"] + 1
@@ -109,9 +114,9 @@ class JuryStore:
         return self.review(entry_id, juror_id)  # type: ignore[return-value]
 
     def _ensure_review(self, conn: sa.Connection, entry_id: str, juror_id: str, rubric_version: int, actor: str,
-                       stamp: str) -> None:
+                       stamp: str, edition: int) -> None:
         row = {"entry_id": entry_id, "juror_id": juror_id, "rubric_version": rubric_version, "status": "draft",
-               "revision": 0, "updated_at": stamp, "actor": actor}
+               "revision": 0, "updated_at": stamp, "actor": actor, "edition_id": edition}
         conn.execute(self.db.dialect_insert(t.reviews).values(**row)
                      .on_conflict_do_nothing(index_elements=["entry_id", "juror_id"]))
 
@@ -120,6 +125,7 @@ class JuryStore:
         """Submit (draft → submitted) or reopen (submitted → draft); ``check(head, sheet)`` may refuse."""
         stamp = now()
         with self.db.transaction() as conn:
+            self.db.edition_for_write(conn)
             head = self._lock_review(conn, entry_id, juror_id)
             if head is None:
                 raise NotFound("no review of this entry by this juror yet", hint="save scores first")
@@ -142,17 +148,19 @@ class JuryStore:
         stamp = now()
         d = t.decisions.c
         with self.db.transaction() as conn:
+            edition = self.db.edition_for_write(conn)
             prior = conn.execute(sa.select(d.value, d.reason, d.actor, d.at).where(d.entry_id == entry_id,
                                                                                     d.kind == kind)
                                  .order_by(d.id.desc()).limit(1)).mappings().first()
             did = conn.execute(t.decisions.insert().values(entry_id=entry_id, kind=kind, value=value, reason=reason,
-                                                           actor=actor, at=stamp).returning(d.id)).scalar_one()
+                                                           actor=actor, at=stamp, edition_id=edition)
+                               .returning(d.id)).scalar_one()
             self.db.append_audit(conn, actor=actor, action=f"{kind}_decided", subject=entry_id, at=stamp,
                                  before=dict(prior) if prior else None, after={"value": value, "reason": reason})
         return Decision(int(did), entry_id, kind, value, reason, actor, stamp)
 
     def decisions(self, entry_id: str | None = None) -> list[Decision]:
-        query = sa.select(t.decisions).order_by(t.decisions.c.id)
+        query = sa.select(t.decisions).where(t.decisions.c.edition_id == self.db.edition_id()).order_by(t.decisions.c.id)
         if entry_id is not None:
             query = query.where(t.decisions.c.entry_id == entry_id)
         return [Decision.from_row(r) for r in self.db.query_rows(query)]
@@ -167,14 +175,17 @@ class JuryStore:
         stamp = now()
         a = t.assignments.c
         with self.db.transaction() as conn:
-            last = conn.execute(sa.select(sa.func.max(a.version)).where(a.state == state)).scalar() or 0
+            edition = self.db.edition_for_write(conn)
+            last = conn.execute(sa.select(sa.func.max(a.version))
+                                .where(a.state == state, a.edition_id == edition)).scalar() or 0
             if expect_version is not None and int(last) != expect_version:
                 raise StateConflict(f"the {state} assignment is at version {last}, not {expect_version}",
                                     code="stale_assignment", hint="reload it and apply the change again")
-            version = int(last) + 1
+            # versions are numbered across editions (the audit replays assignments by state and version)
+            version = int(conn.execute(sa.select(sa.func.max(a.version)).where(a.state == state)).scalar() or 0) + 1
             body = to_json(payload)
             conn.execute(t.assignments.insert().values(state=state, version=version, payload=body,
-                                                       actor=actor, at=stamp, note=note))
+                                                       actor=actor, at=stamp, note=note, edition_id=edition))
             self.db.append_audit(conn, actor=actor, action=action, subject=f"assignment:{state}:{version}", at=stamp,
                                  detail={"note": note, "version": version,  # the hash lets audit verify check the payload
                                    "payload_sha256": hashlib.sha256(body.encode("utf-8")).hexdigest()},
@@ -187,7 +198,8 @@ class JuryStore:
         stamp = now()
         with self.db.transaction() as conn:
             fid = conn.execute(t.flag_reviews.insert().values(kind=kind, target=target, verdict=verdict,
-                                                              comment=comment, actor=actor, at=stamp)
+                                                              comment=comment, actor=actor, at=stamp,
+                                                              edition_id=self.db.edition_for_write(conn))
                                .returning(t.flag_reviews.c.id)).scalar_one()
             self.db.append_audit(conn, actor=actor, action=f"{kind}_flag_reviewed", subject=target, at=stamp,
                                  before=before, after={"verdict": verdict, "comment": comment})
@@ -195,7 +207,7 @@ class JuryStore:
 
     def flag_reviews(self, kind: str | None = None, target_prefix: str | None = None) -> list[FlagReview]:
         f = t.flag_reviews.c
-        query = sa.select(t.flag_reviews).order_by(f.id)
+        query = sa.select(t.flag_reviews).where(f.edition_id == self.db.edition_id()).order_by(f.id)
         if kind is not None:
             query = query.where(f.kind == kind)
         if target_prefix is not None:

@@ -15,6 +15,7 @@ batches = sa.Table(
     sa.Column("source", sa.Text, nullable=False),
     sa.Column("started_at", sa.Text, nullable=False),
     sa.Column("finished_at", sa.Text),
+    sa.Column("edition_id", sa.Integer, nullable=False, server_default="1"),  # editions.id (migration 0008)
 )
 
 submissions = sa.Table(
@@ -29,6 +30,7 @@ submissions = sa.Table(
     sa.Column("first_seen", sa.Text, nullable=False),
     sa.Column("updated_at", sa.Text, nullable=False),
     sa.Column("batch_id", sa.Integer, sa.ForeignKey("batches.id")),
+    sa.Column("edition_id", sa.Integer, nullable=False, server_default="1"),  # editions.id (migration 0008)
 )
 
 documents = sa.Table(
@@ -54,6 +56,7 @@ ai_results = sa.Table(
     sa.Column("payload", sa.Text, nullable=False),
     sa.Column("provenance", sa.Text, nullable=False),
     sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("edition_id", sa.Integer, nullable=False, server_default="1"),  # editions.id (migration 0008)
 )
 
 embeddings = sa.Table(
@@ -73,6 +76,7 @@ scores = sa.Table(
     sa.Column("comment", sa.Text, nullable=False, server_default=""),
     sa.Column("actor", sa.Text, nullable=False),
     sa.Column("at", sa.Text, nullable=False),
+    sa.Column("edition_id", sa.Integer, nullable=False, server_default="1"),  # editions.id (migration 0008)
 )
 
 decisions = sa.Table(
@@ -84,6 +88,7 @@ decisions = sa.Table(
     sa.Column("reason", sa.Text, nullable=False, server_default=""),
     sa.Column("actor", sa.Text, nullable=False),
     sa.Column("at", sa.Text, nullable=False),
+    sa.Column("edition_id", sa.Integer, nullable=False, server_default="1"),  # editions.id (migration 0008)
 )
 
 audit_log = sa.Table(
@@ -150,6 +155,7 @@ rubrics = sa.Table(
     sa.Column("criteria", sa.Text, nullable=False),
     sa.Column("actor", sa.Text, nullable=False),
     sa.Column("at", sa.Text, nullable=False),
+    sa.Column("edition_id", sa.Integer, nullable=False, server_default="1"),  # editions.id (migration 0008)
 )
 
 reviews = sa.Table(
@@ -162,6 +168,7 @@ reviews = sa.Table(
     sa.Column("updated_at", sa.Text, nullable=False),
     sa.Column("submitted_at", sa.Text),
     sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("edition_id", sa.Integer, nullable=False, server_default="1"),  # editions.id (migration 0008)
 )
 
 assignments = sa.Table(
@@ -173,6 +180,7 @@ assignments = sa.Table(
     sa.Column("actor", sa.Text, nullable=False),
     sa.Column("at", sa.Text, nullable=False),
     sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("edition_id", sa.Integer, nullable=False, server_default="1"),  # editions.id (migration 0008)
 )
 
 flag_reviews = sa.Table(
@@ -184,6 +192,7 @@ flag_reviews = sa.Table(
     sa.Column("comment", sa.Text, nullable=False, server_default=""),
     sa.Column("actor", sa.Text, nullable=False),
     sa.Column("at", sa.Text, nullable=False),
+    sa.Column("edition_id", sa.Integer, nullable=False, server_default="1"),  # editions.id (migration 0008)
 )
 
 jobs = sa.Table(
@@ -208,6 +217,7 @@ jobs = sa.Table(
     sa.Column("created_at", sa.Text, nullable=False),
     sa.Column("started_at", sa.Text),
     sa.Column("finished_at", sa.Text),
+    sa.Column("edition_id", sa.Integer, nullable=False, server_default="1"),  # editions.id (migration 0008)
 )
 
 signin_throttle = sa.Table(
@@ -241,4 +251,50 @@ deadline_extensions = sa.Table(  # an organizer's later scoring deadline for one
     sa.Column("reason", sa.Text, nullable=False, server_default=""),
     sa.Column("actor", sa.Text, nullable=False),
     sa.Column("at", sa.Text, nullable=False),
+)
+
+editions = sa.Table(  # the contest's years (migration 0008; storage.edition_store)
+    "editions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("state", sa.Text, nullable=False, server_default="open"),  # open | screening | final | closed
+    sa.Column("language", sa.Text),  # the set-up columns below: null reads the process setting
+    sa.Column("contest_name", sa.Text),
+    sa.Column("deadline", sa.Text),
+    sa.Column("scoring_deadline", sa.Text),
+    sa.Column("max_age", sa.Integer),
+    sa.Column("filename_pattern", sa.Text),
+    sa.Column("blind_review", sa.Boolean),
+    sa.Column("copied_from", sa.Integer),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("closed_at", sa.Text),
+)
+
+edition_jury = sa.Table(  # who is on an edition's jury (profiles in jury_members)
+    "edition_jury", metadata,
+    sa.Column("edition_id", sa.Integer, sa.ForeignKey("editions.id"), primary_key=True),
+    sa.Column("juror_id", sa.Text, primary_key=True),
+    sa.Column("added_at", sa.Text, nullable=False),
+)
+
+archive_entries = sa.Table(  # past projects: entries of closed editions and imported past editions
+    "archive_entries", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("doc_id", sa.Text, nullable=False, unique=True),
+    sa.Column("edition_id", sa.Integer, sa.ForeignKey("editions.id"), nullable=False),
+    sa.Column("entry_id", sa.Text),
+    sa.Column("title", sa.Text, nullable=False, server_default=""),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("lang", sa.Text, nullable=False, server_default="und"),
+    sa.Column("year", sa.Integer),
+    sa.Column("themes", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("region", sa.Text, nullable=False, server_default=""),
+    sa.Column("library_type", sa.Text, nullable=False, server_default=""),
+    sa.Column("outcome", sa.Text, nullable=False, server_default="participant"),
+    sa.Column("meta", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("source", sa.Text, nullable=False),  # closed | imported
+    sa.Column("text_sha256", sa.Text, nullable=False),
+    sa.Column("added_at", sa.Text, nullable=False),
 )

@@ -77,7 +77,7 @@ def start_batch(request: Request, db: DbDep, settings: SettingsDep, who: Manager
         return _batches(request, db, settings, status_code=422, error=message, folder=folder)
     try:
         started = submit.start_batch(settings, db, created_by=who.login, files=files or None, folder=folder or None,
-                                     forms=forms, jurors=jurors, use_archive=False, notes_lang=notes_lang, skip=skip)
+                                     forms=forms, jurors=jurors, use_archive=True, notes_lang=notes_lang, skip=skip)
     except ReviewError as exc:
         root = str(submit.folder_root(settings))
         if folder and isinstance(exc, submit.OutsideFolders):

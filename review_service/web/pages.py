@@ -21,6 +21,7 @@ from review_service.server.page_errors import PageError, SignInNeeded
 
 from . import (
     account,
+    edition_switch,
     juror,
     org_assignment,
     org_audit,
@@ -123,8 +124,8 @@ def logout(request: Request, db: DbDep) -> RedirectResponse:
 
 def install(app: FastAPI) -> None:
     """The page routers and the two page-only answers: 303 to /login, and a translated error page."""
-    for router_ in (router, account.router, juror.router, *(module.router for module in ORGANIZER_PAGES),
-                    files.router):
+    for router_ in (router, account.router, edition_switch.router, juror.router,
+                    *(module.router for module in ORGANIZER_PAGES), files.router):
         app.include_router(router_)
 
     @app.exception_handler(SignInNeeded)

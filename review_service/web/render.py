@@ -31,6 +31,16 @@ def environment(lang: str, timezone: str = i18n.DEFAULT_TIMEZONE) -> Environment
     return env
 
 
+def _editions(request: Request) -> list[dict]:
+    """The editions the signed-in person may switch to (the header's switch); none when signed out."""
+    who = getattr(request.state, "user", None)
+    if who is None:
+        return []
+    from review_service.contest.editions import visible
+
+    return visible(request.app.state.db, who)
+
+
 def marks(text: str) -> Markup:
     """A passage whose matching words come marked ``**like this**`` (search highlights, duplicate evidence), with
     those words in ``<mark>`` and everything else escaped."""
@@ -53,7 +63,8 @@ def page(request: Request, template: str, *, status_code: int = 200, **context) 
     html = environment(lang, settings.timezone).get_template(template).render(
         request=request, url_for=request.url_for, lang=lang, languages=list(i18n.LANGUAGE_NAMES.items()),
         contest=settings.contest_name, csrf_token=token, user=getattr(request.state, "user", None),
-        blind=settings.blind_review, **context)
+        blind=settings.blind_review, edition=getattr(request.state, "edition", None),
+        editions=_editions(request), **context)
     response = HTMLResponse(html, status_code=status_code)
     secure = bool(settings.cookie_secure)
     if request.query_params.get("lang") in i18n.LANGUAGES:

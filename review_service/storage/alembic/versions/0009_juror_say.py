@@ -4,7 +4,7 @@ account's e-mail and interface language (for reminders). Additive only (issue 23
 A round or edition id can be added to both tables later as a column (and to their unique key).
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
