@@ -35,6 +35,7 @@ MESSAGES: dict[str, str] = {
     "age.over": _("The applicant is %(age)s; the contest is for librarians up to %(limit)s."),
     "library_type.missing": _("The application form gives no library type."),
     "library_type.ok": _("An allowed library type: %(kind)s (%(value)s)."),
+    "library_type.ok_code": _("An allowed library type: %(kind)s."),
     "library_type.other": _("The library type «%(value)s» is not a public library of the Ministry of Culture and "
                             "Information, a university or a college library."),
     "file_name.ok": _("Named by the rule «ЖИ байқауы_Тегі»."),
