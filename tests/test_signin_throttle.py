@@ -125,8 +125,10 @@ def test_the_login_form_backs_off_with_a_translated_message(settings, accounts):
         for lang in i18n.LANGUAGES:
             r = form("pw-aigerim-123", lang)  # right, but waiting
             assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
-            message = i18n.gettext(lang, "Too many wrong passwords. Try again in %(n)s seconds.",
-                                   n=int(r.headers["retry-after"]))
+            wait = int(r.headers["retry-after"])
+            message = i18n.translations(lang).ngettext(  # the count's plural form in each language
+                "Too many wrong passwords. Try again in %(num)s second.",
+                "Too many wrong passwords. Try again in %(num)s seconds.", wait) % {"num": wait}
             assert message in r.text
         time.sleep(1.2)
         assert form("pw-aigerim-123").status_code == 303

@@ -31,7 +31,7 @@ class AssignmentOut(BaseModel):
     entries: dict[str, AssignedEntry]
     pins: list[str]
     forbids: list[str]
-    conflicts: list[dict[str, str]]
+    conflicts: list[dict[str, Any]]  # {juror, entry, kind, reason, params: {juror, entry}}
     changes: dict[str, list[str]] | None = None
 
 

@@ -70,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
         _stage_lines()  # no terminal for progress bars (a log, CI): one line per finished stage instead
     from review_service.batches.job_runner import run_in_process
 
+    if not args.dir.is_dir():  # before the database is opened: a mistyped folder changes nothing
+        raise InputError(f"{args.dir} is not a folder", hint="pass the folder that holds the entries")
     with edition_scope.scoped(_edition_id(settings, args.edition)):
         result = run_in_process(settings, args.dir, options, args.out, say=_say)  # the same job a worker runs
     json_path, html_path = args.out / "screening.json", args.out / "report.html"
