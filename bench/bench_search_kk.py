@@ -47,11 +47,11 @@ BANDS = (("low", 1 / 3), ("mid", 2 / 3), ("high", 1.0))
 
 def settings() -> list[tuple[str, FusionConfig]]:
     out = [("before (main)", BEFORE)]
-    for adaptive in ("coverage", "coverage_sharp"):
+    for adaptive in ("coverage", "coverage_sqrt", "coverage_sharp"):
         out.append((f"adaptive={adaptive}", replace(BEFORE, adaptive=adaptive)))
     for share in (0.5, 1.0):
         out.append((f"windows share={share}", replace(BEFORE, window_share=share)))
-        for adaptive in ("coverage", "coverage_sharp"):
+        for adaptive in ("coverage", "coverage_sqrt", "coverage_sharp"):
             out.append((f"windows share={share} + adaptive={adaptive}",
                         replace(BEFORE, window_share=share, adaptive=adaptive)))
     out.append(("typing only", replace(BEFORE, typing=True)))

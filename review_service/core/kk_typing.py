@@ -60,7 +60,6 @@ class KeyboardRestorer:
 
     def __init__(self, words: Iterable[str]) -> None:
         counts = Counter(w.lower() for w in words)
-        self.known = frozenset(counts)
         best: dict[str, tuple[int, str]] = {}
         for word, n in counts.items():
             if _KK_LETTERS.intersection(word):
@@ -68,6 +67,9 @@ class KeyboardRestorer:
                 if n > best.get(key, (0, ""))[0]:
                     best[key] = (n, word)
         self.kazakh = {key: word for key, (_, word) in best.items()}
+        """Russian-keyboard form → the archive's most frequent Kazakh word typed that way."""
+        self.known = frozenset(w for w in counts if w in self.kazakh)
+        """Words the archive has as typed, without Kazakh letters, that look like a Kazakh word's typing."""
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> KeyboardRestorer:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-ADAPTIVE = ("off", "coverage", "coverage_sharp")
+ADAPTIVE = ("off", "coverage", "coverage_sqrt", "coverage_sharp")
 
 
 def idf(df: np.ndarray, n_rows: int) -> np.ndarray:
@@ -62,6 +62,8 @@ def lexical_confidence(coverage: float, top_scores: np.ndarray, how: str) -> flo
     if how == "off":
         return 1.0
     c = float(np.clip(coverage, 0.0, 1.0))
+    if how == "coverage_sqrt":
+        return float(np.sqrt(c))
     return c * sharpness(top_scores) if how == "coverage_sharp" else c
 
 

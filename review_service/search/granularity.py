@@ -3,8 +3,8 @@
 A question usually asks about one or two sentences of a passage. A chunk's single vector averages its whole
 ~900 characters, so a question phrased in other words than the passage meets the chunk only through that average;
 the vector of the window that holds the answer is closer. Each chunk longer than one window is cut into windows of
-consecutive sentences (at most ``WINDOW_CHARS`` characters, the next window starting at the last sentence of the
-one before, so a fact split over two sentences stays together); a chunk's dense score is then the mean of its own
+consecutive sentences (at most ``WINDOW_CHARS`` characters, no overlap: windows cost as many embedded characters
+as the chunks again, and overlapping ones half as many more); a chunk's dense score is then the mean of its own
 cosine and the best cosine among its windows (:func:`chunk_dense`), the chunk's own cosine where it has no windows.
 """
 from __future__ import annotations
@@ -19,21 +19,21 @@ WINDOW_CHARS = 300
 
 
 def sentence_windows(text: str, max_chars: int = WINDOW_CHARS) -> list[str]:
-    """Windows of consecutive sentences of ``text`` (none when the text fits in one window)."""
+    """``text`` cut into runs of consecutive sentences of at most ``max_chars`` characters (a longer sentence is
+    a window of its own); none when the text fits in one window."""
     sents = split_sentences(text)
     if len(text) <= max_chars or len(sents) < 2:
         return []
     out: list[str] = []
-    i = 0
-    while i < len(sents):
-        j, size = i, 0
-        while j < len(sents) and (j == i or size + len(sents[j]) + 1 <= max_chars):
-            size += len(sents[j]) + 1
-            j += 1
-        out.append(" ".join(sents[i:j]))
-        if j >= len(sents):
-            break
-        i = j - 1 if j - 1 > i else j  # one sentence of overlap
+    current: list[str] = []
+    size = 0
+    for sent in sents:
+        if current and size + len(sent) + 1 > max_chars:
+            out.append(" ".join(current))
+            current, size = [], 0
+        current.append(sent)
+        size += len(sent) + 1
+    out.append(" ".join(current))
     return out
 
 
