@@ -45,7 +45,16 @@ AFTER = FusionConfig()
 BANDS = (("low", 1 / 3), ("mid", 2 / 3), ("high", 1.0))
 
 
+NO_WINDOWS = False  # --no-windows: only the settings without sentence windows (a quick look before they are embedded)
+
+
 def settings() -> list[tuple[str, FusionConfig]]:
+    if NO_WINDOWS:
+        return [(n, c) for n, c in _settings() if c.window_share == 0]
+    return _settings()
+
+
+def _settings() -> list[tuple[str, FusionConfig]]:
     out = [("before (main)", BEFORE)]
     for adaptive in ("coverage", "coverage_sqrt", "coverage_sharp"):
         out.append((f"adaptive={adaptive}", replace(BEFORE, adaptive=adaptive)))
@@ -132,7 +141,7 @@ def run_set(s: RetrievalSet, engines: dict[float, SearchEngine], qtexts: dict[st
               + f"   {row['all'][1]:>8.3f}  {row['all'][2]:>10.3f}")
 
 
-def engines_for(s: RetrievalSet, pv: np.ndarray, wv: np.ndarray) -> dict[float, SearchEngine]:
+def engines_for(s: RetrievalSet, pv: np.ndarray, wv: np.ndarray | None) -> dict[float, SearchEngine]:
     shares = sorted({cfg.window_share for _, cfg in settings()})
     out = {}
     for share in shares:
@@ -144,7 +153,10 @@ def engines_for(s: RetrievalSet, pv: np.ndarray, wv: np.ndarray) -> dict[float, 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sets", default="kazqad,variants,ntrex")
+    ap.add_argument("--no-windows", action="store_true", help="skip every setting with sentence windows")
     a = ap.parse_args()
+    global NO_WINDOWS
+    NO_WINDOWS = a.no_windows
     print(f"CPU: {cpu()}")
     print(f"before = {BEFORE}\nafter  = {AFTER}")
     t0 = time.perf_counter()
@@ -155,7 +167,7 @@ def main() -> None:
         s = kazqad()
         _, queries, _chunks, qv, pv = load_all(["title"], ["query"])
         qvecs = dict(zip([q["id"] for q in queries], qv["query"]))
-        wv = vec.encode(s.window_texts(), "raw")
+        wv = vec.encode(s.window_texts(), "raw") if not NO_WINDOWS else None
         engines = engines_for(s, pv["title"], wv)
         norm = lambda t: vec.encode([t], "query")[0]
         if "kazqad" in parts:
@@ -171,14 +183,14 @@ def main() -> None:
     if "ntrex" in parts:
         for s in ntrex_sets():
             pv_n = vec.encode(s.passage_texts(), "raw")
-            wv_n = vec.encode(s.window_texts(), "raw")
+            wv_n = vec.encode(s.window_texts(), "raw") if not NO_WINDOWS else None
             qvecs = dict(zip([q for q, _ in s.queries], vec.encode([t for _, t in s.queries], "query")))
             engines = engines_for(s, pv_n, wv_n)
             run_set(s, engines, dict(s.queries), qvecs, lambda t: vec.encode([t], "query")[0], table, halves=False)
     print(f"\nbefore → after, nDCG@10 (R@10, MRR@10) — {time.perf_counter() - t0:.0f} s")
     for name, rows in table.items():
         before = next(r for n, r in rows if n == "before (main)")
-        after = next(r for n, r in rows if n == "after (branch default)")
+        after = next((r for n, r in rows if n == "after (branch default)"), before)
         cells = [f"{g} {before[g][0]:.3f}→{after[g][0]:.3f}" for g in before if g != "choose"]
         print(f"  {name:<20} " + "; ".join(cells)
               + f"  | all R@10 {before['all'][1]:.3f}→{after['all'][1]:.3f}, MRR@10 {before['all'][2]:.3f}→"

@@ -3,7 +3,8 @@ KazQAD sentence windows (titled, as the engine embeds them), the NTREX-128 archi
 cross-lingual sets, and the typed-differently question variants (apostrophe Latin, Russian keyboard) before and
 after query normalisation.
 
-REVIEW_SERVICE_SHARED=../shared nice -n 10 python bench/search_vectors_kk.py [--only windows,ntrex,variants]
+REVIEW_SERVICE_SHARED=../shared nice -n 10 python bench/search_vectors_kk.py [--only variants,windows,ntrex]
+(ntrex = ntrex_base, the chunks and questions, then ntrex_windows)
 """
 from __future__ import annotations
 
@@ -20,6 +21,14 @@ from _cache import cached_encoder
 from kk_sets import kazqad_windows, ntrex_sets, variant_queries
 
 
+def encode(enc, texts: list[str], kind: str, what: str) -> None:
+    """In slices of 128, so each slice is in the disk cache as soon as it is done (a stopped run loses little)."""
+    t = time.perf_counter()
+    for lo in range(0, len(texts), 128):
+        enc.encode(texts[lo:lo + 128], kind=kind)
+        print(f"  {what}: {min(lo + 128, len(texts))}/{len(texts)} in {time.perf_counter() - t:.0f} s", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default="variants,windows,ntrex")
@@ -29,16 +38,18 @@ def main() -> None:
         t = time.perf_counter()
         if part == "windows":
             texts = kazqad_windows()[0]
-            enc.encode(texts, kind="raw")
-        elif part == "ntrex":
-            for s in ntrex_sets():
-                enc.encode(s.passage_texts(), kind="raw")
-                enc.encode(s.window_texts(), kind="raw")
-                enc.encode([q for _, q in s.queries], kind="query")
+            encode(enc, texts, "raw", "kazqad windows")
+        elif part in ("ntrex", "ntrex_base", "ntrex_windows"):
+            sets = ntrex_sets()
             texts = []
+            for s in sets if part != "ntrex_windows" else ():  # chunks and questions of every set first
+                encode(enc, s.passage_texts(), "raw", f"{s.name} chunks")
+                encode(enc, [q for _, q in s.queries], "query", f"{s.name} questions")
+            for s in sets if part != "ntrex_base" else ():
+                encode(enc, s.window_texts(), "raw", f"{s.name} windows")
         elif part == "variants":
             texts = [t for qs in variant_queries().values() for t in qs.values()]
-            enc.encode(texts, kind="query")
+            encode(enc, texts, "query", "question variants")
         print(f"{part}: {len(texts)} texts in {time.perf_counter() - t:.0f} s", flush=True)
 
 

@@ -22,7 +22,7 @@ import numpy as np
 ADAPTIVE = ("off", "coverage", "coverage_sqrt", "coverage_sharp")
 
 
-def idf(df: np.ndarray, n_rows: int) -> np.ndarray:
+def idf(df: np.ndarray | float, n_rows: int) -> np.ndarray:
     """Lucene's BM25 idf (what bm25s scores with)."""
     df = np.asarray(df, dtype=np.float64)
     return np.log(1 + (n_rows - df + 0.5) / (df + 0.5))

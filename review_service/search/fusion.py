@@ -34,7 +34,7 @@ class FusionConfig:
     adaptive: str = "off"  # dense weight per query from the lexical signal's confidence (search/adaptive.py):
     # off | coverage | coverage_sharp
     window_share: float = 0.0  # dense per chunk: (1 - share)·chunk cosine + share·best sentence window's
-    typing: bool = False  # restore Kazakh typed in apostrophe Latin or on a Russian keyboard (core/kk_typing.py)
+    typing: bool = True  # restore Kazakh typed in apostrophe Latin or on a Russian keyboard (core/kk_typing.py)
     other_language: str = "dense"  # the lexical part of an entry in another language than the query: "dense"
     # (always its dense part: across languages shared words are names, numbers and loanwords, not the topic),
     # "impute" (its dense part only when it shares no query word) or "zero" (a lexical miss counts as one)
