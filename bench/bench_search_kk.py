@@ -134,10 +134,10 @@ def run_set(s: RetrievalSet, engines: dict[float, SearchEngine], qtexts: dict[st
         row = {g: tuple(float(np.mean([per_q[q][i] for q in ids])) if ids else float("nan") for i in range(3))
                for g, ids in groups.items()}
         table.setdefault(s.name, []).append((name, row))
-    head = "".join(f"{g + ' nDCG':>13}" for g in groups)
+    head = "".join(f"{g + ' nDCG':>16}" for g in groups)
     print(f"{'setting':<44}{head}   all R@10  all MRR@10")
     for name, row in table[s.name]:
-        print(f"{name:<44}" + "".join(f"{row[g][0]:>13.3f}" for g in groups)
+        print(f"{name:<44}" + "".join(f"{row[g][0]:>16.3f}" for g in groups)
               + f"   {row['all'][1]:>8.3f}  {row['all'][2]:>10.3f}")
 
 

@@ -145,7 +145,7 @@ class SearchEngine:
         texts = [] if vectors is not None else [passage_text(titles[c.doc_id], c.text, passage_style) for c in chunks]
         if window_vectors is None:
             texts += [passage_text(titles[chunks[o].doc_id], w, passage_style) for w, o in zip(windows, owner)]
-        if texts:
+        if texts or vectors is None:
             bar = progress(len(texts), "embedding passages") if progress else None
             try:
                 embedded = encode_in_batches(encoder, texts, kind=passage_kind(passage_style),
@@ -157,6 +157,7 @@ class SearchEngine:
                 vectors, embedded = embedded[:len(chunks)], embedded[len(chunks):]
             if window_vectors is None:
                 window_vectors = embedded
+        assert vectors is not None
         dim = int(vectors.shape[1]) if len(vectors) else int(encoder.dim)
         index = FaissIndex(dim)
         index.add([chunk_id(c) for c in chunks], vectors)
