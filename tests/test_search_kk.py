@@ -2,6 +2,7 @@
 dense over sentence windows — pure functions on hand-made inputs, and the engine with windows end to end."""
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import bm25s
@@ -54,14 +55,15 @@ def test_russian_questions_and_clean_kazakh_keep_their_words() -> None:
 def test_dense_weight_rises_as_lexical_confidence_falls() -> None:
     weights = [adaptive_dense_weight(0.5, c) for c in np.linspace(1.0, 0.0, 11)]
     assert weights[0] == pytest.approx(0.5) and weights[-1] == pytest.approx(1.0)
-    assert all(b > a for a, b in zip(weights, weights[1:]))
+    assert all(b > a for a, b in itertools.pairwise(weights))
     assert adaptive_dense_weight(0.5, 3.0) == pytest.approx(0.5)  # never below the configured weight
 
 
 def test_a_flat_bm25_top_is_less_sure_than_a_sharp_one() -> None:
     sharp = np.array([12.0, 5, 4, 4, 3, 3, 3, 2, 2, 2])
     flat = np.array([6.0, 5.9, 5.9, 5.8, 5.8, 5.7, 5.7, 5.6, 5.6, 5.5])
-    assert sharpness(sharp) > 0.8 > 0.1 > sharpness(flat)
+    assert sharpness(sharp) > 0.8
+    assert sharpness(flat) < 0.1
     assert lexical_confidence(0.9, flat, "coverage_sharp") < lexical_confidence(0.9, sharp, "coverage_sharp")
     assert lexical_confidence(0.9, flat, "coverage") == lexical_confidence(0.9, sharp, "coverage") == 0.9
     assert lexical_confidence(0.2, sharp, "off") == 1.0
@@ -126,3 +128,9 @@ def test_engine_with_windows_round_trips_and_restores_typing(tiny_encoder, tmp_p
     assert loaded.ranked("аудандык китапхана чат-бот", k=2) == hits
     plain = SearchEngine.build(_docs(), tiny_encoder, config=FusionConfig(window_share=0.0), max_chars=900)
     assert plain.windows is None
+
+
+def test_fusion_config_knows_the_new_settings() -> None:
+    assert FusionConfig().typing is True
+    with pytest.raises(ValueError, match="adaptive"):
+        FusionConfig(adaptive="always")
