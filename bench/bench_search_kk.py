@@ -154,6 +154,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sets", default="kazqad,variants,ntrex")
     ap.add_argument("--no-windows", action="store_true", help="skip every setting with sentence windows")
+    ap.add_argument("--variants", default="apostrophe,rukeyboard", help="typed-differently question sets")
     a = ap.parse_args()
     global NO_WINDOWS
     NO_WINDOWS = a.no_windows
@@ -174,7 +175,7 @@ def main() -> None:
             run_set(s, engines, dict(s.queries), qvecs, norm, table, halves=True)
         if "variants" in parts:
             variants = variant_queries()
-            for v in ("apostrophe", "rukeyboard"):
+            for v in a.variants.split(","):
                 texts = variants[v]
                 ids = [q for q, _ in s.queries]
                 raw_vecs = dict(zip(ids, vec.encode([texts[q] for q in ids], "query")))
