@@ -44,7 +44,8 @@ from review_service.core.domain import Anchor, Chunk, Document
 from review_service.core.exchange import read_corpus, read_jsonl
 from review_service.core.lexical import analyse, char_ngrams
 from review_service.intake.chunking import split_sentences
-from review_service.search import FusionConfig, SearchEngine
+from review_service.search import FusionConfig, SearchEngine, chunk_documents
+from review_service.search.granularity import window_rows
 
 DATA = ROOT.parent / "shared" / "data" / "search"
 REGIONS = ["Астана", "Алматы", "Шымкент", "Қарағанды облысы", "Атырау облысы", "Павлодар облысы", "Түркістан облысы"]
@@ -190,13 +191,19 @@ def main() -> None:
           f"peak RSS {rss_mb():.0f} MB")
     rss0 = rss_mb()
     t0 = time.perf_counter()
-    engine = SearchEngine.build(docs, None, vectors=vecs, config=FusionConfig())
+    n_windows = len(window_rows([c.text for c in chunk_documents(docs)])[0])
+    wvecs = np.random.default_rng(2).standard_normal((n_windows, dim)).astype(np.float32)
+    wvecs /= np.linalg.norm(wvecs, axis=1, keepdims=True)  # sentence windows: random unit vectors too
+    t0 = time.perf_counter()
+    engine = SearchEngine.build(docs, None, vectors=vecs, config=FusionConfig(), window_vectors=wvecs)
     t_lex = time.perf_counter() - t0
-    del vecs
+    del vecs, wvecs
     rng = np.random.default_rng(1)
     warm = rng.standard_normal(dim).astype(np.float32)
     t1 = time.perf_counter()
     engine.index.search(warm[None, :] / np.linalg.norm(warm), 10)  # FAISS builds (trains) its index lazily
+    if engine.windows is not None:
+        engine.windows.search(warm[None, :] / np.linalg.norm(warm), 10)
     t_build = time.perf_counter() - t0
     print(f"index build: {t_build:.1f} s (analysis + BM25 {t_lex:.1f} s, FAISS {engine.index.kind} "
           f"{time.perf_counter() - t1:.1f} s); peak RSS {rss_mb():.0f} MB (+{rss_mb() - rss0:.0f} MB)")
@@ -206,7 +213,11 @@ def main() -> None:
 
     print(f"index sizes: word BM25 {mb(engine.bm25):.0f} MB ({len(engine.bm25.vocab_dict)} terms), character "
           f"4-gram BM25 {mb(engine.grams):.0f} MB ({len(engine.grams.vocab_dict)} grams), vectors "
-          f"{len(engine.chunk_ids) * dim * 4 / 2**20:.0f} MB")
+          f"{len(engine.chunk_ids) * dim * 4 / 2**20:.0f} MB, sentence windows {n_windows} "
+          f"({n_windows * dim * 4 / 2**20:.0f} MB)")
+    t1 = time.perf_counter()
+    engine.normalise_query("китапхана")  # the Russian-keyboard restorer is built from the words at first use
+    print(f"Kazakh typing restorer (first query only): {time.perf_counter() - t1:.1f} s; peak RSS {rss_mb():.0f} MB")
 
     texts = [q["text"] for q in read_jsonl(DATA / "queries.jsonl")][: a.queries]
     qvecs = rng.standard_normal((len(texts), dim)).astype(np.float32)
@@ -233,6 +244,8 @@ def main() -> None:
     }
     engine.config = FusionConfig(ngram_share=0.0)
     rows["hybrid search without n-grams"] = timed(lambda t, v: engine.search(t, 10, qvec=v))
+    engine.config = FusionConfig(adaptive="off", window_share=0.0, typing=False)
+    rows["hybrid search, settings as on main"] = timed(lambda t, v: engine.search(t, 10, qvec=v))
     engine.config = FusionConfig()
     base = np.percentile(rows["BM25 alone (analyse + get_scores)"], 50) + np.percentile(
         rows["FAISS alone (top 100)"], 50)

@@ -16,6 +16,7 @@ import argparse
 import hashlib
 import json
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -28,7 +29,8 @@ sys.path.insert(0, str(ROOT))
 from review_service.core.exchange import read_corpus, read_jsonl
 from review_service.search.engine import chunk_documents
 
-DATA = ROOT.parent / "shared" / "data" / "search"
+SHARED = Path(os.environ.get("REVIEW_SERVICE_SHARED", ROOT.parent / "shared"))  # a worktree: set it to ../shared
+DATA = SHARED / "data" / "search"
 OUT = ROOT / "bench" / "out"
 logger = logging.getLogger("bench.search_vectors")
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -17,13 +16,17 @@ from embeddings.encoder import Kind, encode_in_batches, titled_passage
 from embeddings.index import FaissIndex
 from review_service.core.domain import Chunk, Document
 from review_service.core.errors import InputError, NotFound
+from review_service.core.kk_typing import KeyboardRestorer, apostrophe_latin
 from review_service.core.lexical import analyse, char_ngrams, text_language
 from review_service.intake.chunking import chunk_text
+from review_service.search.adaptive import adaptive_dense_weight, lexical_confidence, term_coverage
 from review_service.search.facets import FACETS, Filters, FilterSet, count_facets, facet_values
-from review_service.search.fusion import FusionConfig, fuse, normalise_values, top
+from review_service.search.fusion import FusionConfig, fuse, top
+from review_service.search.granularity import best_window, chunk_dense, window_rows
 from review_service.search.highlight import match_spans, near_words, snippet
 from review_service.search.hits import Hit, Passage, SearchResult
 from review_service.search.query_cache import QueryVectorCache
+from review_service.search.signals import Signals, doc_signal, top_rows
 
 logger = logging.getLogger(__name__)
 
@@ -61,36 +64,11 @@ def chunk_id(chunk: Chunk) -> str:
     return f"{chunk.doc_id}#{chunk.index}"
 
 
-@dataclass(frozen=True)
-class Signals:
-    """Per-candidate scores of one query, before fusion (what the benchmark re-fuses many ways).
-
-    Candidates are every chunk of every document that a retriever returned, grouped by document: document ``i``
-    owns positions ``starts[i]`` up to ``starts[i + 1]`` of the chunk arrays. Every candidate chunk is scored by
-    every signal, so fusion never compares a score with a missing one.
-    """
-
-    doc_ids: tuple[str, ...]  # candidate documents
-    starts: np.ndarray  # first position of each document's chunks
-    chunk_ids: tuple[str, ...]  # candidate chunks, grouped by document
-    lexical: np.ndarray  # word BM25 per chunk (zeros with the doc unit)
-    dense: np.ndarray  # cosine per chunk
-    ngram: np.ndarray | None  # character n-gram BM25 per chunk (None: not used)
-    lexical_top: np.ndarray  # bool per chunk: word BM25 returned it (doc unit: per document)
-    dense_top: np.ndarray  # bool per chunk: FAISS returned it
-    ngram_top: np.ndarray  # bool per chunk: n-gram BM25 returned it
-    lexical_docs: np.ndarray | None = None  # doc unit: BM25 per candidate document
-    lang: str = "und"  # the query's language
-
-    def doc_slice(self, doc_id: str) -> slice:
-        i = self.doc_ids.index(doc_id)
-        return slice(int(self.starts[i]), int(self.starts[i + 1]) if i + 1 < len(self.starts) else None)
-
-
 class SearchEngine:
     def __init__(self, docs: Sequence[Document], chunks: Sequence[Chunk], bm25, grams, index: FaissIndex, *,
                  encoder=None, config: FusionConfig | None = None, lexical_unit: str = "chunk",
-                 passage_style: str = "chunk", model_id: str = "", revision: str = "") -> None:
+                 passage_style: str = "chunk", model_id: str = "", revision: str = "",
+                 windows: FaissIndex | None = None) -> None:
         if lexical_unit not in LEXICAL_UNITS:
             raise ValueError(f"unknown lexical unit {lexical_unit!r}; known: {', '.join(LEXICAL_UNITS)}")
         self.docs = {d.id: Document(d.id, "", d.title, d.lang, (), d.year, dict(d.meta)) for d in docs}
@@ -125,15 +103,23 @@ class SearchEngine:
         years = [self.facets[d]["year"] for d in self.doc_ids]
         self._years = np.array([int(y) if y.isdigit() else -1 for y in years], dtype=np.int64)
         self._df = np.diff(np.asarray(bm25.scores["indptr"]))  # rows (chunks or docs) holding each term
+        self.windows = windows  # sentence windows of the chunks (search/granularity.py), ids "0", "1", … in order
+        owner = window_rows([c.text for c in self.chunks])[1] if windows is not None else np.zeros(0, np.int64)
+        self._win_owner = owner
+        self._win_len = np.bincount(owner, minlength=len(self.chunks)).astype(np.int64)
+        self._win_start = np.concatenate([[0], np.cumsum(self._win_len)[:-1]]).astype(np.int64)
+        self._restorer: KeyboardRestorer | None = None
 
     # -- building ---------------------------------------------------------------------------------
     @classmethod
     def build(cls, docs: Sequence[Document], encoder, *, config: FusionConfig | None = None,
               lexical_unit: str = "chunk", passage_style: str = "auto", max_chars: int = 900,
-              overlap: int = 150, vectors: np.ndarray | None = None, progress=None,
-              passage_encoder=None) -> SearchEngine:
-        """Chunk, analyse and embed ``docs``. ``vectors`` (one per chunk, in chunk order) skips embedding;
-        ``passage_encoder`` embeds the passages instead of ``encoder`` (a cached one: only new passages cost).
+              overlap: int = 150, vectors: np.ndarray | None = None, window_vectors: np.ndarray | None = None,
+              progress=None, passage_encoder=None) -> SearchEngine:
+        """Chunk, analyse and embed ``docs``. ``vectors`` (one per chunk, in chunk order) skips embedding, and
+        ``window_vectors`` (one per sentence window, :func:`window_rows` order) the windows' embedding; windows
+        are only built when ``config.window_share`` > 0. ``passage_encoder`` embeds the passages instead of
+        ``encoder`` (a cached one: only new passages cost).
         ``passage_style`` "auto" is :func:`default_passage_style` of the encoder. ``progress(total, desc)``, if
         given, returns a bar (``update(n)``, ``close()``) advanced as chunks are embedded."""
         import bm25s
@@ -155,20 +141,33 @@ class SearchEngine:
         grams.index([char_ngrams(f"{titles[c.doc_id]}\n{c.text}") for c in chunks], show_progress=False)
         if passage_style == "auto":
             passage_style = default_passage_style(encoder)
-        if vectors is None:
-            texts = [passage_text(titles[c.doc_id], c.text, passage_style) for c in chunks]
+        windows, owner = window_rows([c.text for c in chunks]) if (config or FusionConfig()).window_share > 0 \
+            else ([], np.zeros(0, np.int64))
+        texts = [] if vectors is not None else [passage_text(titles[c.doc_id], c.text, passage_style) for c in chunks]
+        if window_vectors is None:
+            texts += [passage_text(titles[chunks[o].doc_id], w, passage_style) for w, o in zip(windows, owner)]
+        if texts or vectors is None:
             bar = progress(len(texts), "embedding passages") if progress else None
             try:
-                vectors = encode_in_batches(passage_encoder or encoder, texts, kind=passage_kind(passage_style),
-                                            on_batch=bar.update if bar is not None else None)
+                embedded = encode_in_batches(passage_encoder or encoder, texts, kind=passage_kind(passage_style),
+                                             on_batch=bar.update if bar is not None else None)
             finally:
                 if bar is not None:
                     bar.close()
+            if vectors is None:
+                vectors, embedded = embedded[:len(chunks)], embedded[len(chunks):]
+            if window_vectors is None:
+                window_vectors = embedded
+        assert vectors is not None
         dim = int(vectors.shape[1]) if len(vectors) else int(encoder.dim)
         index = FaissIndex(dim)
         index.add([chunk_id(c) for c in chunks], vectors)
+        win_index = None
+        if len(windows):
+            win_index = FaissIndex(dim)
+            win_index.add([str(i) for i in range(len(windows))], np.asarray(window_vectors, dtype=np.float32))
         return cls(docs, chunks, bm25, grams, index, encoder=encoder, config=config, lexical_unit=lexical_unit,
-                   passage_style=passage_style)
+                   passage_style=passage_style, windows=win_index)
 
     # -- retrieval ----------------------------------------------------------------------------------
     def doc_mask(self, filters: FilterSet) -> np.ndarray | None:
@@ -218,10 +217,12 @@ class SearchEngine:
         lang = lang or (text_language(query) if query.strip() else "und")
         terms = analyse(query, lang) if terms is None else terms
         lex = self._lexical_scores(terms, mask)
-        lex_rows = _top_rows(lex, depth)
+        lex_rows = top_rows(lex, depth)
         gram = self._ngram_scores(char_ngrams(query), mask) if self.config.ngram_share > 0 and query else None
-        gram_rows = _top_rows(gram, depth) if gram is not None else np.zeros(0, dtype=np.int64)
+        gram_rows = top_rows(gram, depth) if gram is not None else np.zeros(0, dtype=np.int64)
         dense_rows = np.fromiter((self.chunk_row[c] for c in self._dense_top(qvec, depth, mask)), dtype=np.int64)
+        if self._use_windows():
+            dense_rows = np.unique(np.concatenate([dense_rows, self._window_top(qvec, depth, mask)]))
         lex_docs = lex_rows if self.lexical_unit == "doc" else self.chunk_doc_row[lex_rows]
         cand = np.unique(np.concatenate([lex_docs, self.chunk_doc_row[gram_rows], self.chunk_doc_row[dense_rows]]))
         lens = self._doc_len[cand]
@@ -236,13 +237,39 @@ class SearchEngine:
         # the cosine of every candidate chunk, FAISS's hits included (one gather and one product; einsum because
         # BLAS threads stall on a busy CPU)
         dense = np.einsum("ij,j->i", self.index.vectors(cids), qvec.astype(np.float32))
+        if self._use_windows():
+            dense = chunk_dense(dense, self._window_best(rows, qvec), self.config.window_share)
         if self.lexical_unit == "doc":
             lexical, lexical_top, lexical_docs = np.zeros(len(rows)), np.isin(cand, lex_rows), lex[cand]
         else:
             lexical, lexical_top, lexical_docs = lex[rows], np.isin(rows, lex_rows), None
+        best = lex[lex_rows]
+        coverage = term_coverage(self.bm25, self._df, terms, int(lex_rows[np.argmax(best)])) if len(best) else 0.0
         return Signals(tuple(self.doc_ids[d] for d in cand), starts, cids, lexical, dense,
                        gram[rows] if gram is not None else None, lexical_top, np.isin(rows, dense_rows),
-                       np.isin(rows, gram_rows), lexical_docs, lang)
+                       np.isin(rows, gram_rows), lexical_docs, lang, coverage, np.sort(best)[::-1][:10])
+
+    def _use_windows(self) -> bool:
+        return self.windows is not None and self.config.window_share > 0
+
+    def _window_top(self, qvec: np.ndarray, depth: int, mask: np.ndarray | None) -> np.ndarray:
+        """Chunk rows of the best ``depth`` sentence windows (within the filter)."""
+        assert self.windows is not None
+        want = depth if mask is None else min(len(self.windows), 4 * depth)
+        rows = self._win_owner[np.fromiter((int(w) for w, _ in self.windows.search(qvec[None, :], want)[0]),
+                                           dtype=np.int64)]
+        if mask is not None:
+            rows = rows[mask[self.chunk_doc_row[rows]]]
+        return rows[:depth]
+
+    def _window_best(self, rows: np.ndarray, qvec: np.ndarray) -> np.ndarray:
+        """The best window cosine of each chunk row in ``rows`` (NaN for a chunk without windows)."""
+        assert self.windows is not None
+        lens = self._win_len[rows]
+        starts = np.concatenate([[0], np.cumsum(lens)[:-1]]).astype(np.int64)
+        wrows = np.repeat(self._win_start[rows], lens) + (np.arange(int(lens.sum())) - np.repeat(starts, lens))
+        cos = np.einsum("ij,j->i", self.windows.vectors([str(w) for w in wrows]), qvec.astype(np.float32))
+        return best_window(cos, np.repeat(np.arange(len(rows)), lens), len(rows))
 
     def rank(self, sig: Signals, config: FusionConfig | None = None) -> tuple[dict[str, float], dict, dict]:
         """Fused document scores, plus each signal's raw per-document score (for display)."""
@@ -251,21 +278,31 @@ class SearchEngine:
         if not docs:
             return {}, {}, {}
         raw_dense = np.maximum.reduceat(sig.dense, sig.starts)
-        dense_docs = _doc_signal(sig.dense, sig.dense_top, sig.starts, cfg)
+        dense_docs = doc_signal(sig.dense, sig.dense_top, sig.starts, cfg)
         if sig.lexical_docs is not None:
             raw_lex = lexical_docs = sig.lexical_docs
         else:
             raw_lex = np.maximum.reduceat(sig.lexical, sig.starts)
-            lexical_docs = _doc_signal(sig.lexical, sig.lexical_top, sig.starts, cfg)
+            lexical_docs = doc_signal(sig.lexical, sig.lexical_top, sig.starts, cfg)
         ngram_docs = (None if sig.ngram is None or cfg.ngram_share <= 0 else
-                      dict(zip(docs, _doc_signal(sig.ngram, sig.ngram_top, sig.starts, cfg).tolist())))
+                      dict(zip(docs, doc_signal(sig.ngram, sig.ngram_top, sig.starts, cfg).tolist())))
         # entries in another language than the query ("dense": all of them; "impute": those sharing no word)
         unmatched = [] if sig.lang == "und" else [
             d for d, lx in zip(docs, raw_lex) if (lx <= 0 or cfg.other_language == "dense")
             and self.docs[d].lang not in (sig.lang, "und")]
+        weight = adaptive_dense_weight(cfg.dense_weight, lexical_confidence(
+            sig.coverage, sig.lexical_best if sig.lexical_best is not None else np.zeros(0), cfg.adaptive))
         fused = fuse(dict(zip(docs, lexical_docs.tolist())), dict(zip(docs, dense_docs.tolist())), cfg, unmatched,
-                     ngram_docs)
+                     ngram_docs, weight)
         return fused, dict(zip(docs, raw_lex.tolist())), dict(zip(docs, raw_dense.tolist()))
+
+    def normalise_query(self, query: str) -> str:
+        """Kazakh typed in apostrophe Latin or on a Russian keyboard, restored (``config.typing``)."""
+        if not self.config.typing:
+            return query
+        if self._restorer is None:  # built once from the indexed words (idempotent, so no lock)
+            self._restorer = KeyboardRestorer.from_texts(f"{self.docs[c.doc_id].title}\n{c.text}" for c in self.chunks)
+        return self._restorer.restore(apostrophe_latin(query))
 
     def query_vector(self, query: str) -> np.ndarray:
         if self.encoder is None:
@@ -276,7 +313,7 @@ class SearchEngine:
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None, *,
                qvec: np.ndarray | None = None, mark: tuple[str, str] = ("**", "**")) -> SearchResult:
-        query = query.strip()
+        query = self.normalise_query(query.strip())
         if not query:
             raise InputError("empty query")
         fs = FilterSet(filters)
@@ -289,6 +326,7 @@ class SearchEngine:
                qvec: np.ndarray | None = None) -> list[tuple[str, float]]:
         """Document ids with fused scores, best first, without passages: the fast path for batch runs."""
         fs = FilterSet(filters)
+        query = self.normalise_query(query)
         sig = self.signals(query, self.query_vector(query) if qvec is None else qvec, fs)
         return top(self.rank(sig)[0], k)
 
@@ -340,27 +378,6 @@ class SearchEngine:
         facets = count_facets(self.facets[d] for d in fused)
         return SearchResult(query, tuple(hits), facets, len(fused), fs.to_dict(), self.model_id,
                             self.config.to_dict())
-
-
-def _top_rows(scores: np.ndarray, depth: int) -> np.ndarray:
-    """Rows with a positive score, at most ``depth`` of the highest (in no particular order)."""
-    rows = np.flatnonzero(scores > 0)
-    if len(rows) > depth:
-        rows = rows[np.argpartition(-scores[rows], depth)[:depth]]
-    return rows
-
-
-def _doc_signal(scores: np.ndarray, in_top: np.ndarray, starts: np.ndarray, cfg: FusionConfig) -> np.ndarray:
-    """Chunk scores → document scores (documents as ``starts`` groups them), normalised over the candidate chunks
-    first when a bonus is added: max, max + bonus per further chunk the retriever returned, or the sum over those
-    chunks (all chunks where it returned none)."""
-    if cfg.aggregation == "max":
-        return np.maximum.reduceat(scores, starts)
-    norm = normalise_values(scores, cfg.norm if cfg.norm != "none" else "minmax")
-    if cfg.aggregation == "sum":
-        return np.add.reduceat(norm * in_top if in_top.any() else norm, starts)
-    hits = np.add.reduceat(in_top.astype(np.int64), starts)
-    return np.maximum.reduceat(norm, starts) + cfg.bonus * np.maximum(0, hits - 1)
 
 
 def _with_lang(doc: Document) -> Document:

@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from review_service.search.adaptive import ADAPTIVE
+
 METHODS = ("weighted", "rrf", "lexical", "ngram", "dense")
 NORMS = ("minmax", "zscore", "none")
 AGGREGATIONS = ("max", "max_bonus", "sum")
@@ -29,6 +31,10 @@ class FusionConfig:
     aggregation: str = "max_bonus"  # chunk → document: max | max_bonus (max + bonus·(n−1)) | sum
     bonus: float = 0.05
     depth: int = 100  # chunks taken from each retriever before fusion
+    adaptive: str = "off"  # dense weight per query from the lexical signal's confidence (search/adaptive.py):
+    # off | coverage | coverage_sharp
+    window_share: float = 0.0  # dense per chunk: (1 - share)·chunk cosine + share·best sentence window's
+    typing: bool = True  # restore Kazakh typed in apostrophe Latin or on a Russian keyboard (core/kk_typing.py)
     other_language: str = "dense"  # the lexical part of an entry in another language than the query: "dense"
     # (always its dense part: across languages shared words are names, numbers and loanwords, not the topic),
     # "impute" (its dense part only when it shares no query word) or "zero" (a lexical miss counts as one)
@@ -36,7 +42,8 @@ class FusionConfig:
     def __post_init__(self) -> None:
         for value, known, what in ((self.method, METHODS, "method"), (self.norm, NORMS, "norm"),
                                    (self.aggregation, AGGREGATIONS, "aggregation"),
-                                   (self.other_language, OTHER_LANGUAGE, "other_language")):
+                                   (self.other_language, OTHER_LANGUAGE, "other_language"),
+                                   (self.adaptive, ADAPTIVE, "adaptive")):
             if value not in known:
                 raise ValueError(f"unknown fusion {what} {value!r}; known: {', '.join(known)}")
 
@@ -68,7 +75,8 @@ def _ranks(scores: Mapping[str, float]) -> dict[str, int]:
 
 
 def fuse(lexical: Mapping[str, float], dense: Mapping[str, float], config: FusionConfig,
-         unmatched: Collection[str] = (), ngram: Mapping[str, float] | None = None) -> dict[str, float]:
+         unmatched: Collection[str] = (), ngram: Mapping[str, float] | None = None,
+         dense_weight: float | None = None) -> dict[str, float]:
     """Document scores from the signals' document scores (all over the same candidate documents).
 
     ``ngram`` (character n-gram BM25), when given, takes ``config.ngram_share`` of the lexical part. A document
@@ -76,7 +84,8 @@ def fuse(lexical: Mapping[str, float], dense: Mapping[str, float], config: Fusio
     ``unmatched`` documents are in another language than the query (with ``other_language="impute"``, only those
     that share no word with it; the engine decides which): unless ``other_language="zero"``, their lexical part
     is left out and the dense part stands for both, so a Russian query does not push a Kazakh entry below every
-    Russian entry that shares a word with it.
+    Russian entry that shares a word with it. ``dense_weight`` (the query-adaptive weight) overrides
+    ``config.dense_weight``.
     """
     if config.method == "lexical":
         return dict(lexical)
@@ -86,7 +95,7 @@ def fuse(lexical: Mapping[str, float], dense: Mapping[str, float], config: Fusio
         return dict(ngram or {})
     docs = set(lexical) | set(dense) | set(ngram or {})
     impute = set(unmatched) if config.other_language != "zero" else set()
-    w = config.dense_weight
+    w = config.dense_weight if dense_weight is None else dense_weight
     g = config.ngram_share if ngram is not None else 0.0
     ngram = ngram or {}
     if config.method == "rrf":

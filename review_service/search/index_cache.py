@@ -12,8 +12,9 @@ from review_service.search.query_cache import QueryVectorCache
 
 logger = logging.getLogger(__name__)
 
-ENGINE_VERSION = "4"  # bump when analysis, chunking or fusion defaults change: old caches are rebuilt
+ENGINE_VERSION = "5"  # bump when analysis, chunking or fusion defaults change: old caches are rebuilt
 # 2: titled passages (EmbeddingGemma's title slot), dense weight 0.5, max + bonus per further matching chunk
+# 5: sentence windows, query-adaptive dense weight, Kazakh typing restored (issue 25)
 
 
 def corpus_key(corpus: Path, model_id: str, revision: str = "") -> str:

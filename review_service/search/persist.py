@@ -2,7 +2,9 @@
 is replaced atomically. The engine knows nothing of files: this module sits above it.
 
 Layout: ``engine.json`` (format version, fusion config, model id/revision, counts), ``docs.jsonl``,
-``chunks.jsonl``, ``bm25/`` and ``grams/`` (bm25s files: words, character n-grams) and ``vectors/`` (:class:`embeddings.index.FaissIndex`).
+``chunks.jsonl``, ``bm25/`` and ``grams/`` (bm25s files: words, character n-grams), ``vectors/``
+(:class:`embeddings.index.FaissIndex`) and, when the engine has them, ``windows/`` (its sentence windows' vectors,
+:mod:`review_service.search.granularity`; the windows themselves are cut again from the chunks).
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from review_service.core.exchange import replace_dir
 from review_service.search.engine import SearchEngine
 from review_service.search.fusion import FusionConfig
 
-FORMAT = 2  # 2: character n-gram BM25 in grams/
+FORMAT = 3  # 2: character n-gram BM25 in grams/; 3: sentence-window vectors in windows/ (when built)
 
 
 def save_engine(engine: SearchEngine, path: str | Path, *, extra: dict | None = None) -> None:
@@ -45,6 +47,8 @@ def save_engine(engine: SearchEngine, path: str | Path, *, extra: dict | None = 
         engine.bm25.save(str(tmp / "bm25"), show_progress=False)
         engine.grams.save(str(tmp / "grams"), show_progress=False)
         engine.index.save(tmp / "vectors")
+        if engine.windows is not None:
+            engine.windows.save(tmp / "windows")
         replace_dir(tmp, path)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -82,6 +86,7 @@ def load_engine(path: str | Path, encoder=None) -> SearchEngine:
     bm25 = bm25s.BM25.load(str(path / "bm25"), show_progress=False)
     grams = bm25s.BM25.load(str(path / "grams"), show_progress=False)
     index = FaissIndex.load(path / "vectors")
+    windows = FaissIndex.load(path / "windows") if (path / "windows").exists() else None
     return SearchEngine(docs, chunks, bm25, grams, index, encoder=encoder, config=FusionConfig(**meta["config"]),
                         lexical_unit=meta["lexical_unit"], passage_style=meta["passage_style"],
-                        model_id=meta["model_id"], revision=meta["revision"])
+                        model_id=meta["model_id"], revision=meta["revision"], windows=windows)
