@@ -115,6 +115,7 @@ def test_every_error_is_problem_json(client, settings):
     assert r.json()["error_id"] in r.json()["detail"]
 
 
+@pytest.mark.slow  # over 10 s: in the slow suite, to keep the default one under 8 min
 def test_search_endpoint_cross_lingual_with_filters(settings, tmp_path):
     from review_service.core.exchange import write_jsonl
 

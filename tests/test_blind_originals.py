@@ -157,6 +157,7 @@ def world(tmp_path_factory):
     db.close()
 
 
+@pytest.mark.slow  # over 10 s: in the slow suite, to keep the default one under 8 min
 def test_every_file_a_blind_juror_is_served_holds_no_personal_field(world):
     settings = world["settings"]
     with TestClient(create_app(settings, search_engine=J.FakeSearch())) as client:

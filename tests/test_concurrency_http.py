@@ -30,6 +30,7 @@ def _port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow  # over 10 s: in the slow suite, to keep the default one under 8 min
 def test_twenty_jurors_scoring_at_once_over_http(settings, tmp_path):
     db = open_database(settings)
     texts = {f"ЖИ байқауы_Entry{n}.txt": f"Проект номер {n}: библиотека и искусственный интеллект." for n in range(ENTRIES)}

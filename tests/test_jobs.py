@@ -86,6 +86,7 @@ def _worker_past_embed(settings: Settings, store: JobStore, job_id: int, cwd: Pa
     return proc, seen
 
 
+@pytest.mark.slow  # over 10 s: in the slow suite, to keep the default one under 8 min
 def test_worker_killed_mid_batch_is_taken_over_and_results_equal_an_uninterrupted_run(tmp_path, tiny_encoder):
     folder = tmp_path / "entries"
     write_batch(folder, 8, paragraphs=8)
@@ -124,6 +125,7 @@ def test_worker_killed_mid_batch_is_taken_over_and_results_equal_an_uninterrupte
     assert got == want
 
 
+@pytest.mark.slow  # over 10 s: in the slow suite, to keep the default one under 8 min
 def test_worker_stopped_with_sigterm_puts_its_job_back_in_the_queue_for_the_next_worker(tmp_path, tiny_encoder):
     folder = tmp_path / "entries"
     write_batch(folder, 6, paragraphs=6)

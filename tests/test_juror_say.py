@@ -233,6 +233,7 @@ class _Inbox:
         return "250 OK"
 
 
+@pytest.mark.slow  # over 10 s: in the slow suite, to keep the default one under 8 min
 def test_reminders_reach_a_real_smtp_server_in_each_jurors_language_or_come_as_a_csv(settings, world, monkeypatch,
                                                                                        tmp_path, caplog):
     from aiosmtpd.controller import Controller

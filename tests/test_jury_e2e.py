@@ -60,6 +60,7 @@ def _sign_in(client: TestClient, login: str, password: str) -> dict[str, str]:
     return J.bearer(r.json()["access_token"])
 
 
+@pytest.mark.slow  # over 10 s: in the slow suite, to keep the default one under 8 min
 def test_stage_two_end_to_end(tmp_path, monkeypatch):
     settings = Settings(environment="test", data_dir=tmp_path / "var", ocr="off", render_originals="off",
                         scoring_deadline=J.FUTURE)

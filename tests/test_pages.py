@@ -166,6 +166,7 @@ NARROW = {"organizer": ["/org/results", "/org/assignment", "/org/progress", "/or
           "admin": ["/org/users"]}
 
 
+@pytest.mark.slow  # over 10 s: in the slow suite, to keep the default one under 8 min
 def test_every_page_in_a_real_browser_is_accessible_in_every_language(settings, world, browser):
     """Every page (organizer and juror, and the error page) at 1280 px in kk, ru, en, and the juror's pages and
     the results at 390 px: no serious or critical axe violation; a juror's rendered text holds no personal field;

@@ -122,6 +122,7 @@ def test_the_api_documents_load_only_this_services_files(settings):
         assert client.get("/openapi.json").status_code == 200
 
 
+@pytest.mark.slow  # over 10 s: in the slow suite, to keep the default one under 8 min
 def test_in_chromium_the_pages_and_the_api_documents_pass_their_policy(settings, world, browser):
     from review_service.batches.batch import ScreenOptions
     from review_service.batches.job_runner import submit

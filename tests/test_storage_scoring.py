@@ -84,6 +84,7 @@ def test_a_database_made_by_schema_0001_upgrades_with_its_rows(tmp_path):
     db.close()
 
 
+@pytest.mark.slow  # over 10 s: in the slow suite, to keep the default one under 8 min
 def test_concurrent_score_writes_are_neither_lost_nor_doubled(settings):
     """20 threads x 50 review saves through the storage layer, then 20 x 50 overwrites of the same keys."""
     db = open_database(settings)
