@@ -120,7 +120,7 @@ VALUES: dict[str, str] = {
     "university": _("a university library"), "college": _("a college library"),
     "participant": _("participant"), "finalist": _("finalist"), "winner": _("winner"),
     "special_prize": _("special prize"), "kk": _("Kazakh"), "ru": _("Russian"), "en": _("English"),
-    "und": _("undetermined"), "individual": _("individual"), "team": _("team"), "pdf": "PDF", "docx": "DOCX", "pptx": "PPTX", "text": _("text"),
+    "und": _("undetermined"), "individual": _("individual"), "team": _("team"), "pdf": "PDF", "docx": "DOCX", "pptx": "PPTX", "txt": "TXT", "md": "Markdown", "html": "HTML", "text": _("text"),
     "audio": _("audio"), "video": _("video"), "image": _("an image"),
     "optimal": _("the best total affinity"), "fair": _("the fairest worst entry"),  # matching solver modes
     "contrast.library_without_ai": _("library work without AI"),

@@ -19,11 +19,10 @@ from review_service.contest import assignments, declarations
 from review_service.contest.accounts import Principal
 from review_service.core.errors import ReviewError
 from review_service.server.deps import CsrfDep, DbDep, page_user
-from review_service.storage.account_store import PeopleStore
 
 from .render import marked as _
 from .render import page
-from .views import REASON_LABELS, entry_titles
+from .views import REASON_LABELS, entry_titles, juror_names
 
 router = APIRouter(prefix="/org", include_in_schema=False)
 Manager = Annotated[Principal, page_user("assignment.manage")]
@@ -43,7 +42,7 @@ def assignment_page(request: Request, db: DbDep, who: Manager) -> HTMLResponse:
     loads = Counter(r["juror"] for e in (draft or {"payload": {"entries": {}}})["payload"]["entries"].values()
                     for r in e["jurors"])
     jurors = sorted(set(loads) | set(((draft or {}).get("payload", {}).get("matrix") or {}).get("jurors", [])))
-    names = {m["juror_id"]: m["name"] for m in PeopleStore(db).jury() if m.get("name")}
+    names = juror_names(db)
     forbids: dict[str, list[str]] = {}
     for pair in (draft or {}).get("payload", {}).get("forbids", []):  # "JUROR:ENTRY"
         juror, _sep, entry = str(pair).rpartition(":")

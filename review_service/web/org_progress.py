@@ -19,7 +19,7 @@ from review_service.server.deps import CsrfDep, DbDep, SettingsDep, page_user
 
 from .render import marked as _
 from .render import page
-from .views import REASON_LABELS, entry_titles
+from .views import REASON_LABELS, entry_titles, juror_names
 
 router = APIRouter(prefix="/org", include_in_schema=False)
 CELL = {"not_started": _("not started"), "draft": _("draft"), "submitted": _("submitted"),
@@ -42,7 +42,8 @@ def progress_page(request: Request, db: DbDep, settings: SettingsDep,
     code = q.get("error", "")
     limits = progress.deadlines(db, settings.scoring_deadline)
     extended = sorted(limits.latest.values(), key=lambda x: (x.scope, x.target))
-    return page(request, "web/org/progress.html", board=board, titles=entry_titles(db), cell_labels=CELL,
+    return page(request, "web/org/progress.html", board=board, titles=entry_titles(db), names=juror_names(db),
+                cell_labels=CELL,
                 counts=board.counts(), extended=extended, smtp=bool(settings.smtp_host),
                 reason_labels=REASON_LABELS, notice=NOTICES.get(q.get("done", ""), ""),
                 sent={k: q.get(k, "0") for k in ("sent", "none", "failed")},

@@ -207,3 +207,10 @@ VOCABULARY = (  # values shown through {{ _(value) }} in templates: their transl
 def entry_titles(db: Database) -> dict[str, str]:
     """Each entry's project title (from its application form), else its file name: what organizer pages list."""
     return {r["entry_id"]: (r.get("form") or {}).get("project_title") or r["file_name"] for r in db.submissions()}
+
+
+def juror_names(db: Database) -> dict[str, str]:
+    """Each juror profile's name from the roster (what organizer pages show instead of a juror id)."""
+    from review_service.storage.account_store import PeopleStore
+
+    return {m["juror_id"]: m["name"] for m in PeopleStore(db).jury() if m.get("name")}
